@@ -1,0 +1,1 @@
+"""The dialplan web service (FastAPI): built by `create_app(settings)` in a later step."""

@@ -1,0 +1,30 @@
+"""Benchmarks report ratios: each group holds a `baseline` and a `candidate`
+measured in the same run; the summary prints baseline mean / candidate mean."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    session = getattr(config, "_benchmarksession", None)
+    if session is None or not session.benchmarks:
+        return
+    by_group: dict[str, dict[str, Any]] = {}
+    for bench in session.benchmarks:
+        role = bench.extra_info.get("role")
+        if role:
+            by_group.setdefault(bench.group or bench.name, {})[role] = bench
+    lines = []
+    for group, roles in sorted(by_group.items()):
+        if "baseline" in roles and "candidate" in roles:
+            baseline, candidate = roles["baseline"].stats.mean, roles["candidate"].stats.mean
+            extra = roles["candidate"].extra_info.get("items")
+            rate = f", {extra / candidate:,.0f} items/s" if extra else ""
+            lines.append(f"{group}: candidate is {baseline / candidate:.1f}x the baseline{rate}")
+    if lines:
+        terminalreporter.section("benchmark ratios")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -1,0 +1,181 @@
+"""The service country dial plans: one per region, from a template plus overrides.
+
+Every region's plan is `rules/service/template.toml` filled with the region's
+facts from `countries` (IDD prefix, trunk prefix, calling code); a file
+`rules/service/overrides/<REGION>.toml` corrects facts or replaces the rules
+where the template is wrong, and cites its source. Loaded lazily and cached per
+catalog; tests point a catalog at fixture data by passing its directory.
+
+>>> [rule.name for rule in default_catalog().service_plan("GB").rules]
+['GB Intl Dialing', 'GB Extension Rule', 'GB Long Distance']
+>>> default_catalog().service_plan("XX")
+Traceback (most recent call last):
+...
+normalizer.errors.UnknownRegionError: field 'usage_location': unknown region 'XX': not an ISO 3166 region that phonenumbers knows
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, replace
+from functools import cache, cached_property
+from pathlib import Path
+from typing import Any
+
+from normalizer import countries
+from normalizer.data import rules_dir
+from normalizer.errors import TenantFileError
+from normalizer.models import DialPlan, NormalizationRule, Scope
+
+
+@dataclass(frozen=True, slots=True)
+class PlanExample:
+    """A dial string and what a service plan must make of it, carried by a rule file."""
+
+    file: str
+    region: str
+    dialed_number: str
+    translated_number: str
+    matching_rule: str | None
+    call_type: str | None = None
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML data file, naming the file in any error."""
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise TenantFileError(f"not valid TOML: {exc}", file=str(path)) from None
+    except OSError as exc:
+        raise TenantFileError(f"cannot read: {exc.strerror}", file=str(path)) from None
+
+
+def _text(table: dict[str, Any], key: str, file: str, where: str) -> str:
+    value = table.get(key)
+    if not isinstance(value, str):
+        raise TenantFileError(f"{where}: {key!r} must be a string", file=file, field=key)
+    return value
+
+
+def _examples(document: dict[str, Any], file: str, default_region: str | None) -> list[PlanExample]:
+    examples: list[PlanExample] = []
+    for index, entry in enumerate(document.get("examples", [])):
+        where = f"examples[{index}]"
+        region = entry.get("region", default_region)
+        if not isinstance(region, str):
+            raise TenantFileError(f"{where}: 'region' must be a string", file=file, field="region")
+        examples.append(
+            PlanExample(
+                file=file,
+                region=region,
+                dialed_number=_text(entry, "dialed_number", file, where),
+                translated_number=_text(entry, "translated_number", file, where),
+                matching_rule=entry.get("matching_rule"),
+                call_type=entry.get("call_type"),
+            )
+        )
+    return examples
+
+
+class ServiceCatalog:
+    """Service country dial plans for every region, built on first use."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory if directory is not None else rules_dir() / "service"
+        self._plans: dict[str, DialPlan] = {}
+
+    @cached_property
+    def template(self) -> dict[str, Any]:
+        """The parsed rule template."""
+        return read_toml(self.directory / "template.toml")
+
+    def override(self, region: str) -> dict[str, Any] | None:
+        """The parsed override of a region, or None."""
+        path = self.directory / "overrides" / f"{region}.toml"
+        return read_toml(path) if path.is_file() else None
+
+    def override_paths(self) -> list[Path]:
+        """Every shipped override file."""
+        return sorted((self.directory / "overrides").glob("*.toml"))
+
+    def service_plan(self, region: str) -> DialPlan:
+        """The service country dial plan of a region (ISO 3166 alpha-2)."""
+        facts = countries.region_facts(region)
+        plan = self._plans.get(facts.region)
+        if plan is None:
+            plan = self._build(facts)
+            self._plans[facts.region] = plan
+        return plan
+
+    def regions(self) -> tuple[str, ...]:
+        """Every region with a service plan."""
+        return countries.regions()
+
+    def facts(self, region: str) -> countries.RegionFacts:
+        """A region's facts after its override's corrections."""
+        facts = countries.region_facts(region)
+        override = self.override(facts.region) or {}
+        corrected = override.get("facts", {})
+        if "national_prefix" in corrected:
+            facts = replace(facts, national_prefix=corrected["national_prefix"] or None)
+        if "international_prefix" in corrected:
+            facts = replace(facts, international_prefix=corrected["international_prefix"])
+        return facts
+
+    def _build(self, facts: countries.RegionFacts) -> DialPlan:
+        override = self.override(facts.region) or {}
+        facts = self.facts(facts.region)
+        file = str(self.directory / "template.toml")
+        rules_source = self.template.get("rules", [])
+        if "rules" in override:
+            file = str(self.directory / "overrides" / f"{facts.region}.toml")
+            rules_source = override["rules"]
+        idd = facts.international_prefix
+        values = {
+            "{region}": facts.region,
+            # A plain prefix reads as Teams prints it (^00...); alternatives need a group.
+            "{idd}": idd if idd.isdigit() else f"(?:{idd})",
+            "{trunk}": facts.national_prefix or "",
+            "{calling_code}": str(facts.calling_code),
+        }
+
+        def fill(text: str) -> str:
+            for key, value in values.items():
+                text = text.replace(key, value)
+            return text
+
+        rules: list[NormalizationRule] = []
+        for index, entry in enumerate(rules_source):
+            if entry.get("requires") == "trunk" and not facts.national_prefix:
+                continue
+            where = f"rules[{index}]"
+            rules.append(
+                NormalizationRule(
+                    name=fill(_text(entry, "name", file, where)),
+                    description=fill(entry.get("description", "")),
+                    pattern=fill(_text(entry, "pattern", file, where)),
+                    translation=fill(_text(entry, "translation", file, where)),
+                    is_internal_extension=bool(entry.get("is_internal_extension", False)),
+                )
+            )
+        plan_table = self.template.get("plan", {})
+        return DialPlan(
+            identity=fill(plan_table.get("identity", "{region}")),
+            scope=Scope.SERVICE,
+            rules=tuple(rules),
+            description=fill(plan_table.get("description", "")),
+        )
+
+    def examples(self) -> list[PlanExample]:
+        """Every example carried by the template and the overrides."""
+        found = _examples(self.template, str(self.directory / "template.toml"), None)
+        for path in self.override_paths():
+            found.extend(_examples(read_toml(path), str(path), path.stem))
+        return found
+
+
+@cache
+def default_catalog() -> ServiceCatalog:
+    """The catalog of the shipped rule data."""
+    return ServiceCatalog()

@@ -1,0 +1,47 @@
+"""The `dialplan` command line: `main(argv) -> int`.
+
+User mistakes print one line to stderr and exit 2; checks that find problems
+(lint errors, failing test cases) exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from normalizer.commands import COMMANDS
+from normalizer.errors import DialplanError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="dialplan",
+        description="Teams dial plan normalization engine and simulator.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for command in COMMANDS:
+        command.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one `dialplan` command; return its exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    try:
+        return int(args.run(args))
+    except DialplanError as exc:
+        print(f"dialplan: error: {exc.message}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+def entry_point() -> None:
+    """The console script."""
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""Options and helpers shared by the subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from normalizer.formats import load_tenant
+from normalizer.models import Scope
+from normalizer.simulation import Simulator
+
+
+def add_tenant_option(parser: argparse.ArgumentParser) -> None:
+    """`--tenant FILE`: the tenant file (default: the built-in Contoso example)."""
+    parser.add_argument(
+        "--tenant",
+        metavar="FILE",
+        help="tenant file (.toml); default: the built-in Contoso example tenant",
+    )
+
+
+def add_target_options(parser: argparse.ArgumentParser) -> None:
+    """`--user UPN | --location REGION [--dial-plan IDENTITY]`."""
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("--user", metavar="UPN", help="a user of the tenant")
+    target.add_argument("--location", metavar="REGION", help="a usage location (ISO 3166 alpha-2)")
+    parser.add_argument(
+        "--dial-plan",
+        metavar="IDENTITY",
+        help="with --location: the tenant dial plan to use (default: Global, if any)",
+    )
+
+
+def check_target(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Reject `--dial-plan` without `--location`."""
+    if args.dial_plan and not args.location:
+        parser.error("--dial-plan needs --location")
+
+
+def simulator_for(args: argparse.Namespace) -> Simulator:
+    """The simulator of the tenant named by `--tenant`."""
+    return Simulator(load_tenant(args.tenant))
+
+
+def target_of(args: argparse.Namespace) -> dict[str, str | None]:
+    """The user / usage location / plan keyword arguments of the options."""
+    if args.user:
+        return {"user": args.user}
+    return {"usage_location": args.location, "dial_plan": args.dial_plan}
+
+
+def scope_label(scope: Scope) -> str:
+    """How a scope reads in a sentence."""
+    return {
+        Scope.SERVICE: "service plan",
+        Scope.TENANT_GLOBAL: "tenant-global plan",
+        Scope.TENANT_USER: "tenant plan",
+    }[scope]
+
+
+def print_json(data: Any) -> None:
+    """Print one JSON document."""
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")

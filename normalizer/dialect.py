@@ -1,0 +1,588 @@
+""".NET regular expressions and substitutions, reproduced exactly on `regex`.
+
+This module is the only place that knows how .NET differs from Python. It
+translates a .NET pattern into an equivalent `regex` pattern, numbers groups as
+.NET does (unnamed groups first, then named groups), and applies translations as
+`Regex.Replace` does (every match replaced, `$n` naming no group kept as text).
+Sources: learn.microsoft.com dotnet/standard/base-types/
+regular-expression-language-quick-reference and substitutions-in-regular-expressions,
+and the replacement parser of dotnet/runtime (RegexParser.ScanDollar).
+
+A construct we cannot reproduce exactly (balancing groups, class subtraction,
+`\\G`, conditionals, the `n` and `x` options, options switched mid-pattern) is a
+`PatternError`, never a silent difference.
+
+>>> pattern = compile_pattern(r"^(?<ext>7\\d{3})$")
+>>> replace(pattern, parse_translation("+3319999${ext}", pattern), "7123")
+'+33199997123'
+>>> compile_pattern(r"[a-z-[aeiou]]")
+Traceback (most recent call last):
+...
+normalizer.errors.PatternError: character class subtraction is not supported (at position 4)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import regex
+
+from normalizer.errors import PatternError, RegexTimeoutError, TranslationError
+
+_QUANTIFIER_BRACES = re.compile(r"\{\d+(?:,\d*)?\}")
+_WORD = re.compile(r"\w")
+_OPTION_GROUP = re.compile(r"\(\?([imnsx]*)(?:-([imnsx]*))?([:)])")
+_INT32_MAX = 2**31 - 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    """One piece of a translated pattern.
+
+    kind is "text" for anything copied through, "capture" for an opening
+    capturing parenthesis (name set for named groups), "backref" for a reference
+    to a group inside the pattern.
+    """
+
+    kind: str
+    text: str
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledPattern:
+    """A .NET pattern translated to `regex`, with .NET's group numbering."""
+
+    source: str
+    python_pattern: str
+    regex: regex.Pattern[str]
+    dotnet_groups: dict[int, int]
+    """.NET group number -> Python group number (0 -> 0)."""
+    group_names: dict[str, int]
+    """.NET group name -> .NET group number."""
+    combinable_pattern: str | None
+    """The pattern with every group made non-capturing, searchable as a branch of a
+    combined alternation; None when it cannot join one (backreferences, global
+    options)."""
+    is_start_anchored: bool
+    """True when every match starts at position 0 (`^` or `\\A` first, no
+    top-level alternation, no multiline option)."""
+
+    @property
+    def last_group(self) -> int:
+        """The highest .NET group number (what `$+` substitutes)."""
+        return max(self.dotnet_groups)
+
+
+class _PatternTranslator:
+    """Walks a .NET pattern once and emits `regex` tokens."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.pos = 0
+        self.tokens: list[_Token] = []
+        self.global_flags = ""
+        self.has_backrefs = False
+        self.top_level_alternation = False
+        self.depth = 0
+
+    def fail(self, detail: str, at: int | None = None) -> PatternError:
+        position = self.pos if at is None else at
+        return PatternError(f"{detail} (at position {position})")
+
+    def emit(self, text: str) -> None:
+        self.tokens.append(_Token("text", text))
+
+    def translate(self) -> list[_Token]:
+        source = self.source
+        while self.pos < len(source):
+            char = source[self.pos]
+            if char == "\\":
+                self.escape(in_class=False)
+            elif char == "[":
+                self.char_class()
+            elif char == "(":
+                self.group()
+            elif char == ")":
+                if self.depth == 0:
+                    raise self.fail("too many )'s")
+                self.depth -= 1
+                self.emit(")")
+                self.pos += 1
+                self.after_atom()
+            elif char == "|":
+                if self.depth == 0:
+                    self.top_level_alternation = True
+                self.emit("|")
+                self.pos += 1
+            elif char == "{":
+                self.brace()
+            elif char in "*+?":
+                raise self.fail(f"quantifier {char!r} following nothing")
+            else:
+                self.emit(char)
+                self.pos += 1
+                if char not in "^$":
+                    self.after_atom()
+        if self.depth:
+            raise self.fail("not enough )'s")
+        return self.tokens
+
+    def after_atom(self) -> None:
+        """Copy a quantifier that follows an atom, rejecting nested quantifiers."""
+        source = self.source
+        if self.pos >= len(source):
+            return
+        quantifier = ""
+        char = source[self.pos]
+        if char in "*+?":
+            quantifier = char
+        elif char == "{":
+            found = _QUANTIFIER_BRACES.match(source, self.pos)
+            if found:
+                quantifier = found.group()
+        if not quantifier:
+            return
+        self.pos += len(quantifier)
+        if self.pos < len(source) and source[self.pos] == "?":
+            quantifier += "?"
+            self.pos += 1
+        self.emit(quantifier)
+        if self.pos < len(source):
+            following = source[self.pos]
+            if following in "*+?" or (
+                following == "{" and _QUANTIFIER_BRACES.match(source, self.pos)
+            ):
+                raise self.fail(f"nested quantifier {following!r}")
+
+    def brace(self) -> None:
+        found = _QUANTIFIER_BRACES.match(self.source, self.pos)
+        if found:
+            raise self.fail("quantifier following nothing")
+        # .NET reads a '{' that opens no quantifier as a literal; Python's
+        # regex would take '{,3}' as a quantifier, so escape it.
+        self.emit("\\{")
+        self.pos += 1
+        self.after_atom()
+
+    def escape(self, *, in_class: bool) -> str:
+        """Translate one escape; return the emitted text (emitting it unless in a class)."""
+        source = self.source
+        start = self.pos
+        if start + 1 >= len(source):
+            raise self.fail("illegal \\ at end of pattern")
+        char = source[start + 1]
+        self.pos = start + 2
+        text: str
+        if char == "e":
+            text = "\\x1b"
+        elif char == "c":
+            if self.pos >= len(source) or not source[self.pos].isascii() or not source[self.pos].isalpha():
+                raise self.fail("missing or illegal control character after \\c", start)
+            text = f"\\x{ord(source[self.pos].upper()) - 64:02x}"
+            self.pos += 1
+        elif in_class:
+            text = "\\" + char
+            if char in "pP":
+                text += self.property_name(start)
+        elif char in "123456789":
+            digits = re.match(r"\d+", source[start + 1 :])
+            assert digits is not None
+            self.pos = start + 1 + len(digits.group())
+            self.has_backrefs = True
+            self.tokens.append(_Token("backref", "", name=digits.group()))
+            self.after_atom()
+            return ""
+        elif char == "k":
+            closing = {"<": ">", "'": "'"}.get(source[self.pos : self.pos + 1])
+            end = source.find(closing, self.pos + 1) if closing else -1
+            if end < 0:
+                raise self.fail("malformed \\k<...> named back reference", start)
+            name = source[self.pos + 1 : end]
+            self.pos = end + 1
+            self.has_backrefs = True
+            self.tokens.append(_Token("backref", "", name=name))
+            self.after_atom()
+            return ""
+        elif char == "G":
+            raise self.fail("\\G is not supported", start)
+        elif char == "z":
+            text = "\\Z"
+        elif char == "Z":
+            # .NET \Z also matches before a final newline; Python's only at the end.
+            text = "(?=\\n?\\Z)"
+        elif char in "pP":
+            text = "\\" + char + self.property_name(start)
+        else:
+            text = "\\" + char
+        if not in_class:
+            self.emit(text)
+            if char not in "AzZbBG":
+                self.after_atom()
+        return text
+
+    def property_name(self, start: int) -> str:
+        source = self.source
+        if source[self.pos : self.pos + 1] != "{":
+            raise self.fail("malformed \\p{X} character escape", start)
+        end = source.find("}", self.pos)
+        if end < 0:
+            raise self.fail("incomplete \\p{X} character escape", start)
+        text = source[self.pos : end + 1]
+        self.pos = end + 1
+        return text
+
+    def char_class(self) -> None:
+        source = self.source
+        start = self.pos
+        self.pos += 1
+        parts = ["["]
+        if source[self.pos : self.pos + 1] == "^":
+            parts.append("^")
+            self.pos += 1
+        first = True
+        while True:
+            if self.pos >= len(source):
+                raise self.fail("unterminated [] set", start)
+            char = source[self.pos]
+            if char == "]" and not first:
+                self.pos += 1
+                break
+            if char == "\\":
+                parts.append(self.escape(in_class=True))
+            elif char == "-" and source[self.pos + 1 : self.pos + 2] == "[":
+                raise self.fail("character class subtraction is not supported", self.pos)
+            elif char in "[]":
+                # A leading ']' and any '[' are literals in .NET; Python would
+                # read '[[' as a nested set or '[]' as an empty one.
+                parts.append("\\" + char)
+                self.pos += 1
+            else:
+                parts.append(char)
+                self.pos += 1
+            first = False
+        parts.append("]")
+        self.emit("".join(parts))
+        self.after_atom()
+
+    def group(self) -> None:
+        source = self.source
+        start = self.pos
+        rest = source[start:]
+        if not rest.startswith("(?"):
+            self.tokens.append(_Token("capture", "("))
+            self.depth += 1
+            self.pos += 1
+            return
+        if rest.startswith("(?#"):
+            end = source.find(")", start)
+            if end < 0:
+                raise self.fail("unterminated (?#...) comment", start)
+            self.pos = end + 1
+            return
+        for opener in ("(?:", "(?=", "(?!", "(?<=", "(?<!", "(?>"):
+            if rest.startswith(opener):
+                self.emit(opener)
+                self.depth += 1
+                self.pos += len(opener)
+                return
+        if rest.startswith("(?<") or rest.startswith("(?'"):
+            closing = ">" if rest[2] == "<" else "'"
+            end = source.find(closing, start + 3)
+            if end < 0:
+                raise self.fail("unterminated group name", start)
+            name = source[start + 3 : end]
+            if "-" in name:
+                raise self.fail("balancing groups are not supported", start)
+            if name.isdigit():
+                raise self.fail("numbered group names (?<1>...) are not supported", start)
+            if not name or not all(_WORD.match(c) for c in name) or name[0].isdigit():
+                raise self.fail(f"invalid group name {name!r}", start)
+            self.tokens.append(_Token("capture", f"(?P<{name}>", name=name))
+            self.depth += 1
+            self.pos = end + 1
+            return
+        if rest.startswith("(?("):
+            raise self.fail("conditional groups are not supported", start)
+        options = _OPTION_GROUP.match(source, start)
+        if not options:
+            raise self.fail("unrecognized grouping construct", start)
+        on, off, end = options.group(1), options.group(2) or "", options.group(3)
+        if "n" in on + off:
+            raise self.fail("the n (explicit capture) option is not supported", start)
+        if "x" in on + off:
+            raise self.fail("the x (ignore whitespace) option is not supported", start)
+        self.pos = options.end()
+        if end == ":":
+            self.emit(options.group())
+            self.depth += 1
+            return
+        if start != 0 or off:
+            raise self.fail("options switched in the middle of a pattern are not supported", start)
+        self.global_flags = on
+        self.emit(options.group())
+
+
+def _octal_escape(digits: str) -> str:
+    """.NET reads `\\NN` naming no group as up to three octal digits, then literals."""
+    count = 0
+    value = 0
+    while count < 3 and count < len(digits) and digits[count] in "01234567":
+        value = value * 8 + int(digits[count])
+        count += 1
+    literal = "".join(re.escape(char) for char in digits[count:])
+    return f"\\x{value & 0xFF:02x}{literal}"
+
+
+def compile_pattern(source: str, *, timeout: float | None = None) -> CompiledPattern:
+    """Translate and compile a .NET pattern; raise `PatternError` when we cannot."""
+    if not isinstance(source, str):
+        raise PatternError(f"pattern must be text, not {type(source).__name__}")
+    translator = _PatternTranslator(source)
+    tokens = translator.translate()
+
+    unnamed = [i for i, t in enumerate(tokens) if t.kind == "capture" and t.name is None]
+    named_order: list[str] = []
+    for token in tokens:
+        if token.kind == "capture" and token.name is not None and token.name not in named_order:
+            named_order.append(token.name)
+    group_names = {name: len(unnamed) + 1 + i for i, name in enumerate(named_order)}
+
+    # Python numbers every group by its opening parenthesis; .NET numbers the
+    # unnamed ones first. Duplicate .NET names share one group: Python's regex
+    # allows that too when names repeat.
+    python_number = 0
+    python_of_token: dict[int, int] = {}
+    python_of_name: dict[str, int] = {}
+    for index, token in enumerate(tokens):
+        if token.kind != "capture":
+            continue
+        if token.name is not None and token.name in python_of_name:
+            python_of_token[index] = python_of_name[token.name]
+            continue
+        python_number += 1
+        python_of_token[index] = python_number
+        if token.name is not None:
+            python_of_name[token.name] = python_number
+    dotnet_groups = {0: 0}
+    for number, index in enumerate(unnamed, start=1):
+        dotnet_groups[number] = python_of_token[index]
+    for name, number in group_names.items():
+        dotnet_groups[number] = python_of_name[name]
+
+    rendered: list[str] = []
+    for token in tokens:
+        if token.kind == "backref":
+            reference = token.name or ""
+            if reference.isdigit():
+                number = int(reference)
+                if number in dotnet_groups and number:
+                    rendered.append(f"(?:\\g<{dotnet_groups[number]}>)")
+                elif number <= 9:
+                    raise PatternError(f"reference to undefined group number {number}")
+                else:
+                    rendered.append(_octal_escape(reference))
+            else:
+                if reference not in group_names:
+                    raise PatternError(f"reference to undefined group name {reference!r}")
+                rendered.append(f"(?:\\g<{dotnet_groups[group_names[reference]]}>)")
+        else:
+            rendered.append(token.text)
+    python_pattern = "".join(rendered)
+    try:
+        compiled = regex.compile(python_pattern, regex.V0)
+    except regex.error as exc:
+        raise PatternError(f"does not compile: {exc}") from None
+    except (OverflowError, RecursionError) as exc:
+        raise PatternError(f"does not compile: {exc}") from None
+
+    combinable: str | None = None
+    if not translator.has_backrefs and not translator.global_flags:
+        combinable = "".join(
+            "(?:" if token.kind == "capture" else token.text for token in tokens
+        )
+    first = tokens[0].text if tokens else ""
+    is_start_anchored = (
+        first in ("^", "\\A")
+        and not translator.top_level_alternation
+        and "m" not in translator.global_flags
+    )
+    return CompiledPattern(
+        source=source,
+        python_pattern=python_pattern,
+        regex=compiled,
+        dotnet_groups=dotnet_groups,
+        group_names=group_names,
+        combinable_pattern=combinable,
+        is_start_anchored=is_start_anchored,
+    )
+
+
+# Substitution parts: literal text, or a group / special reference.
+_LEFT_PORTION = -1
+_RIGHT_PORTION = -2
+_WHOLE_STRING = -3
+
+
+@dataclass(frozen=True, slots=True)
+class Substitution:
+    """A parsed .NET replacement string, ready to apply to matches."""
+
+    source: str
+    parts: tuple[str | int, ...]
+    """Literal text, a Python group number (>= 0), or a special portion (< 0)."""
+    literal_group_references: tuple[str, ...] = field(default=())
+    """`$n` / `${name}` texts that name no group and so stay literal, as .NET keeps them."""
+
+    @property
+    def is_literal(self) -> bool:
+        """True when the replacement refers to nothing from the match."""
+        return all(isinstance(part, str) for part in self.parts)
+
+    def expand(self, match: regex.Match[str]) -> str:
+        """The replacement text for one match."""
+        out: list[str] = []
+        for part in self.parts:
+            if isinstance(part, str):
+                out.append(part)
+            elif part >= 0:
+                out.append(match.group(part) or "")
+            elif part == _LEFT_PORTION:
+                out.append(match.string[: match.start()])
+            elif part == _RIGHT_PORTION:
+                out.append(match.string[match.end() :])
+            else:
+                out.append(match.string)
+        return "".join(out)
+
+
+def _is_word_char(char: str) -> bool:
+    return bool(_WORD.match(char)) or char in "\u200c\u200d"
+
+
+def _scan_decimal(text: str, pos: int) -> tuple[int, int]:
+    value = 0
+    while pos < len(text) and "0" <= text[pos] <= "9":
+        value = value * 10 + ord(text[pos]) - 48
+        if value > _INT32_MAX:
+            raise TranslationError("capture group number out of range")
+        pos += 1
+    return value, pos
+
+
+def parse_translation(source: str, pattern: CompiledPattern) -> Substitution:
+    """Parse a .NET replacement string against a pattern's groups (ScanDollar)."""
+    if not isinstance(source, str):
+        raise TranslationError(f"translation must be text, not {type(source).__name__}")
+    parts: list[str | int] = []
+    literal_refs: list[str] = []
+    literal: list[str] = []
+    pos = 0
+
+    def reference(value: int) -> None:
+        if literal:
+            parts.append("".join(literal))
+            literal.clear()
+        parts.append(value)
+
+    while pos < len(source):
+        char = source[pos]
+        if char != "$":
+            literal.append(char)
+            pos += 1
+            continue
+        dollar = pos
+        pos += 1
+        if pos >= len(source):
+            literal.append("$")
+            continue
+        char = source[pos]
+        angled = char == "{" and pos + 1 < len(source)
+        if angled:
+            pos += 1
+            char = source[pos]
+        resolved: int | None = None
+        if "0" <= char <= "9":
+            number, after = _scan_decimal(source, pos)
+            closed = not angled or (after < len(source) and source[after] == "}")
+            if closed:
+                end = after + 1 if angled else after
+                if number in pattern.dotnet_groups:
+                    resolved = pattern.dotnet_groups[number]
+                    pos = end
+                else:
+                    literal_refs.append(source[dollar:end])
+        elif angled and _is_word_char(char):
+            after = pos
+            while after < len(source) and _WORD.match(source[after]):
+                after += 1
+            name = source[pos:after]
+            if after < len(source) and source[after] == "}":
+                if name in pattern.group_names:
+                    resolved = pattern.dotnet_groups[pattern.group_names[name]]
+                    pos = after + 1
+                else:
+                    literal_refs.append(source[dollar : after + 1])
+        elif not angled:
+            special = {
+                "&": 0,
+                "`": _LEFT_PORTION,
+                "'": _RIGHT_PORTION,
+                "+": pattern.dotnet_groups[pattern.last_group],
+                "_": _WHOLE_STRING,
+            }
+            if char == "$":
+                literal.append("$")
+                pos += 1
+                continue
+            if char in special:
+                resolved = special[char]
+                pos += 1
+        if resolved is None:
+            # Unrecognised: the '$' is literal and parsing resumes right after it.
+            literal.append("$")
+            pos = dollar + 1
+            continue
+        reference(resolved)
+    if literal:
+        parts.append("".join(literal))
+    return Substitution(source, tuple(parts), tuple(literal_refs))
+
+
+def iter_matches(
+    pattern: CompiledPattern, text: str, *, timeout: float | None = None
+) -> Iterator[regex.Match[str]]:
+    """Every match .NET's Regex.Replace would replace, left to right."""
+    try:
+        yield from pattern.regex.finditer(text, timeout=timeout)
+    except TimeoutError:
+        raise RegexTimeoutError(
+            f"pattern {pattern.source!r} ran longer than {timeout} s on {text[:40]!r}"
+        ) from None
+
+
+def replace(
+    pattern: CompiledPattern,
+    substitution: Substitution,
+    text: str,
+    *,
+    first: regex.Match[str] | None = None,
+    timeout: float | None = None,
+) -> str:
+    """Apply `Regex.Replace(text, pattern, substitution)` as .NET does.
+
+    `first`, when given, is the pattern's first match in `text`, already found.
+    """
+    if first is not None and pattern.is_start_anchored:
+        # Only one match can start at position 0: the rest of the text is kept.
+        return substitution.expand(first) + text[first.end() :]
+    out: list[str] = []
+    position = 0
+    for match in iter_matches(pattern, text, timeout=timeout):
+        out.append(text[position : match.start()])
+        out.append(substitution.expand(match))
+        position = match.end()
+    out.append(text[position:])
+    return "".join(out)

@@ -1,0 +1,59 @@
+"""Emergency numbers per region: phonenumbers' short-number lists plus `rules/emergency.toml`.
+
+Teams recognises emergency numbers from its emergency policy and per-country
+lists, not from dial plan rules (learn.microsoft.com microsoftteams/
+what-are-emergency-locations): US 911 and the test number 933, GB 999 and 112,
+EU 112, AU 000 and 112, NZ 111.
+
+>>> default_emergency_numbers().is_emergency("933", "US")
+True
+>>> default_emergency_numbers().is_emergency("7123", "FR")
+False
+"""
+
+from __future__ import annotations
+
+from functools import cache, cached_property
+from pathlib import Path
+
+from normalizer import countries
+from normalizer.catalog import read_toml
+from normalizer.data import rules_dir
+from normalizer.errors import TenantFileError
+
+
+class EmergencyNumbers:
+    """Which dial strings are emergency numbers of which region."""
+
+    def __init__(self, overrides: Path | None = None) -> None:
+        self.path = overrides if overrides is not None else rules_dir() / "emergency.toml"
+
+    @cached_property
+    def added(self) -> dict[str, frozenset[str]]:
+        """The override file's extra numbers, by region."""
+        document = read_toml(self.path)
+        added: dict[str, frozenset[str]] = {}
+        for region, entry in document.items():
+            numbers = entry.get("add") if isinstance(entry, dict) else None
+            if not isinstance(numbers, list) or not all(isinstance(n, str) for n in numbers):
+                raise TenantFileError(f"[{region}]: 'add' must be a list of strings", file=str(self.path), field="add")
+            if not isinstance(entry.get("source"), str):
+                raise TenantFileError(f"[{region}]: every entry must cite its 'source'", file=str(self.path), field="source")
+            added[region.upper()] = frozenset(numbers)
+        return added
+
+    def is_emergency(self, digits: str, region: str) -> bool:
+        """True when `digits` (a cleaned dial string) is an emergency number of `region`."""
+        if digits in self.added.get(region.upper(), ()):
+            return True
+        return countries.is_emergency_number(digits, region)
+
+    def numbers(self, region: str) -> frozenset[str]:
+        """The override file's numbers of a region (phonenumbers' own are patterns)."""
+        return self.added.get(region.upper(), frozenset())
+
+
+@cache
+def default_emergency_numbers() -> EmergencyNumbers:
+    """The emergency numbers of the shipped rule data."""
+    return EmergencyNumbers()

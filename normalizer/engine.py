@@ -1,0 +1,259 @@
+"""Normalizing one dial string with an effective plan: both views of one call.
+
+The test-cmdlet view (`Test-CsEffectiveTenantDialPlan`): visual separators are
+removed, rules are tried in order, the first match wins, its translation is
+applied once; `translated_number` is None when nothing matched.
+
+The service view (`final_number`, documented on learn.microsoft.com
+microsoftteams/what-are-dial-plans): an emergency number is dialled as it is;
+when no rule matches the service prepends `+` and the usage location's calling
+code; when the winning rule's output does not start with `+`, the service
+normalizes that output once more (tenant rules, then service rules). A dial
+string that already starts with `+` and matches no rule is dialled as it is
+(our reading: it is already E.164).
+
+>>> from normalizer.formats import load_tenant
+>>> from normalizer.effective import effective_dial_plan
+>>> plan = effective_dial_plan(load_tenant(), user="marcel.beauchamp@contoso.com")
+>>> result = normalize("7123", plan)
+>>> result.translated_number, result.matching_rule.rule.name, str(result.call_type)
+('+33199997123', 'FR-39qdPR-Internal', 'extension')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from normalizer import countries
+from normalizer.classify import CallType, Classification, classify
+from normalizer.emergency import EmergencyNumbers, default_emergency_numbers
+from normalizer.errors import DialplanError, DialplanInputError
+from normalizer.matcher import RuleMatcher, compile_rules
+from normalizer.models import EffectiveDialPlan, EffectiveRule, Scope
+
+# Visual separators people type or paste: removed before any rule runs.
+_SEPARATORS = str.maketrans("", "", " -.()")
+
+
+def clean(dialed_number: str) -> str:
+    """The dial string without visual separators (spaces, `-`, `.`, `(`, `)`)."""
+    return dialed_number.translate(_SEPARATORS)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleTrace:
+    """One rule tried on one string: matched or not, groups, output."""
+
+    rule: EffectiveRule
+    matched: bool
+    groups: dict[str, str | None]
+    output: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule.rule.name,
+            "dial_plan": self.rule.dial_plan,
+            "scope": str(self.rule.scope),
+            "matched": self.matched,
+            "groups": self.groups,
+            "output": self.output,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PassTrace:
+    """One normalization pass: its input, every rule tried, the winner."""
+
+    input: str
+    tried: tuple[RuleTrace, ...]
+    """Every rule in order up to and including the winner."""
+    would_match: tuple[RuleTrace, ...]
+    """Every rule of the plan whose pattern matches the input."""
+    winner: EffectiveRule | None
+    output: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "input": self.input,
+            "tried": [entry.to_dict() for entry in self.tried],
+            "would_match": [entry.to_dict() for entry in self.would_match],
+            "matching_rule": self.winner.rule.name if self.winner else None,
+            "output": self.output,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizationResult:
+    """What one dial string becomes for one effective plan, in both views."""
+
+    dialed_number: str
+    cleaned_number: str
+    translated_number: str | None
+    matching_rule: EffectiveRule | None
+    effective_dial_plan: EffectiveDialPlan
+    final_number: str
+    final_rule: EffectiveRule | None
+    """The rule of the service's second pass, when there was one and it matched."""
+    classification: Classification
+    is_emergency: bool
+    trace: tuple[PassTrace, ...] | None = None
+
+    @property
+    def call_type(self) -> CallType:
+        return self.classification.call_type
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of `dialplan normalize --json` and the API."""
+        data: dict[str, Any] = {
+            "dialed_number": self.dialed_number,
+            "cleaned_number": self.cleaned_number,
+            "translated_number": self.translated_number,
+            "matching_rule": self.matching_rule.to_dict() if self.matching_rule else None,
+            "effective_dial_plan": self.effective_dial_plan.name,
+            "usage_location": self.effective_dial_plan.region,
+            "final_number": self.final_number,
+            "final_rule": self.final_rule.to_dict() if self.final_rule else None,
+            "call_type": str(self.classification.call_type),
+            "destination_region": self.classification.destination_region,
+            "number_type": self.classification.number_type,
+            "is_valid_number": self.classification.is_valid_number,
+            "is_emergency": self.is_emergency,
+        }
+        if self.trace is not None:
+            data["trace"] = [entry.to_dict() for entry in self.trace]
+        return data
+
+
+class PlanNormalizer:
+    """An effective plan compiled once, normalizing dial strings."""
+
+    def __init__(
+        self, plan: EffectiveDialPlan, emergency_numbers: EmergencyNumbers | None = None
+    ) -> None:
+        self.plan = plan
+        self.emergency_numbers = emergency_numbers or default_emergency_numbers()
+        try:
+            self.matcher: RuleMatcher = compile_rules(tuple(rule.rule for rule in plan.rules))
+        except DialplanError as exc:
+            plan_of = {rule.rule.name: rule.dial_plan for rule in plan.rules}
+            raise exc.located(plan=plan_of.get(exc.rule or "")) from None
+        self.tenant_rule_count = sum(1 for rule in plan.rules if rule.scope is not Scope.SERVICE)
+        self.calling_code = countries.calling_code(plan.region)
+
+    def _trace(self, text: str, winner: int | None, output: str | None, limit: int) -> PassTrace:
+        tried: list[RuleTrace] = []
+        matching: list[RuleTrace] = []
+        for index, compiled in enumerate(self.matcher.rules[:limit]):
+            found = compiled.search(text)
+            entry = RuleTrace(
+                rule=self.plan.rules[index],
+                matched=found is not None,
+                groups=compiled.groups(found) if found is not None else {},
+                output=compiled.translate(text, first=found) if found is not None else None,
+            )
+            if winner is None or index <= winner:
+                tried.append(entry)
+            if found is not None:
+                matching.append(entry)
+        return PassTrace(
+            input=text,
+            tried=tuple(tried),
+            would_match=tuple(matching),
+            winner=self.plan.rules[winner] if winner is not None else None,
+            output=output,
+        )
+
+    def normalize(
+        self,
+        dialed_number: str,
+        *,
+        trace: bool = False,
+        tenant_scope_only: bool = False,
+        timeout: float | None = None,
+    ) -> NormalizationResult:
+        """Normalize one dial string: translated (test view) and final (service view)."""
+        if not isinstance(dialed_number, str):
+            raise DialplanInputError(
+                f"dialed number must be text, not {type(dialed_number).__name__}",
+                field="dialed_number",
+            )
+        cleaned = clean(dialed_number)
+        limit = self.tenant_rule_count if tenant_scope_only else len(self.plan.rules)
+        full = self.matcher.match(cleaned, timeout)
+        # Tenant rules come first, so the first tenant match is the full winner
+        # when that winner is a tenant rule.
+        first = full if full is None or full[0] < limit else None
+        translated = first[1] if first else None
+        winner = self.plan.rules[first[0]] if first else None
+        passes = [self._trace(cleaned, first[0] if first else None, translated, limit)] if trace else []
+
+        is_emergency = self.emergency_numbers.is_emergency(cleaned, self.plan.region)
+        final_rule: EffectiveRule | None = None
+        if is_emergency:
+            final = cleaned
+        elif full is None:
+            final = self._unmatched(cleaned)
+        elif full[1].startswith("+"):
+            final = full[1]
+        else:
+            second = self.matcher.match(full[1], timeout)
+            if second is None:
+                final = self._unmatched(full[1])
+            else:
+                final, final_rule = second[1], self.plan.rules[second[0]]
+            if trace:
+                passes.append(
+                    self._trace(
+                        full[1],
+                        second[0] if second else None,
+                        second[1] if second else None,
+                        len(self.plan.rules),
+                    )
+                )
+        full_winner = self.plan.rules[full[0]] if full else None
+        classification = classify(
+            final,
+            self.plan.region,
+            is_emergency=is_emergency,
+            is_extension=bool(full_winner and full_winner.rule.is_internal_extension),
+        )
+        return NormalizationResult(
+            dialed_number=dialed_number,
+            cleaned_number=cleaned,
+            translated_number=translated,
+            matching_rule=winner,
+            effective_dial_plan=self.plan,
+            final_number=final,
+            final_rule=final_rule,
+            classification=classification,
+            is_emergency=is_emergency,
+            trace=tuple(passes) if trace else None,
+        )
+
+    def _unmatched(self, text: str) -> str:
+        """What the service dials when no rule matches: `+CC` prepended."""
+        if text.startswith("+"):
+            return text
+        return f"+{self.calling_code}{text}"
+
+
+@lru_cache(maxsize=1024)
+def plan_normalizer(plan: EffectiveDialPlan) -> PlanNormalizer:
+    """The compiled normalizer of an effective plan, built once per plan."""
+    return PlanNormalizer(plan)
+
+
+def normalize(
+    dialed_number: str,
+    plan: EffectiveDialPlan,
+    *,
+    trace: bool = False,
+    tenant_scope_only: bool = False,
+    timeout: float | None = None,
+) -> NormalizationResult:
+    """Normalize one dial string with an effective plan (compiled and cached)."""
+    return plan_normalizer(plan).normalize(
+        dialed_number, trace=trace, tenant_scope_only=tenant_scope_only, timeout=timeout
+    )

@@ -1,0 +1,127 @@
+"""The one exception hierarchy of the normalizer.
+
+Every error names where it happened (file, plan, rule, field) and keeps those
+parts as attributes, so the CLI prints one line and the API returns them as
+fields::
+
+    DialplanError
+    ├── DialplanInputError (ValueError)       bad input: a file, a pattern, a value
+    │   ├── TenantFileError                   a malformed tenant or data file
+    │   ├── PatternError                      a pattern the .NET dialect cannot take
+    │   ├── TranslationError                  a translation the .NET dialect cannot take
+    │   ├── TenantValidationError             a tenant that breaks a dial plan limit
+    │   └── RegexTimeoutError                 a pattern that ran past its time limit
+    └── DialplanLookupError (LookupError)     something named that does not exist
+        ├── UnknownUserError
+        ├── UnknownRegionError
+        └── UnknownPlanError
+
+>>> str(PatternError("missing )", file="t.toml", plan="P", rule="R", field="pattern"))
+"t.toml: plan 'P' rule 'R': field 'pattern': missing )"
+"""
+
+from __future__ import annotations
+
+
+class DialplanError(Exception):
+    """Base of every error the normalizer raises on purpose."""
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        file: str | None = None,
+        plan: str | None = None,
+        rule: str | None = None,
+        rule_index: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.detail = detail
+        self.file = file
+        self.plan = plan
+        self.rule = rule
+        self.rule_index = rule_index
+        self.field = field
+        super().__init__(self.message)
+
+    @property
+    def location(self) -> str:
+        """Where the error is, as `file: plan 'P' rule 'R' (rules[0]): field 'f'`."""
+        parts: list[str] = []
+        if self.file:
+            parts.append(self.file)
+        where: list[str] = []
+        if self.plan is not None:
+            where.append(f"plan {self.plan!r}")
+        if self.rule is not None:
+            where.append(f"rule {self.rule!r}")
+        if self.rule_index is not None:
+            where.append(f"(rules[{self.rule_index}])")
+        if where:
+            parts.append(" ".join(where))
+        if self.field is not None:
+            parts.append(f"field {self.field!r}")
+        return ": ".join(parts)
+
+    @property
+    def message(self) -> str:
+        """The full one-line message."""
+        location = self.location
+        return f"{location}: {self.detail}" if location else self.detail
+
+    def located(self, **where: str | int | None) -> DialplanError:
+        """Return a copy of this error with missing location parts filled in."""
+        current = {
+            "file": self.file,
+            "plan": self.plan,
+            "rule": self.rule,
+            "rule_index": self.rule_index,
+            "field": self.field,
+        }
+        for key, value in where.items():
+            if current.get(key) is None:
+                current[key] = value
+        return type(self)(self.detail, **current)  # type: ignore[arg-type]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class DialplanInputError(DialplanError, ValueError):
+    """Input that cannot be used: a file, a pattern, a value."""
+
+
+class TenantFileError(DialplanInputError):
+    """A tenant or data file that is malformed."""
+
+
+class PatternError(DialplanInputError):
+    """A pattern that does not compile, or uses a construct we cannot reproduce."""
+
+
+class TranslationError(DialplanInputError):
+    """A translation that cannot be applied exactly as .NET would."""
+
+
+class TenantValidationError(DialplanInputError):
+    """A tenant that breaks a dial plan limit or refers to something missing."""
+
+
+class RegexTimeoutError(DialplanInputError):
+    """A pattern that ran longer than the allowed time on a dial string."""
+
+
+class DialplanLookupError(DialplanError, LookupError):
+    """Something named that does not exist."""
+
+
+class UnknownUserError(DialplanLookupError):
+    """A user principal name the tenant does not have."""
+
+
+class UnknownRegionError(DialplanLookupError):
+    """A usage location that is not a region we know."""
+
+
+class UnknownPlanError(DialplanLookupError):
+    """A dial plan identity the tenant does not have."""

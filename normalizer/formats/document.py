@@ -1,0 +1,225 @@
+"""The tenant document: the native TOML schema's structure, as plain data.
+
+Shared by the TOML reader and writer and by the API, which takes the same
+structure as JSON: `{"tenant": {...}, "dial_plans": [...], "users": [...]}`.
+Every pattern and translation is compiled here, so a broken rule is reported
+with the file, plan, rule and field on load, never later.
+
+>>> doc = {"dial_plans": [{"identity": "P", "rules": [{"name": "R", "pattern": "^(7\\\\d{3})$", "translation": "+1$1"}]}]}
+>>> tenant_from_document(doc).dial_plans[0].rules[0].translation
+'+1$1'
+>>> tenant_from_document({"dial_plans": [{"identity": "P", "rules": [{"name": "R", "pattern": "(", "translation": "$1"}]}]})
+Traceback (most recent call last):
+...
+normalizer.errors.PatternError: <tenant>: plan 'P' rule 'R' (rules[0]): field 'pattern': not enough )'s (at position 1)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from normalizer import dialect
+from normalizer.errors import DialplanError, TenantFileError, TenantValidationError
+from normalizer.models import (
+    DEFAULT_MAX_RULES,
+    GLOBAL_IDENTITY,
+    DialPlan,
+    NormalizationRule,
+    Scope,
+    Tenant,
+    User,
+)
+
+_RULE_KEYS = {"name", "description", "pattern", "translation", "is_internal_extension", "priority"}
+_PLAN_KEYS = {
+    "identity",
+    "description",
+    "simple_name",
+    "rules",
+    "external_access_prefix",
+    "optimize_device_dialing",
+}
+_USER_KEYS = {"upn", "usage_location", "dial_plan"}
+_TENANT_KEYS = {"name", "max_rules"}
+
+
+def _require(
+    table: Any, key: str, kind: type | tuple[type, ...], *, source: str, **where: Any
+) -> Any:
+    value = table.get(key)
+    if value is None:
+        raise TenantFileError(f"missing required key {key!r}", file=source, field=key, **where)
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise TenantFileError(
+            f"must be {_kind_name(kind)}, not {type(value).__name__}",
+            file=source,
+            field=key,
+            **where,
+        )
+    return value
+
+
+def _optional(
+    table: Any, key: str, kind: type | tuple[type, ...], default: Any, *, source: str, **where: Any
+) -> Any:
+    if key not in table or table[key] is None:
+        return default
+    return _require(table, key, kind, source=source, **where)
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    names = {str: "a string", bool: "true or false", int: "an integer", list: "a list"}
+    if isinstance(kind, tuple):
+        return " or ".join(names.get(k, k.__name__) for k in kind)
+    return names.get(kind, kind.__name__)
+
+
+def _table(value: Any, what: str, *, source: str, **where: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise TenantFileError(f"{what} must be a table, not {type(value).__name__}", file=source, **where)
+    return value
+
+
+def _unknown_keys(table: dict[str, Any], allowed: set[str], *, source: str, **where: Any) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise TenantFileError(
+            f"unknown key {unknown[0]!r} (known: {', '.join(sorted(allowed))})",
+            file=source,
+            field=unknown[0],
+            **where,
+        )
+
+
+def rule_from_table(
+    table: Any, *, source: str, plan: str, index: int
+) -> NormalizationRule:
+    """Read and compile one rule; errors name the file, plan, rule and field."""
+    entry = _table(table, "a rule", source=source, plan=plan, rule_index=index)
+    name = _require(entry, "name", str, source=source, plan=plan, rule_index=index)
+    where: dict[str, Any] = {"plan": plan, "rule": name, "rule_index": index}
+    _unknown_keys(entry, _RULE_KEYS, source=source, **where)
+    rule = NormalizationRule(
+        name=name,
+        description=_optional(entry, "description", str, "", source=source, **where),
+        pattern=_require(entry, "pattern", str, source=source, **where),
+        translation=_require(entry, "translation", str, source=source, **where),
+        is_internal_extension=_optional(
+            entry, "is_internal_extension", bool, False, source=source, **where
+        ),
+    )
+    check_rule(rule, source=source, plan=plan, index=index)
+    return rule
+
+
+def check_rule(rule: NormalizationRule, *, source: str | None, plan: str, index: int) -> None:
+    """Compile a rule's pattern and translation, locating any error."""
+    where: dict[str, Any] = {"file": source, "plan": plan, "rule": rule.name, "rule_index": index}
+    try:
+        compiled = dialect.compile_pattern(rule.pattern)
+    except DialplanError as exc:
+        raise exc.located(field="pattern", **where) from None
+    try:
+        dialect.parse_translation(rule.translation, compiled)
+    except DialplanError as exc:
+        raise exc.located(field="translation", **where) from None
+
+
+def plan_from_table(table: Any, *, source: str, index: int, max_rules: int) -> DialPlan:
+    """Read one tenant dial plan."""
+    entry = _table(table, f"dial_plans[{index}]", source=source)
+    identity = _require(entry, "identity", str, source=source)
+    identity = identity.removeprefix("Tag:")
+    _unknown_keys(entry, _PLAN_KEYS, source=source, plan=identity)
+    rules_table = _optional(entry, "rules", list, [], source=source, plan=identity)
+    if len(rules_table) > max_rules:
+        raise TenantValidationError(
+            f"has {len(rules_table)} rules, more than the limit of {max_rules} rules per tenant dial plan",
+            file=source,
+            plan=identity,
+            field="rules",
+        )
+    rules = tuple(
+        rule_from_table(rule, source=source, plan=identity, index=i)
+        for i, rule in enumerate(rules_table)
+    )
+    is_global = identity.lower() == GLOBAL_IDENTITY.lower()
+    return DialPlan(
+        identity=GLOBAL_IDENTITY if is_global else identity,
+        scope=Scope.TENANT_GLOBAL if is_global else Scope.TENANT_USER,
+        rules=rules,
+        description=_optional(entry, "description", str, "", source=source, plan=identity),
+        simple_name=_optional(entry, "simple_name", str, "", source=source, plan=identity),
+        external_access_prefix=_optional(
+            entry, "external_access_prefix", str, None, source=source, plan=identity
+        ),
+        optimize_device_dialing=_optional(
+            entry, "optimize_device_dialing", bool, False, source=source, plan=identity
+        ),
+    )
+
+
+def user_from_table(table: Any, *, source: str, index: int) -> User:
+    """Read one user."""
+    entry = _table(table, f"users[{index}]", source=source)
+    upn = _require(entry, "upn", str, source=source, field="upn")
+    _unknown_keys(entry, _USER_KEYS, source=source)
+    location = _require(entry, "usage_location", str, source=source)
+    plan = _optional(entry, "dial_plan", str, None, source=source)
+    return User(upn=upn, usage_location=location.upper(), dial_plan=plan.removeprefix("Tag:") if plan else None)
+
+
+def tenant_from_document(document: Any, source: str = "<tenant>") -> Tenant:
+    """Build a tenant from the TOML schema's structure; raise located errors."""
+    doc = _table(document, "the tenant document", source=source)
+    _unknown_keys(doc, {"tenant", "dial_plans", "users"}, source=source)
+    header = _table(doc.get("tenant", {}), "[tenant]", source=source)
+    _unknown_keys(header, _TENANT_KEYS, source=source)
+    name = _optional(header, "name", str, "", source=source)
+    max_rules = _optional(header, "max_rules", int, DEFAULT_MAX_RULES, source=source)
+    if max_rules < 1:
+        raise TenantFileError("must be at least 1", file=source, field="max_rules")
+    plans_table = _optional(doc, "dial_plans", list, [], source=source)
+    users_table = _optional(doc, "users", list, [], source=source)
+    plans = tuple(
+        plan_from_table(entry, source=source, index=i, max_rules=max_rules)
+        for i, entry in enumerate(plans_table)
+    )
+    users = tuple(user_from_table(entry, source=source, index=i) for i, entry in enumerate(users_table))
+    return Tenant(name=name, dial_plans=plans, users=users, max_rules=max_rules, source=source)
+
+
+def tenant_to_document(tenant: Tenant) -> dict[str, Any]:
+    """The tenant as the TOML schema's structure (defaults left out)."""
+    header: dict[str, Any] = {"name": tenant.name}
+    if tenant.max_rules != DEFAULT_MAX_RULES:
+        header["max_rules"] = tenant.max_rules
+    plans: list[dict[str, Any]] = []
+    for plan in tenant.dial_plans:
+        entry: dict[str, Any] = {"identity": plan.identity}
+        if plan.description:
+            entry["description"] = plan.description
+        if plan.simple_name:
+            entry["simple_name"] = plan.simple_name
+        if plan.external_access_prefix is not None:
+            entry["external_access_prefix"] = plan.external_access_prefix
+        if plan.optimize_device_dialing:
+            entry["optimize_device_dialing"] = True
+        entry["rules"] = []
+        for rule in plan.rules:
+            rule_entry: dict[str, Any] = {"name": rule.name}
+            if rule.description:
+                rule_entry["description"] = rule.description
+            rule_entry["pattern"] = rule.pattern
+            rule_entry["translation"] = rule.translation
+            if rule.is_internal_extension:
+                rule_entry["is_internal_extension"] = True
+            entry["rules"].append(rule_entry)
+        plans.append(entry)
+    users: list[dict[str, Any]] = []
+    for user in tenant.users:
+        user_entry: dict[str, Any] = {"upn": user.upn, "usage_location": user.usage_location}
+        if user.dial_plan:
+            user_entry["dial_plan"] = user.dial_plan
+        users.append(user_entry)
+    return {"tenant": header, "dial_plans": plans, "users": users}

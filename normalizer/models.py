@@ -1,0 +1,155 @@
+"""The dial plan domain: rules, plans, users, tenants and effective plans.
+
+Frozen value objects only; loading, compiling and matching live elsewhere.
+Source: learn.microsoft.com microsoftteams/what-are-dial-plans and
+powershell/module/microsoftteams/new-csvoicenormalizationrule.
+
+>>> rule = NormalizationRule(name="FR-Internal", pattern=r"^(7\\d{3})$", translation="+3319999$1")
+>>> DialPlan(identity="FR-Paris", scope=Scope.TENANT_USER, rules=(rule,)).rules[0].name
+'FR-Internal'
+>>> Tenant(name="T").plan("missing")
+Traceback (most recent call last):
+...
+normalizer.errors.UnknownPlanError: tenant dial plan 'missing' does not exist in tenant 'T'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from normalizer.errors import UnknownPlanError, UnknownUserError
+
+GLOBAL_IDENTITY = "Global"
+DEFAULT_MAX_RULES = 25
+
+
+class Scope(StrEnum):
+    """Where a dial plan applies."""
+
+    SERVICE = "service"
+    TENANT_GLOBAL = "tenant-global"
+    TENANT_USER = "tenant-user"
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizationRule:
+    """One normalization rule; its priority is its position in its plan."""
+
+    name: str
+    pattern: str = r"^(\d{11})$"
+    translation: str = "+$1"
+    description: str = ""
+    is_internal_extension: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DialPlan:
+    """An ordered list of normalization rules with an identity and a scope."""
+
+    identity: str
+    scope: Scope
+    rules: tuple[NormalizationRule, ...] = ()
+    description: str = ""
+    simple_name: str = ""
+    external_access_prefix: str | None = None
+    optimize_device_dialing: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A user: principal name, usage location (a region) and assigned tenant plan."""
+
+    upn: str
+    usage_location: str
+    dial_plan: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Tenant:
+    """A tenant's dial plans and users, as read from one file."""
+
+    name: str
+    dial_plans: tuple[DialPlan, ...] = ()
+    users: tuple[User, ...] = ()
+    max_rules: int = DEFAULT_MAX_RULES
+    source: str | None = field(default=None, compare=False)
+
+    @property
+    def global_plan(self) -> DialPlan | None:
+        """The tenant-global plan, if the tenant has one."""
+        for plan in self.dial_plans:
+            if plan.identity.lower() == GLOBAL_IDENTITY.lower():
+                return plan
+        return None
+
+    def plan(self, identity: str) -> DialPlan:
+        """The tenant dial plan with this identity (case-insensitive, `Tag:` allowed)."""
+        wanted = identity.removeprefix("Tag:").lower()
+        for plan in self.dial_plans:
+            if plan.identity.lower() == wanted:
+                return plan
+        raise UnknownPlanError(
+            f"tenant dial plan {identity!r} does not exist in tenant {self.name!r}",
+            file=self.source,
+            plan=None,
+        )
+
+    def user(self, upn: str) -> User:
+        """The user with this principal name (case-insensitive)."""
+        wanted = upn.lower()
+        for user in self.users:
+            if user.upn.lower() == wanted:
+                return user
+        raise UnknownUserError(
+            f"user {upn!r} does not exist in tenant {self.name!r}", file=self.source
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class EffectiveRule:
+    """A rule of an effective plan, knowing the plan and scope it came from."""
+
+    rule: NormalizationRule
+    dial_plan: str
+    scope: Scope
+    priority: int
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON shape shared by the CLI and the API."""
+        return {
+            "name": self.rule.name,
+            "description": self.rule.description,
+            "pattern": self.rule.pattern,
+            "translation": self.rule.translation,
+            "is_internal_extension": self.rule.is_internal_extension,
+            "dial_plan": self.dial_plan,
+            "scope": str(self.scope),
+            "priority": self.priority,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class EffectiveDialPlan:
+    """A user's effective plan: tenant rules first, then the service plan's."""
+
+    region: str
+    service_plan: DialPlan
+    tenant_plan: DialPlan | None
+    rules: tuple[EffectiveRule, ...]
+
+    @property
+    def name(self) -> str:
+        """The tenant plan's identity, or the service plan's when there is none."""
+        return self.tenant_plan.identity if self.tenant_plan else self.service_plan.identity
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON shape of `dialplan effective --json`."""
+        return {
+            "name": self.name,
+            "region": self.region,
+            "service_dial_plan": self.service_plan.identity,
+            "tenant_dial_plan": self.tenant_plan.identity if self.tenant_plan else None,
+            "tenant_scope": str(self.tenant_plan.scope) if self.tenant_plan else None,
+            "rules": [rule.to_dict() for rule in self.rules],
+        }

@@ -1,0 +1,84 @@
+"""The simulator: a tenant, its users and plans, answering "what does N become".
+
+>>> from normalizer.formats import load_tenant
+>>> simulator = Simulator(load_tenant())
+>>> simulator.normalize("0800123456", user="marcel.beauchamp@contoso.com").translated_number
+'+33800123456'
+>>> simulator.normalize("7123", usage_location="FR", dial_plan="Nope")
+Traceback (most recent call last):
+...
+normalizer.errors.UnknownPlanError: ...: tenant dial plan 'Nope' does not exist in tenant 'Contoso'
+"""
+
+from __future__ import annotations
+
+from normalizer.catalog import ServiceCatalog, default_catalog
+from normalizer.effective import effective_dial_plan
+from normalizer.emergency import EmergencyNumbers, default_emergency_numbers
+from normalizer.engine import NormalizationResult, PlanNormalizer
+from normalizer.models import EffectiveDialPlan, Tenant
+
+_Key = tuple[str | None, str | None, str | None]
+
+
+class Simulator:
+    """Normalizes dial strings for a tenant's users, compiling each effective plan once."""
+
+    def __init__(
+        self,
+        tenant: Tenant,
+        *,
+        catalog: ServiceCatalog | None = None,
+        emergency_numbers: EmergencyNumbers | None = None,
+    ) -> None:
+        self.tenant = tenant
+        self.catalog = catalog or default_catalog()
+        self.emergency_numbers = emergency_numbers or default_emergency_numbers()
+        self._plans: dict[_Key, EffectiveDialPlan] = {}
+        self._normalizers: dict[EffectiveDialPlan, PlanNormalizer] = {}
+
+    def effective(
+        self,
+        *,
+        user: str | None = None,
+        usage_location: str | None = None,
+        dial_plan: str | None = None,
+    ) -> EffectiveDialPlan:
+        """The effective plan of a user, or of a usage location and optional tenant plan."""
+        key = (user.lower() if user else None, usage_location, dial_plan)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = effective_dial_plan(
+                self.tenant,
+                user=user,
+                usage_location=usage_location,
+                dial_plan=dial_plan,
+                catalog=self.catalog,
+            )
+            self._plans[key] = plan
+        return plan
+
+    def normalizer(self, plan: EffectiveDialPlan) -> PlanNormalizer:
+        """The compiled normalizer of an effective plan."""
+        compiled = self._normalizers.get(plan)
+        if compiled is None:
+            compiled = PlanNormalizer(plan, self.emergency_numbers)
+            self._normalizers[plan] = compiled
+        return compiled
+
+    def normalize(
+        self,
+        dialed_number: str,
+        *,
+        user: str | None = None,
+        usage_location: str | None = None,
+        dial_plan: str | None = None,
+        trace: bool = False,
+        tenant_scope_only: bool = False,
+        timeout: float | None = None,
+    ) -> NormalizationResult:
+        """Normalize one dial string for a user (or a usage location and plan)."""
+        plan = self.effective(user=user, usage_location=usage_location, dial_plan=dial_plan)
+        return self.normalizer(plan).normalize(
+            dialed_number, trace=trace, tenant_scope_only=tenant_scope_only, timeout=timeout
+        )

@@ -1,0 +1,44 @@
+"""Hypothesis strategies shared by the property tests."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from normalizer.models import NormalizationRule
+
+_ATOMS = [r"\d", r"\d{3}", r"\d+", r"\d*", "0", "1", "00", "7", "[2-9]", r"\d{1,2}", r"\+", "x", "."]
+
+
+@st.composite
+def patterns(draw: st.DrawFn) -> str:
+    """Dial-plan-like .NET patterns: anchored or not, with groups and alternations."""
+    pieces = draw(st.lists(st.sampled_from(_ATOMS), min_size=1, max_size=4))
+    if draw(st.booleans()):
+        split = draw(st.integers(0, len(pieces) - 1))
+        pieces = pieces[:split] + ["(" + "".join(pieces[split:]) + ")"]
+    body = "".join(pieces)
+    if draw(st.integers(0, 5)) == 0:
+        body = body + "|" + draw(st.sampled_from(_ATOMS))
+    if draw(st.integers(0, 6)) == 0:
+        body = r"(\d)\1" + body
+    start = draw(st.sampled_from(["^", "^", "^", ""]))
+    end = draw(st.sampled_from(["$", "$", ""]))
+    return start + body + end
+
+
+translations = st.sampled_from(["+$1", "$1", "+44$1", "$&", "+1$0", "x$2", "${1}9", "$'"])
+
+
+@st.composite
+def rule_lists(draw: st.DrawFn) -> tuple[NormalizationRule, ...]:
+    """Random rule lists (1 to 12 rules)."""
+    count = draw(st.integers(1, 12))
+    return tuple(
+        NormalizationRule(name=f"R{i}", pattern=draw(patterns()), translation=draw(translations))
+        for i in range(count)
+    )
+
+
+dial_strings = st.text(alphabet="0123456789+x*#;=", max_size=14) | st.from_regex(
+    r"\A(00|0|1|7|\+)?\d{0,11}\Z"
+)

@@ -1,0 +1,98 @@
+"""The `dialplan` command line."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from normalizer.cli import main
+
+MARCEL = "marcel.beauchamp@contoso.com"
+
+
+def test_normalize_human_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["normalize", "7123", "--user", MARCEL]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("7123 -> +33199997123  (FR-39qdPR-Internal, tenant plan FR-Paris-Issy-39qdPR)")
+    assert "[extension]" in out
+
+
+def test_normalize_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["normalize", "0800123456", "--user", MARCEL, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["translated_number"] == "+33800123456"
+    assert data["matching_rule"]["name"] == "FR-TollFree"
+    assert data["effective_dial_plan"] == "FR-Paris-Issy-39qdPR"
+    assert data["call_type"] == "domestic"
+
+
+def test_normalize_no_match_json_is_null(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["normalize", "555", "--location", "DK", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["translated_number"] is None and data["matching_rule"] is None
+
+
+def test_normalize_trace(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["normalize", "3949", "--location", "FR", "--dial-plan", "FR-Paris-Issy-39qdPR", "--trace"]) == 0
+    out = capsys.readouterr().out
+    assert "pass 1: 3949" in out and "pass 2: 3949" in out and "MATCH FR-Service" in out
+
+
+def test_effective_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["effective", "--user", MARCEL, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    first = data["rules"][0]
+    assert first == {
+        "name": "FR-39qdPR-Internal",
+        "description": first["description"],
+        "pattern": r"^(7\d{3})$",
+        "translation": "+3319999$1",
+        "is_internal_extension": True,
+        "dial_plan": "FR-Paris-Issy-39qdPR",
+        "scope": "tenant-user",
+        "priority": 0,
+    }
+    assert data["rules"][-1]["scope"] == "service"
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["normalize", "1", "--user", "nobody@contoso.com"], "user 'nobody@contoso.com' does not exist"),
+        (["normalize", "1", "--location", "XX"], "unknown region 'XX'"),
+        (["normalize", "1", "--location", "FR", "--dial-plan", "Nope"], "tenant dial plan 'Nope' does not exist"),
+        (["normalize", "1", "--user", MARCEL, "--tenant", "missing.toml"], "missing.toml: no such file"),
+    ],
+)
+def test_user_mistakes_exit_2_with_one_line(argv: list[str], fragment: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert fragment in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_broken_pattern_names_file_plan_rule_and_field(write_tenant, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    path = write_tenant(
+        """
+[[dial_plans]]
+identity = "P"
+[[dial_plans.rules]]
+name = "Broken"
+pattern = '^(\\d+$'
+translation = '+$1'
+"""
+    )
+    assert main(["normalize", "1", "--location", "FR", "--tenant", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: plan 'P' rule 'Broken' (rules[0]): field 'pattern'" in err
+
+
+def test_service_plan_and_regions(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["service-plan", "GB", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [rule["name"] for rule in data["rules"]] == ["GB Intl Dialing", "GB Extension Rule", "GB Long Distance"]
+    assert main(["regions", "--json"]) == 0
+    regions = json.loads(capsys.readouterr().out)
+    assert len(regions) > 240
+    assert {"region": "GB", "calling_code": 44, "international_prefix": "00", "national_prefix": "0"} in regions

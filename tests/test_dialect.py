@@ -1,0 +1,91 @@
+"""The .NET dialect: pattern translation and every substitution form."""
+
+from __future__ import annotations
+
+import pytest
+
+from normalizer.dialect import compile_pattern, parse_translation, replace
+from normalizer.errors import PatternError, TranslationError
+
+
+def apply(pattern: str, translation: str, text: str) -> str:
+    compiled = compile_pattern(pattern)
+    return replace(compiled, parse_translation(translation, compiled), text)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "translation", "text", "expected"),
+    [
+        pytest.param(r"^(\d+)$", "+$1", "123", "+123", id="dollar-n"),
+        pytest.param(r"^(\d)(\d)$", "$2$1", "12", "21", id="two-groups"),
+        pytest.param(r"^(\d+)$", "${1}0", "12", "120", id="braced-number"),
+        pytest.param(r"^(?<ext>\d+)$", "x${ext}", "12", "x12", id="named"),
+        pytest.param(r"^(\d+)$", "$$1", "12", "$1", id="dollar-dollar"),
+        pytest.param(r"^(\d+)$", "[$&]", "12", "[12]", id="whole-match"),
+        pytest.param(r"^(\d+)$", "[$0]", "12", "[12]", id="group-zero"),
+        pytest.param(r"2", "[$`]", "123", "1[1]3", id="left-portion"),
+        pytest.param(r"2", "[$']", "123", "1[3]3", id="right-portion"),
+        pytest.param(r"(1)(2)?", "[$+]", "13", "[]3", id="last-group-unmatched"),
+        pytest.param(r"(1)(2)", "[$+]", "12", "[2]", id="last-group"),
+        pytest.param(r"2", "[$_]", "123", "1[123]3", id="whole-string"),
+        pytest.param(r"^(\d+)$", "+$2", "12", "+$2", id="missing-group-literal"),
+        pytest.param(r"^(\d+)$", "+$12", "12", "+$12", id="greedy-digits-literal"),
+        pytest.param(r"^(\d+)$", "+${x}", "12", "+${x}", id="missing-name-literal"),
+        pytest.param(r"^(\d+)$", "+${1", "12", "+${1", id="unclosed-brace"),
+        pytest.param(r"^(\d+)$", "+$", "12", "+$", id="trailing-dollar"),
+        pytest.param(r"^(\d+)$", "$x$1", "12", "$x12", id="dollar-letter"),
+        pytest.param(r"(?<a>1)(2)", "$1$2", "12", "21", id="named-numbered-after-unnamed"),
+        pytest.param(r"(?<a>1)(2)", "$+", "12", "1", id="last-group-is-named"),
+        pytest.param(r"1", "x", "1213", "x2x3", id="replace-every-match"),
+        pytest.param(r"^(\d{4})", "+33$1", "712345", "+33712345", id="rest-kept"),
+        pytest.param(r"x*", "-", "abc", "-a-b-c-", id="empty-matches"),
+        pytest.param(r"^\d{3}$", "+1", "١٢٣", "+1", id="unicode-digits"),
+        pytest.param(r"^(?i:ext)(\d+)$", "$1", "EXT12", "12", id="scoped-option"),
+        pytest.param(r"(?i)^x(\d+)$", "$1", "X12", "12", id="leading-option"),
+        pytest.param(r"^a{,2}$", "y", "a{,2}", "y", id="brace-literal"),
+        pytest.param(r"^(\d)\1$", "d$1", "11", "d1", id="backreference"),
+        pytest.param(r"^(?<d>\d)\k<d>$", "d$1", "22", "d2", id="named-backreference"),
+        pytest.param(r"^[]a]$", "y", "]", "y", id="leading-bracket-in-class"),
+        pytest.param(r"^\d+\z", "y", "12", "y", id="lower-z"),
+    ],
+)
+def test_substitution_table(pattern: str, translation: str, text: str, expected: str) -> None:
+    assert apply(pattern, translation, text) == expected
+
+
+def test_missing_group_references_are_reported() -> None:
+    compiled = compile_pattern(r"^(\d+)$")
+    substitution = parse_translation("+$2${name}", compiled)
+    assert substitution.literal_group_references == ("$2", "${name}")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "fragment"),
+    [
+        (r"[a-z-[aeiou]]", "subtraction"),
+        (r"(?<a-b>x)", "balancing"),
+        (r"\Gx", "\\G"),
+        (r"(?(1)a|b)", "conditional"),
+        (r"(?n)(a)", "explicit capture"),
+        (r"(?x) a", "ignore whitespace"),
+        (r"a(?i)b", "middle"),
+        (r"(", "not enough"),
+        (r")", "too many"),
+        (r"a**", "nested quantifier"),
+        (r"\2(a)", "undefined group"),
+    ],
+)
+def test_unsupported_constructs_are_errors(pattern: str, fragment: str) -> None:
+    with pytest.raises(PatternError, match=fragment.replace("\\", "\\\\").replace("(", "\\(")):
+        compile_pattern(pattern)
+
+
+def test_translation_group_overflow_is_error() -> None:
+    with pytest.raises(TranslationError):
+        parse_translation("$99999999999", compile_pattern("(1)"))
+
+
+def test_start_anchoring_is_detected() -> None:
+    assert compile_pattern(r"^(\d+)$").is_start_anchored
+    assert not compile_pattern(r"^1|2").is_start_anchored
+    assert not compile_pattern(r"(\d+)$").is_start_anchored

@@ -1,0 +1,52 @@
+"""The compiled matcher equals the plain first-match loop."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from normalizer.matcher import RuleMatcher, compile_rules
+from normalizer.models import NormalizationRule
+from tests.strategies import dial_strings, rule_lists
+
+
+@settings(max_examples=400, deadline=None)
+@given(rules=rule_lists(), texts=st.lists(dial_strings, min_size=1, max_size=8))
+def test_compiled_matcher_equals_naive_first_match(
+    rules: tuple[NormalizationRule, ...], texts: list[str]
+) -> None:
+    matcher = RuleMatcher(rules)
+    for text in texts:
+        assert matcher.match(text) == matcher.naive_first_match(text)
+
+
+def test_unanchored_rule_loses_to_an_earlier_anchored_rule_only_when_that_matches() -> None:
+    matcher = RuleMatcher(
+        (
+            NormalizationRule("anchored", r"^9(\d+)$", "A$1"),
+            NormalizationRule("anywhere", r"5", "B"),
+            NormalizationRule("late", r"^(\d+)$", "C$1"),
+        )
+    )
+    assert matcher.match("912") == (0, "A12")
+    assert matcher.match("1515") == (1, "1B1B")
+    assert matcher.match("123") == (2, "C123")
+    assert matcher.match("abc") is None
+
+
+def test_backreference_rules_run_on_their_own_in_order() -> None:
+    rules = (
+        NormalizationRule("a", r"^1(\d)$", "A$1"),
+        NormalizationRule("double", r"^(\d)\1$", "D$1"),
+        NormalizationRule("b", r"^(\d\d)$", "B$1"),
+    )
+    matcher = RuleMatcher(rules)
+    assert [segment.combined is None for segment in matcher.segments] == [False, True, False]
+    assert matcher.match("22") == (1, "D2")
+    assert matcher.match("23") == (2, "B23")
+    assert matcher.match("13") == (0, "A3")
+
+
+def test_compiled_rule_lists_are_cached() -> None:
+    rules = (NormalizationRule("a", r"^1$", "2"),)
+    assert compile_rules(rules) is compile_rules(rules)
