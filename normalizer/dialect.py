@@ -24,8 +24,9 @@ normalizer.errors.PatternError: character class subtraction is not supported (at
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import regex
 
@@ -63,9 +64,9 @@ class CompiledPattern:
     group_names: dict[str, int]
     """.NET group name -> .NET group number."""
     combinable_pattern: str | None
-    """The pattern with every group made non-capturing, searchable as a branch of a
+    """The pattern with its groups unnamed (same numbering), to be one branch of a
     combined alternation; None when it cannot join one (backreferences, global
-    options)."""
+    options, repeated group names)."""
     is_start_anchored: bool
     """True when every match starts at position 0 (`^` or `\\A` first, no
     top-level alternation, no multiline option)."""
@@ -399,10 +400,11 @@ def compile_pattern(source: str, *, timeout: float | None = None) -> CompiledPat
         raise PatternError(f"does not compile: {exc}") from None
 
     combinable: str | None = None
-    if not translator.has_backrefs and not translator.global_flags:
-        combinable = "".join(
-            "(?:" if token.kind == "capture" else token.text for token in tokens
-        )
+    named = [token.name for token in tokens if token.kind == "capture" and token.name]
+    if not translator.has_backrefs and not translator.global_flags and len(named) == len(set(named)):
+        # Named groups become plain ones: numbering by opening parenthesis is
+        # unchanged, and names cannot clash with other rules' in a combination.
+        combinable = "".join("(" if token.kind == "capture" else token.text for token in tokens)
     first = tokens[0].text if tokens else ""
     is_start_anchored = (
         first in ("^", "\\A")
@@ -426,7 +428,7 @@ _RIGHT_PORTION = -2
 _WHOLE_STRING = -3
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Substitution:
     """A parsed .NET replacement string, ready to apply to matches."""
 
@@ -436,23 +438,47 @@ class Substitution:
     literal_group_references: tuple[str, ...] = field(default=())
     """`$n` / `${name}` texts that name no group and so stay literal, as .NET keeps them."""
 
+    @cached_property
+    def expander(self) -> Callable[[regex.Match[str] | re.Match[str], int], str]:
+        """`expand` specialised for the common shapes (`+33$1`, `$1`, literal text)."""
+        parts = self.parts
+        if all(isinstance(part, str) for part in parts):
+            constant = "".join(parts)  # type: ignore[arg-type]
+            return lambda match, offset: constant
+        if len(parts) == 1 and isinstance(parts[0], int) and parts[0] >= 0:
+            group = parts[0]
+            return lambda match, offset: match.group(offset + group) or ""
+        if (
+            len(parts) == 2
+            and isinstance(parts[0], str)
+            and isinstance(parts[1], int)
+            and parts[1] >= 0
+        ):
+            literal, group = parts[0], parts[1]
+            return lambda match, offset: literal + (match.group(offset + group) or "")
+        return self.expand
+
     @property
     def is_literal(self) -> bool:
         """True when the replacement refers to nothing from the match."""
         return all(isinstance(part, str) for part in self.parts)
 
-    def expand(self, match: regex.Match[str]) -> str:
-        """The replacement text for one match."""
+    def expand(self, match: regex.Match[str] | re.Match[str], offset: int = 0) -> str:
+        """The replacement text for one match.
+
+        `offset` is the number of the group that holds the rule's whole match when
+        the match comes from a combined pattern (0 for the rule's own pattern).
+        """
         out: list[str] = []
         for part in self.parts:
-            if isinstance(part, str):
-                out.append(part)
-            elif part >= 0:
-                out.append(match.group(part) or "")
+            if part.__class__ is str:
+                out.append(part)  # type: ignore[arg-type]
+            elif part >= 0:  # type: ignore[operator]
+                out.append(match.group(offset + part) or "")  # type: ignore[operator]
             elif part == _LEFT_PORTION:
-                out.append(match.string[: match.start()])
+                out.append(match.string[: match.start(offset)])
             elif part == _RIGHT_PORTION:
-                out.append(match.string[match.end() :])
+                out.append(match.string[match.end(offset) :])
             else:
                 out.append(match.string)
         return "".join(out)
@@ -577,12 +603,12 @@ def replace(
     """
     if first is not None and pattern.is_start_anchored:
         # Only one match can start at position 0: the rest of the text is kept.
-        return substitution.expand(first) + text[first.end() :]
+        return substitution.expander(first, 0) + text[first.end() :]
     out: list[str] = []
     position = 0
     for match in iter_matches(pattern, text, timeout=timeout):
         out.append(text[position : match.start()])
-        out.append(substitution.expand(match))
+        out.append(substitution.expander(match, 0))
         position = match.end()
     out.append(text[position:])
     return "".join(out)

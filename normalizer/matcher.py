@@ -1,13 +1,18 @@
 """Compiled rule lists: the first matching rule in one regex pass.
 
 A rule list compiles once (cached) into segments. Consecutive rules that can
-join a combined form become one alternation `(r0)|(r1)|...` tried at position 0,
-so the first branch that matches is the first rule that matches; a rule that is
-not anchored at the start gets a lazy `(?s:.*?)` prefix, which makes a match at
-position 0 equal a search anywhere. Rules that cannot join (backreferences,
-global options) run on their own, in order. The winner's translation is applied
-with its own pattern, as `Regex.Replace` does, from a precompiled substitution.
-`naive_first_match` is the plain loop the compiled form must always agree with.
+join a combined form become one alternation `(r0)|(r1)|...` matched at position
+0, so the first branch that matches is the first rule that matches; a rule not
+anchored at the start gets a lazy `(?s:.*?)` prefix, which makes a match at
+position 0 equal a search anywhere. For each (length, first character) of a dial
+string, the alternation holds only the rules that could match such a string
+(`prefilter`), built on first use. A start-anchored winner's translation is
+expanded from the combined match's own groups with a precompiled substitution;
+other winners run `Regex.Replace` with their own pattern. Rules that cannot join
+(backreferences, global options, constructs only the `regex` module knows) run
+on their own, in order. With a timeout, every rule runs on its own under the
+`regex` module's timeout. `naive_first_match` is the plain loop the compiled form
+must always agree with (a property test checks it).
 
 >>> from normalizer.models import NormalizationRule
 >>> matcher = compile_rules((NormalizationRule("A", r"^(7\\d{3})$", "+3319999$1"),))
@@ -19,7 +24,8 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -28,8 +34,10 @@ import regex
 from normalizer import dialect
 from normalizer.errors import DialplanError, RegexTimeoutError
 from normalizer.models import NormalizationRule
+from normalizer.prefilter import Admission, admission
 
-_MAX_BRANCHES = 100
+_MAX_BUCKETS = 8192
+_MISSING: object = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +59,12 @@ class CompiledRule:
         self, text: str, first: regex.Match[str] | None = None, timeout: float | None = None
     ) -> str:
         """`Regex.Replace(text, pattern, translation)`."""
-        return dialect.replace(self.pattern, self.substitution, text, first=first, timeout=timeout)
+        try:
+            return dialect.replace(
+                self.pattern, self.substitution, text, first=first, timeout=timeout
+            )
+        except DialplanError as exc:
+            raise exc.located(rule=self.rule.name, field="pattern") from None
 
     def groups(self, found: regex.Match[str]) -> dict[str, str | None]:
         """Captured groups by .NET number and name (group 0 left out)."""
@@ -85,12 +98,82 @@ def compile_rule(rule: NormalizationRule) -> CompiledRule:
 
 
 @dataclass(frozen=True, slots=True)
-class _Segment:
-    """Rules `first`..`first + count - 1`, tried by one regex (or one rule alone)."""
+class _Member:
+    """A rule inside a combined segment: its branch text and admission test."""
 
-    first: int
-    count: int
-    combined: regex.Pattern[str] | None
+    index: int
+    branch: str
+    groups: int
+    admission: Admission
+    expander: Callable[[re.Match[str], int], str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Bucket:
+    """One combined alternation and, by outer group number, the rule that won.
+
+    A winner is (rule index, expander) where the expander, for a start-anchored
+    rule, builds the translation from the combined match; None means run the
+    rule's own `Regex.Replace`.
+    """
+
+    pattern: re.Pattern[str]
+    winners: dict[int, tuple[int, Callable[[re.Match[str], int], str] | None]]
+
+
+def _fast_member(index: int, compiled: CompiledRule) -> _Member | None:
+    """The rule as a branch of a combined `re` alternation, or None if it cannot be one."""
+    branch = compiled.pattern.combinable_pattern
+    if branch is None:
+        return None
+    try:
+        groups = re.compile(branch).groups
+    except (re.error, RecursionError, OverflowError):
+        return None
+    anchored = compiled.pattern.is_start_anchored
+    if not anchored:
+        branch = f"(?s:.*?)(?:{branch})"
+    expander = compiled.substitution.expander if anchored else None
+    return _Member(index, branch, groups, admission(branch, is_start_anchored=anchored), expander)
+
+
+class _CombinedSegment:
+    """Consecutive rules tried by one alternation per (length, first character)."""
+
+    def __init__(self, members: list[_Member]) -> None:
+        self.members = tuple(members)
+        self.buckets: dict[tuple[int, str], _Bucket | None] = {}
+        self.every = self._bucket(self.members)
+
+    @staticmethod
+    def _bucket(members: Sequence[_Member]) -> _Bucket | None:
+        if not members:
+            return None
+        branches: list[str] = []
+        winners: dict[int, tuple[int, Callable[[re.Match[str], int], str] | None]] = {}
+        group = 1
+        for member in members:
+            branches.append(f"({member.branch})")
+            winners[group] = (member.index, member.expander)
+            group += member.groups + 1
+        return _Bucket(re.compile("|".join(branches)), winners)
+
+    def bucket(self, text: str) -> _Bucket | None:
+        """The alternation of the rules that could match `text`."""
+        if "\n" in text:
+            # `$` also matches before a final newline: lengths say nothing here.
+            return self.every
+        key = (len(text), text[:1])
+        try:
+            return self.buckets[key]
+        except KeyError:
+            pass
+        if len(self.buckets) >= _MAX_BUCKETS:
+            return self.every
+        chosen = [m for m in self.members if m.admission.admits(key[0], key[1])]
+        found = self.every if len(chosen) == len(self.members) else self._bucket(chosen)
+        self.buckets[key] = found
+        return found
 
 
 class RuleMatcher:
@@ -98,59 +181,66 @@ class RuleMatcher:
 
     def __init__(self, rules: Sequence[NormalizationRule]) -> None:
         self.rules = tuple(compile_rule(rule) for rule in rules)
-        self.segments = tuple(self._segments())
+        self.segments: tuple[_CombinedSegment | int, ...] = tuple(self._segments())
 
-    def _segments(self) -> list[_Segment]:
-        segments: list[_Segment] = []
-        branches: list[str] = []
-        start = 0
-
-        def close(end: int) -> None:
-            if branches:
-                combined = "|".join(f"({branch})" for branch in branches)
-                segments.append(_Segment(start, end - start, regex.compile(combined, regex.V0)))
-                branches.clear()
-
+    def _segments(self) -> list[_CombinedSegment | int]:
+        segments: list[_CombinedSegment | int] = []
+        members: list[_Member] = []
         for index, compiled in enumerate(self.rules):
-            branch = compiled.pattern.combinable_pattern
-            if branch is None or len(branches) >= _MAX_BRANCHES:
-                close(index)
-            if branch is None:
-                segments.append(_Segment(index, 1, None))
-                start = index + 1
+            member = _fast_member(index, compiled)
+            if member is not None:
+                members.append(member)
                 continue
-            if not branches:
-                start = index
-            if not compiled.pattern.is_start_anchored:
-                branch = f"(?s:.*?)(?:{branch})"
-            branches.append(branch)
-        close(len(self.rules))
+            if members:
+                segments.append(_CombinedSegment(members))
+                members = []
+            segments.append(index)
+        if members:
+            segments.append(_CombinedSegment(members))
         return segments
-
-    def first_match(self, text: str, timeout: float | None = None) -> int | None:
-        """The index of the first rule whose pattern matches `text`, or None."""
-        for segment in self.segments:
-            if segment.combined is None:
-                if self.rules[segment.first].search(text, timeout) is not None:
-                    return segment.first
-                continue
-            try:
-                found = segment.combined.match(text, timeout=timeout)
-            except TimeoutError:
-                raise RegexTimeoutError(
-                    f"patterns ran longer than {timeout} s on dial string {text[:40]!r}",
-                    field="pattern",
-                ) from None
-            if found is not None:
-                return segment.first + (found.lastindex or 1) - 1
-        return None
 
     def match(self, text: str, timeout: float | None = None) -> tuple[int, str] | None:
         """The first matching rule's index and its translation of `text`, or None."""
-        index = self.first_match(text, timeout)
-        if index is None:
-            return None
-        return index, self.rules[index].translate(text, timeout=timeout)
+        if timeout is not None:
+            return self._match_with_timeout(text, timeout)
+        rules = self.rules
+        for segment in self.segments:
+            if segment.__class__ is int:
+                compiled = rules[segment]  # type: ignore[index]
+                found = compiled.search(text)
+                if found is not None:
+                    return segment, compiled.translate(text, first=found)  # type: ignore[return-value]
+                continue
+            if "\n" in text:
+                bucket = segment.every  # type: ignore[union-attr]
+            else:
+                bucket = segment.buckets.get((len(text), text[:1]), _MISSING)  # type: ignore[union-attr]
+                if bucket is _MISSING:
+                    bucket = segment.bucket(text)  # type: ignore[union-attr]
+            if bucket is None:
+                continue
+            combined = bucket.pattern.match(text)
+            if combined is None:
+                continue
+            offset = combined.lastindex or 1
+            index, expander = bucket.winners[offset]
+            if expander is not None:
+                # A start-anchored rule matches once, at 0: the rest is kept.
+                return index, expander(combined, offset) + text[combined.end(offset) :]
+            return index, rules[index].translate(text)
+        return None
+
+    def first_match(self, text: str, timeout: float | None = None) -> int | None:
+        """The index of the first rule whose pattern matches `text`, or None."""
+        found = self.match(text, timeout)
+        return found[0] if found else None
+
+    def _match_with_timeout(self, text: str, timeout: float) -> tuple[int, str] | None:
+        for index, compiled in enumerate(self.rules):
+            found = compiled.search(text, timeout)
+            if found is not None:
+                return index, compiled.translate(text, first=found, timeout=timeout)
+        return None
 
     def naive_first_match(self, text: str) -> tuple[int, str] | None:
         """The plain first-match loop: each rule searched in order."""

@@ -6,7 +6,10 @@ from hypothesis import strategies as st
 
 from normalizer.models import NormalizationRule
 
-_ATOMS = [r"\d", r"\d{3}", r"\d+", r"\d*", "0", "1", "00", "7", "[2-9]", r"\d{1,2}", r"\+", "x", "."]
+_ATOMS = [
+    r"\d", r"\d{3}", r"\d+", r"\d*", r"\d?", "0", "1", "00", "7", "[2-9]", "[^5]", r"\d{1,2}",
+    r"\+", "x", ".", r"(?<n>\d)", "(?i:x)", "0?", r"(?:1|00)", r"\b",
+]
 
 
 @st.composite
@@ -26,7 +29,9 @@ def patterns(draw: st.DrawFn) -> str:
     return start + body + end
 
 
-translations = st.sampled_from(["+$1", "$1", "+44$1", "$&", "+1$0", "x$2", "${1}9", "$'"])
+translations = st.sampled_from(
+    ["+$1", "$1", "+44$1", "$&", "+1$0", "x$2", "${1}9", "$'", "$`", "${n}", "$+", "$_", "$$"]
+)
 
 
 @st.composite
@@ -39,6 +44,6 @@ def rule_lists(draw: st.DrawFn) -> tuple[NormalizationRule, ...]:
     )
 
 
-dial_strings = st.text(alphabet="0123456789+x*#;=", max_size=14) | st.from_regex(
+dial_strings = st.text(alphabet="0123456789+xX*#;=\n\u0663", max_size=14) | st.from_regex(
     r"\A(00|0|1|7|\+)?\d{0,11}\Z"
 )
