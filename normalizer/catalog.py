@@ -90,14 +90,25 @@ class ServiceCatalog:
         """The parsed rule template."""
         return read_toml(self.directory / "template.toml")
 
-    def override(self, region: str) -> dict[str, Any] | None:
-        """The parsed override of a region, or None."""
-        path = self.directory / "overrides" / f"{region}.toml"
-        return read_toml(path) if path.is_file() else None
+    @cached_property
+    def overrides(self) -> dict[Path, dict[str, Any]]:
+        """Every override file, parsed: `<REGION>.toml`, or a family with `[match]`."""
+        return {path: read_toml(path) for path in sorted((self.directory / "overrides").glob("*.toml"))}
+
+    def override_for(self, facts: countries.RegionFacts) -> tuple[Path, dict[str, Any]] | None:
+        """The override of a region: its own file, else a family matching its calling code."""
+        for path, document in self.overrides.items():
+            if path.stem.upper() == facts.region:
+                return path, document
+        for path, document in self.overrides.items():
+            selector = document.get("match", {})
+            if selector.get("calling_code") == facts.calling_code:
+                return path, document
+        return None
 
     def override_paths(self) -> list[Path]:
         """Every shipped override file."""
-        return sorted((self.directory / "overrides").glob("*.toml"))
+        return list(self.overrides)
 
     def service_plan(self, region: str) -> DialPlan:
         """The service country dial plan of a region (ISO 3166 alpha-2)."""
@@ -115,22 +126,43 @@ class ServiceCatalog:
     def facts(self, region: str) -> countries.RegionFacts:
         """A region's facts after its override's corrections."""
         facts = countries.region_facts(region)
-        override = self.override(facts.region) or {}
-        corrected = override.get("facts", {})
+        found = self.override_for(facts)
+        corrected = found[1].get("facts", {}) if found else {}
         if "national_prefix" in corrected:
             facts = replace(facts, national_prefix=corrected["national_prefix"] or None)
         if "international_prefix" in corrected:
             facts = replace(facts, international_prefix=corrected["international_prefix"])
         return facts
 
+    def _rule_entries(self, facts: countries.RegionFacts) -> list[tuple[str, int, dict[str, Any]]]:
+        """The template's rule tables after the override's replace / remove / append."""
+        template = str(self.directory / "template.toml")
+        entries = [(template, i, dict(entry)) for i, entry in enumerate(self.template.get("rules", []))]
+        found = self.override_for(facts)
+        if found is None:
+            return entries
+        path, override = found
+        names = {entry["name"]: position for position, (_, _, entry) in enumerate(entries)}
+        for index, change in enumerate(override.get("replace", [])):
+            name = change.get("name")
+            if name not in names:
+                raise TenantFileError(
+                    f"replace[{index}]: the template has no rule {name!r}", file=str(path), field="name"
+                )
+            file, _, entry = entries[names[name]]
+            entries[names[name]] = (str(path), index, {**entry, **change})
+        removed = set(override.get("remove", []))
+        unknown = removed - set(names)
+        if unknown:
+            raise TenantFileError(
+                f"remove: the template has no rule {sorted(unknown)[0]!r}", file=str(path), field="remove"
+            )
+        entries = [item for item in entries if item[2]["name"] not in removed]
+        entries += [(str(path), i, dict(entry)) for i, entry in enumerate(override.get("append", []))]
+        return entries
+
     def _build(self, facts: countries.RegionFacts) -> DialPlan:
-        override = self.override(facts.region) or {}
         facts = self.facts(facts.region)
-        file = str(self.directory / "template.toml")
-        rules_source = self.template.get("rules", [])
-        if "rules" in override:
-            file = str(self.directory / "overrides" / f"{facts.region}.toml")
-            rules_source = override["rules"]
         idd = facts.international_prefix
         values = {
             "{region}": facts.region,
@@ -146,7 +178,7 @@ class ServiceCatalog:
             return text
 
         rules: list[NormalizationRule] = []
-        for index, entry in enumerate(rules_source):
+        for file, index, entry in self._rule_entries(facts):
             if entry.get("requires") == "trunk" and not facts.national_prefix:
                 continue
             where = f"rules[{index}]"
@@ -170,8 +202,8 @@ class ServiceCatalog:
     def examples(self) -> list[PlanExample]:
         """Every example carried by the template and the overrides."""
         found = _examples(self.template, str(self.directory / "template.toml"), None)
-        for path in self.override_paths():
-            found.extend(_examples(read_toml(path), str(path), path.stem))
+        for path, document in self.overrides.items():
+            found.extend(_examples(document, str(path), path.stem.upper()))
         return found
 
 
