@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from normalizer import NormalizationRule, Simulator, Tenant, load_tenant
+from normalizer import NormalizationRule, Simulator, Tenant
 from normalizer.matcher import compile_rules
 
 random.seed(7)

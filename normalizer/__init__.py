@@ -9,7 +9,14 @@ from normalizer.catalog import ServiceCatalog, default_catalog
 from normalizer.classify import CallType, Classification, classify
 from normalizer.effective import effective_dial_plan
 from normalizer.emergency import EmergencyNumbers, default_emergency_numbers
-from normalizer.engine import NormalizationResult, PassTrace, PlanNormalizer, RuleTrace, clean, normalize
+from normalizer.engine import (
+    NormalizationResult,
+    PassTrace,
+    PlanNormalizer,
+    RuleTrace,
+    clean,
+    normalize,
+)
 from normalizer.errors import (
     DialplanError,
     DialplanInputError,

@@ -149,13 +149,13 @@ class ServiceCatalog:
                 raise TenantFileError(
                     f"replace[{index}]: the template has no rule {name!r}", file=str(path), field="name"
                 )
-            file, _, entry = entries[names[name]]
+            _file, _, entry = entries[names[name]]
             entries[names[name]] = (str(path), index, {**entry, **change})
         removed = set(override.get("remove", []))
         unknown = removed - set(names)
         if unknown:
             raise TenantFileError(
-                f"remove: the template has no rule {sorted(unknown)[0]!r}", file=str(path), field="remove"
+                f"remove: the template has no rule {min(unknown)!r}", file=str(path), field="remove"
             )
         entries = [item for item in entries if item[2]["name"] not in removed]
         entries += [(str(path), i, dict(entry)) for i, entry in enumerate(override.get("append", []))]

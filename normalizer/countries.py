@@ -15,7 +15,7 @@ normalizer.errors.UnknownRegionError: field 'usage_location': unknown region 'XX
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumberType
@@ -70,7 +70,7 @@ def is_region(region: str) -> bool:
     return isinstance(region, str) and region.upper() in phonenumbers.SUPPORTED_REGIONS
 
 
-@lru_cache(maxsize=None)
+@cache
 def region_facts(region: str) -> RegionFacts:
     """The calling code and prefixes of a region; `UnknownRegionError` if unknown."""
     code = region.upper() if isinstance(region, str) else ""
@@ -82,7 +82,7 @@ def region_facts(region: str) -> RegionFacts:
         )
     return RegionFacts(
         region=code,
-        calling_code=int(metadata.country_code),
+        calling_code=int(metadata.country_code or 0),
         international_prefix=metadata.international_prefix or "00",
         preferred_international_prefix=metadata.preferred_international_prefix,
         national_prefix=metadata.national_prefix or None,
@@ -108,12 +108,12 @@ def number_facts(e164: str) -> NumberFacts:
     number_type = _NUMBER_TYPES.get(phonenumbers.number_type(number), "unknown")
     if region is None:
         # An invalid number still names its calling code's main region.
-        region = phonenumbers.region_code_for_country_code(number.country_code)
+        region = phonenumbers.region_code_for_country_code(number.country_code or 0)
         region = None if region in ("ZZ", "001") else region
     return NumberFacts(region, number_type, valid)
 
 
-@lru_cache(maxsize=None)
+@cache
 def has_short_number_metadata(region: str) -> bool:
     """True when phonenumbers has short-number data (emergency lists) for a region."""
     return region.upper() in phonenumbers.SUPPORTED_SHORT_REGIONS

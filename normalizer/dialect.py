@@ -289,7 +289,7 @@ class _PatternTranslator:
                 self.depth += 1
                 self.pos += len(opener)
                 return
-        if rest.startswith("(?<") or rest.startswith("(?'"):
+        if rest.startswith(("(?<", "(?'")):
             closing = ">" if rest[2] == "<" else "'"
             end = source.find(closing, start + 3)
             if end < 0:
@@ -310,13 +310,13 @@ class _PatternTranslator:
         options = _OPTION_GROUP.match(source, start)
         if not options:
             raise self.fail("unrecognized grouping construct", start)
-        on, off, end = options.group(1), options.group(2) or "", options.group(3)
+        on, off, closer = options.group(1), options.group(2) or "", options.group(3)
         if "n" in on + off:
             raise self.fail("the n (explicit capture) option is not supported", start)
         if "x" in on + off:
             raise self.fail("the x (ignore whitespace) option is not supported", start)
         self.pos = options.end()
-        if end == ":":
+        if closer == ":":
             self.emit(options.group())
             self.depth += 1
             return
@@ -471,10 +471,10 @@ class Substitution:
         """
         out: list[str] = []
         for part in self.parts:
-            if part.__class__ is str:
-                out.append(part)  # type: ignore[arg-type]
-            elif part >= 0:  # type: ignore[operator]
-                out.append(match.group(offset + part) or "")  # type: ignore[operator]
+            if isinstance(part, str):
+                out.append(part)
+            elif part >= 0:
+                out.append(match.group(offset + part) or "")
             elif part == _LEFT_PORTION:
                 out.append(match.string[: match.start(offset)])
             elif part == _RIGHT_PORTION:

@@ -28,6 +28,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import regex
 
@@ -37,7 +38,7 @@ from normalizer.models import NormalizationRule
 from normalizer.prefilter import Admission, admission
 
 _MAX_BUCKETS = 8192
-_MISSING: object = object()
+_MISSING: Any = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,18 +206,18 @@ class RuleMatcher:
             return self._match_with_timeout(text, timeout)
         rules = self.rules
         for segment in self.segments:
-            if segment.__class__ is int:
-                compiled = rules[segment]  # type: ignore[index]
+            if isinstance(segment, int):
+                compiled = rules[segment]
                 found = compiled.search(text)
                 if found is not None:
-                    return segment, compiled.translate(text, first=found)  # type: ignore[return-value]
+                    return segment, compiled.translate(text, first=found)
                 continue
             if "\n" in text:
-                bucket = segment.every  # type: ignore[union-attr]
+                bucket = segment.every
             else:
-                bucket = segment.buckets.get((len(text), text[:1]), _MISSING)  # type: ignore[union-attr]
+                bucket = segment.buckets.get((len(text), text[:1]), _MISSING)
                 if bucket is _MISSING:
-                    bucket = segment.bucket(text)  # type: ignore[union-attr]
+                    bucket = segment.bucket(text)
             if bucket is None:
                 continue
             combined = bucket.pattern.match(text)

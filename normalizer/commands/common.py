@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import Any, TypedDict
 
 from normalizer.formats import load_tenant
 from normalizer.models import Scope
@@ -44,11 +44,19 @@ def simulator_for(args: argparse.Namespace) -> Simulator:
     return Simulator(load_tenant(args.tenant))
 
 
-def target_of(args: argparse.Namespace) -> dict[str, str | None]:
+class Target(TypedDict):
+    """Whose effective plan: a user, or a usage location and optional tenant plan."""
+
+    user: str | None
+    usage_location: str | None
+    dial_plan: str | None
+
+
+def target_of(args: argparse.Namespace) -> Target:
     """The user / usage location / plan keyword arguments of the options."""
     if args.user:
-        return {"user": args.user}
-    return {"usage_location": args.location, "dial_plan": args.dial_plan}
+        return Target(user=args.user, usage_location=None, dial_plan=None)
+    return Target(user=None, usage_location=args.location, dial_plan=args.dial_plan)
 
 
 def scope_label(scope: Scope) -> str:
