@@ -10,7 +10,8 @@ fields::
     │   ├── PatternError                      a pattern the .NET dialect cannot take
     │   ├── TranslationError                  a translation the .NET dialect cannot take
     │   ├── TenantValidationError             a tenant that breaks a dial plan limit
-    │   └── RegexTimeoutError                 a pattern that ran past its time limit
+    │   ├── RegexTimeoutError                 a pattern that ran past its time limit
+    │   └── SuiteError                        a malformed test suite, or a case that cannot run
     └── DialplanLookupError (LookupError)     something named that does not exist
         ├── UnknownUserError
         ├── UnknownRegionError
@@ -21,6 +22,8 @@ fields::
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 
 class DialplanError(Exception):
@@ -109,6 +112,37 @@ class TenantValidationError(DialplanInputError):
 
 class RegexTimeoutError(DialplanInputError):
     """A pattern that ran longer than the allowed time on a dial string."""
+
+
+class SuiteError(DialplanInputError):
+    """A malformed test suite file, or a case that cannot run; also names the case.
+
+    >>> str(SuiteError("must be a string", file="s.toml", case_index=2, field="dialed_number"))
+    "s.toml: cases[2]: field 'dialed_number': must be a string"
+    """
+
+    def __init__(self, detail: str, *, case_index: int | None = None, **where: Any) -> None:
+        self.case_index = case_index
+        super().__init__(detail, **where)
+
+    @property
+    def location(self) -> str:
+        """Where the error is, as `file: cases[3]: field 'f'`."""
+        inner = DialplanError(
+            "", plan=self.plan, rule=self.rule, rule_index=self.rule_index, field=self.field
+        ).location
+        case = f"cases[{self.case_index}]" if self.case_index is not None else None
+        return ": ".join(part for part in (self.file, case, inner) if part)
+
+    def located(self, **where: str | int | None) -> DialplanError:
+        case_index = where.pop("case_index", None)
+        found = super().located(**where)
+        if isinstance(found, SuiteError):
+            if self.case_index is not None:
+                found.case_index = self.case_index
+            elif isinstance(case_index, int):
+                found.case_index = case_index
+        return found
 
 
 class DialplanLookupError(DialplanError, LookupError):
