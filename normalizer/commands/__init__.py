@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from normalizer.commands import catalog_commands, effective, normalize
+from normalizer.commands import catalog_commands, diff, effective, normalize, suite
 
-COMMANDS = (normalize, effective, catalog_commands)
+COMMANDS = (normalize, effective, catalog_commands, suite, diff)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any, TypedDict
 
+from normalizer.errors import DialplanInputError
 from normalizer.formats import load_tenant
 from normalizer.models import Scope
 from normalizer.simulation import Simulator
@@ -66,6 +68,18 @@ def scope_label(scope: Scope) -> str:
         Scope.TENANT_GLOBAL: "tenant-global plan",
         Scope.TENANT_USER: "tenant plan",
     }[scope]
+
+
+def read_dial_strings(path: str) -> list[str]:
+    """Dial strings of a file, one a line; blank lines and `#` comments skipped."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DialplanInputError(f"cannot read: {exc.strerror}", file=path) from None
+    except UnicodeDecodeError as exc:
+        raise DialplanInputError(f"not valid UTF-8: {exc.reason}", file=path) from None
+    lines = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    return [line for line in lines if line]
 
 
 def print_json(data: Any) -> None:
