@@ -7,6 +7,7 @@
 
 from normalizer.catalog import ServiceCatalog, default_catalog
 from normalizer.classify import CallType, Classification, classify
+from normalizer.diff import ChangeKind, RuleChange, StringChange, TenantDiff, diff_tenants
 from normalizer.effective import effective_dial_plan
 from normalizer.emergency import EmergencyNumbers, default_emergency_numbers
 from normalizer.engine import (
@@ -23,6 +24,7 @@ from normalizer.errors import (
     DialplanLookupError,
     PatternError,
     RegexTimeoutError,
+    SuiteError,
     TenantFileError,
     TenantValidationError,
     TranslationError,
@@ -32,6 +34,7 @@ from normalizer.errors import (
 )
 from normalizer.formats import load_tenant
 from normalizer.formats.document import tenant_from_document, tenant_to_document
+from normalizer.junit import junit_xml
 from normalizer.matcher import RuleMatcher, compile_rules
 from normalizer.models import (
     DialPlan,
@@ -43,10 +46,30 @@ from normalizer.models import (
     User,
 )
 from normalizer.simulation import Simulator
+from normalizer.suites import (
+    Case,
+    CaseResult,
+    Coverage,
+    ExpectKey,
+    Mismatch,
+    RuleUse,
+    Suite,
+    SuiteResult,
+    load_suite,
+    record_suite,
+    rule_coverage,
+    run_suite,
+    suite_to_toml,
+)
+from normalizer.witness import witnesses
 
 __all__ = [
     "CallType",
+    "Case",
+    "CaseResult",
+    "ChangeKind",
     "Classification",
+    "Coverage",
     "DialPlan",
     "DialplanError",
     "DialplanInputError",
@@ -54,18 +77,27 @@ __all__ = [
     "EffectiveDialPlan",
     "EffectiveRule",
     "EmergencyNumbers",
+    "ExpectKey",
+    "Mismatch",
     "NormalizationResult",
     "NormalizationRule",
     "PassTrace",
     "PatternError",
     "PlanNormalizer",
     "RegexTimeoutError",
+    "RuleChange",
     "RuleMatcher",
     "RuleTrace",
+    "RuleUse",
     "Scope",
     "ServiceCatalog",
     "Simulator",
+    "StringChange",
+    "Suite",
+    "SuiteError",
+    "SuiteResult",
     "Tenant",
+    "TenantDiff",
     "TenantFileError",
     "TenantValidationError",
     "TranslationError",
@@ -78,9 +110,17 @@ __all__ = [
     "compile_rules",
     "default_catalog",
     "default_emergency_numbers",
+    "diff_tenants",
     "effective_dial_plan",
+    "junit_xml",
+    "load_suite",
     "load_tenant",
     "normalize",
+    "record_suite",
+    "rule_coverage",
+    "run_suite",
+    "suite_to_toml",
     "tenant_from_document",
     "tenant_to_document",
+    "witnesses",
 ]

@@ -109,12 +109,6 @@ class Case:
         """The case's name, or `DIALED for WHO`."""
         return self.name or f"{self.dialed_number} for {self.who}"
 
-    def target(self) -> dict[str, str | None]:
-        """The `Simulator.normalize` keyword arguments naming who dials."""
-        if self.user:
-            return {"user": self.user}
-        return {"usage_location": self.usage_location, "dial_plan": self.dial_plan}
-
 
 @dataclass(frozen=True, slots=True)
 class Suite:
@@ -241,7 +235,7 @@ def _expectations(value: Any, source: str, index: int) -> tuple[tuple[ExpectKey,
             "expects nothing (give any of: " + ", ".join(ExpectKey) + ")", source, index, "expect"
         )
     found: list[tuple[ExpectKey, str]] = []
-    for key, expected in value.items():
+    for key in value:
         if key not in ExpectKey.__members__.values():
             raise _case_error(
                 f"unknown key (known: {', '.join(ExpectKey)})", source, index, f"expect.{key}"
@@ -389,14 +383,20 @@ def run_case(case: Case, simulator: Simulator, source: str | None = None) -> Cas
     started = time.perf_counter()
     try:
         result = simulator.normalize(
-            case.dialed_number, tenant_scope_only=case.tenant_scope_only, **case.target()
+            case.dialed_number,
+            user=case.user,
+            usage_location=case.usage_location,
+            dial_plan=case.dial_plan,
+            tenant_scope_only=case.tenant_scope_only,
         )
     except DialplanError as exc:
-        where = {
-            UnknownUserError: "user",
-            UnknownRegionError: "usage_location",
-            UnknownPlanError: "user" if case.user else "dial_plan",
-        }.get(type(exc), exc.field)
+        where = exc.field
+        if isinstance(exc, UnknownUserError):
+            where = "user"
+        elif isinstance(exc, UnknownRegionError):
+            where = "usage_location"
+        elif isinstance(exc, UnknownPlanError):
+            where = "user" if case.user else "dial_plan"
         raise SuiteError(exc.detail, file=source, case_index=case.index, field=where) from None
     return CaseResult(case, result, check_case(case, result), time.perf_counter() - started)
 

@@ -78,8 +78,10 @@ def describe(report: TenantDiff) -> list[str]:
     """The report as text: a summary, then each cause with the results it changed."""
     lines = [
         f"dialplan diff {report.old_source} -> {report.new_source}",
-        f"{len(report.rule_changes)} changes; {len(report.dial_strings)} dial strings "
-        f"for {len(report.targets)} targets; {len(report.changes)} changed results",
+        (
+            f"{len(report.rule_changes)} changes; {len(report.dial_strings)} dial strings "
+            f"for {len(report.targets)} targets; {len(report.changes)} changed results"
+        ),
     ]
     for cause, strings in report.grouped():
         lines += ["", cause.describe()]

@@ -81,9 +81,9 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return run_record(parser, args)
     for option, flag in _RECORD_ONLY.items():
         if getattr(args, option):
-            parser.error(f"{flag} needs --record")
+            raise DialplanInputError(f"{flag} needs --record")
     if not args.items:
-        parser.error("give at least one SUITE file")
+        raise DialplanInputError("give at least one SUITE file (or --record OUT.toml)")
     return run_suites(args)
 
 
@@ -96,9 +96,9 @@ def write_text(path: str, text: str) -> None:
 
 def run_record(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if not args.user and not args.location:
-        parser.error("--record needs --user or --usage-location")
+        raise DialplanInputError("--record needs --user or --usage-location")
     if args.dial_plan and not args.location:
-        parser.error("--dial-plan needs --usage-location")
+        raise DialplanInputError("--dial-plan needs --usage-location")
     dial_strings = list(args.items)
     if args.from_file:
         dial_strings += read_dial_strings(args.from_file)
