@@ -465,13 +465,15 @@ def diff_tenants(
         after = new_sim.effective(usage_location=target.new_region, dial_plan=target.new_plan)
         reassigned: RuleChange | None = None
         if target.reassigned:
+            moves = []
+            if target.old_region != target.new_region:
+                moves.append(f"usage location {target.old_region} -> {target.new_region}")
+            if before.name != after.name:
+                moves.append(f"dial plan {before.name} -> {after.name}")
             reassigned = RuleChange(
                 ChangeKind.REASSIGNED,
                 after.tenant_plan.identity if after.tenant_plan else None,
-                detail=(
-                    f"{', '.join(target.users)}: usage location {target.old_region} -> {target.new_region}, "
-                    f"dial plan {before.name} -> {after.name}"
-                ),
+                detail=f"{', '.join(target.users)}: {', '.join(moves)}",
             )
             reassignments.append(reassigned)
         causes = _Causes(changes, before, after)

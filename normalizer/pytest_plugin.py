@@ -28,7 +28,8 @@ from normalizer.simulation import Simulator
 from normalizer.suites import Case, CaseResult, load_suite, rule_coverage, run_case, suite_tenant
 
 DEFAULT_PATTERNS = ["*-tests.toml", "test_*.toml"]
-_RESULTS = pytest.StashKey[dict[int, tuple[Simulator, list[CaseResult]]]]()
+_RUNS = pytest.StashKey[dict[str, tuple[Simulator, list[CaseResult]]]]()
+"""Per tenant file: its simulator (shared by the suites naming it) and the results run."""
 
 
 def is_suite_file(path: Path, patterns: list[str]) -> bool:
@@ -53,7 +54,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.stash[_RESULTS] = {}
+    config.stash[_RUNS] = {}
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> SuiteFile | None:
@@ -74,11 +75,16 @@ class CaseFailed(Exception):
 class SuiteFile(pytest.File):
     """A suite file: one test item per case."""
 
-    simulator: Simulator
+    tenant_key: str
 
     def collect(self) -> Iterator[pytest.Item]:
         suite = load_suite(self.path)
-        self.simulator = Simulator(suite_tenant(suite, self.config.getoption("dialplan_tenant")))
+        override = self.config.getoption("dialplan_tenant")
+        tenant = override if override is not None else suite.tenant
+        self.tenant_key = str(Path(tenant).resolve()) if tenant is not None else ""
+        runs = self.config.stash[_RUNS]
+        if self.tenant_key not in runs:
+            runs[self.tenant_key] = (Simulator(suite_tenant(suite, override)), [])
         seen: set[str] = set()
         for case in suite.cases:
             name = case.label if case.label not in seen else f"{case.label} [{case.index}]"
@@ -102,9 +108,9 @@ class SuiteCase(pytest.Item):
         suite_file = self.parent
         if not isinstance(suite_file, SuiteFile):
             raise TypeError("a dialplan case belongs to a suite file")
-        result = run_case(self.case, suite_file.simulator, str(self.path))
-        results = self.config.stash[_RESULTS]
-        results.setdefault(id(suite_file.simulator), (suite_file.simulator, []))[1].append(result)
+        simulator, results = self.config.stash[_RUNS][suite_file.tenant_key]
+        result = run_case(self.case, simulator, str(self.path))
+        results.append(result)
         if not result.passed:
             raise CaseFailed(result)
 
@@ -123,10 +129,10 @@ class SuiteCase(pytest.Item):
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    runs = config.stash.get(_RESULTS, {})
+    runs = [run for run in config.stash.get(_RUNS, {}).values() if run[1]]
     if not runs:
         return
     terminalreporter.section("dialplan rule coverage")
-    for simulator, results in runs.values():
+    for simulator, results in runs:
         for line in rule_coverage(simulator, results).describe():
             terminalreporter.write_line(line)

@@ -39,6 +39,7 @@ from normalizer import dialect
 from normalizer.errors import PatternError
 
 _parser: Any = importlib.import_module("re._parser")
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 
 # Characters tried for classes, in order of preference: the first member is a
 # class's usual pick, the smallest and largest members by code point its ends.
@@ -160,12 +161,23 @@ def _node(op: Any, value: Any) -> list[str]:
     raise PatternError(f"cannot generate witnesses: unsupported construct {name}")
 
 
+def _parse(python_pattern: str) -> Any:
+    try:
+        return _parser.parse(python_pattern)
+    except re.error as exc:
+        if not exc.msg.startswith("redefinition of group name"):
+            raise
+    # .NET (and `regex`) allow a group name twice, the standard parser does not;
+    # names do not matter here, so every named group becomes non-capturing.
+    return _parser.parse(_NAMED_GROUP.sub("(?:", python_pattern))
+
+
 @lru_cache(maxsize=4096)
 def witnesses(pattern: str, *, limit: int = 16) -> tuple[str, ...]:
     """Up to `limit` distinct strings the .NET `pattern` matches, base string first."""
     compiled = dialect.compile_pattern(pattern)
     try:
-        tree = _parser.parse(compiled.python_pattern)
+        tree = _parse(compiled.python_pattern)
     except re.error as exc:
         escape = exc.msg.removeprefix("bad escape ")[:2]
         what = _UNREADABLE.get(escape)
