@@ -32,6 +32,7 @@ from normalizer.errors import (
 )
 from normalizer.formats import load_tenant
 from normalizer.formats.document import tenant_from_document, tenant_to_document
+from normalizer.lint import Finding, FindingCode, Severity, lint
 from normalizer.matcher import RuleMatcher, compile_rules
 from normalizer.models import (
     DialPlan,
@@ -43,6 +44,7 @@ from normalizer.models import (
     User,
 )
 from normalizer.simulation import Simulator
+from normalizer.validation import Violation, validate
 
 __all__ = [
     "CallType",
@@ -54,6 +56,8 @@ __all__ = [
     "EffectiveDialPlan",
     "EffectiveRule",
     "EmergencyNumbers",
+    "Finding",
+    "FindingCode",
     "NormalizationResult",
     "NormalizationRule",
     "PassTrace",
@@ -64,6 +68,7 @@ __all__ = [
     "RuleTrace",
     "Scope",
     "ServiceCatalog",
+    "Severity",
     "Simulator",
     "Tenant",
     "TenantFileError",
@@ -73,14 +78,17 @@ __all__ = [
     "UnknownRegionError",
     "UnknownUserError",
     "User",
+    "Violation",
     "classify",
     "clean",
     "compile_rules",
     "default_catalog",
     "default_emergency_numbers",
     "effective_dial_plan",
+    "lint",
     "load_tenant",
     "normalize",
     "tenant_from_document",
     "tenant_to_document",
+    "validate",
 ]

@@ -163,28 +163,44 @@ def explore(
             classes.append((char, tuple(mapping[key] for mapping in old_keys)))
     # Readable witnesses: digits first, then '+', then anything else.
     classes.sort(key=lambda entry: (_PREFERRED + entry[0]).index(entry[0]))
-    tables = [automaton.transitions for automaton in automata]
+    # Per automaton: state -> next state for each class (None: dead), so one
+    # product step is a tuple of list lookups.
+    rows: list[dict[Any, list[Any]]] = []
+    for position, automaton in enumerate(automata):
+        rows.append(
+            {
+                state: [
+                    None if keys[position] is None else moves.get(keys[position])
+                    for _, keys in classes
+                ]
+                for state, moves in automaton.transitions.items()
+            }
+        )
+    dead_row = [None] * len(classes)
     finals = [automaton.finals for automaton in automata]
-    indexes = range(len(automata))
+    dead = tuple(None for _ in automata)
     start = tuple(automaton.initial for automaton in automata)
     witnesses: dict[tuple[Any, ...], str] = {start: ""}
     queue = deque([start])
     reached: list[Reached] = []
+    chars = [char for char, _ in classes]
     while queue:
         state = queue.popleft()
         witness = witnesses[state]
         matching = 0
-        for index in indexes:
-            if state[index] is not None and state[index] in finals[index]:
-                matching |= 1 << index
+        current = []
+        for position, part in enumerate(state):
+            if part is None:
+                current.append(dead_row)
+                continue
+            current.append(rows[position][part])
+            if part in finals[position]:
+                matching |= 1 << position
         if matching:
             reached.append(Reached(matching, witness))
-        for char, keys in classes:
-            following = tuple(
-                None if state[i] is None or keys[i] is None else tables[i][state[i]].get(keys[i])
-                for i in indexes
-            )
-            if following in witnesses or all(part is None for part in following):
+        for index, char in enumerate(chars):
+            following = tuple([row[index] for row in current])
+            if following in witnesses or following == dead:
                 continue
             if len(witnesses) >= max_states:
                 raise ExplorationTooLarge(f"more than {max_states} states")
@@ -208,13 +224,23 @@ def samples(
     choices: dict[Any, list[str]] = {}
     for key, symbols in alphabet.by_transition.items():
         chars = sorted(s for s in symbols if s is not anything_else and s not in excluded)
-        digits = [char for char in chars if char in "0123456789"]
+        digits = [char for char in chars if char in _PREFERRED]
         if digits:
             choices[key] = digits
         else:
             char = _representative(symbols, alphabet, excluded)
             if char is not None:
                 choices[key] = [char]
+    # Prefer strings of digits and '+' (what people dial); other characters only when needed.
+    dialable = {key: chars for key, chars in choices.items() if chars[0] in _PREFERRED}
+    found = _walks(automaton, dialable, max_length, random.Random(seed))
+    return found or _walks(automaton, choices, max_length, random.Random(seed))
+
+
+def _walks(
+    automaton: Automaton, choices: dict[Any, list[str]], max_length: int, generator: random.Random
+) -> list[str]:
+    """One random walk to acceptance per length, reading only the keys in `choices`."""
     # accepts_in[k]: states from which some string of exactly k characters is accepted.
     accepts_in: list[set[Any]] = [set(automaton.finals)]
     for _ in range(max_length):
@@ -226,7 +252,6 @@ def samples(
                 if any(key in choices and target in previous for key, target in moves.items())
             }
         )
-    generator = random.Random(seed)
     found: list[str] = []
     for length in range(max_length + 1):
         if automaton.initial not in accepts_in[length]:
