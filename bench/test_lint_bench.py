@@ -48,7 +48,7 @@ def plan_rules(index: int, region: str, rng: random.Random) -> tuple[Normalizati
         NormalizationRule("National", r"^0(\d{9,10})$", f"+{cc}$1"),
         NormalizationRule("Fax", rf"^7{rng.randint(0, 9)}(\d{{2}})$", f"{site}70$1"),
         NormalizationRule("Legacy", r"^(\d{5})$", f"{site[:-1]}$1"),
-        NormalizationRule("Alt-Ext", rf"^#(\d{{3}})$", f"{site}0$1"),
+        NormalizationRule("Alt-Ext", r"^#(\d{3})$", f"{site}0$1"),
     ]
     return tuple(rules[:RULES])
 

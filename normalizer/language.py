@@ -29,6 +29,8 @@ from typing import Any
 
 from interegular import parse_pattern
 from interegular.fsm import FSM, Alphabet, anything_else
+from interegular.patterns import InvalidSyntax, Unsupported
+from interegular.utils.simple_parser import NoMatch
 
 from normalizer import dialect
 
@@ -98,7 +100,8 @@ def _automaton(fsm: FSM) -> Automaton:
 @lru_cache(maxsize=16384)
 def regular_automaton(regular: str) -> Automaton:
     """The automaton of a plain full-match regular expression (Python syntax)."""
-    return _automaton(parse_pattern(regular).to_fsm().reduce())
+    fsm = parse_pattern(regular).to_fsm()
+    return _automaton(fsm.reduce())  # type: ignore[no-untyped-call]
 
 
 @lru_cache(maxsize=16384)
@@ -109,7 +112,9 @@ def language(pattern: str, *, full_digits: bool = False) -> Language:
         return Language(pattern, None, shape.reason)
     try:
         automaton = regular_automaton(shape.regular)
-    except Exception as exc:  # interegular raises its own Unsupported / InvalidSyntax types
+    except (Unsupported, InvalidSyntax, NoMatch) as exc:
+        return Language(pattern, None, f"a construct the analyser does not support ({exc})".strip())
+    except Exception as exc:  # noqa: BLE001 - interegular raises bare Exception on some input
         return Language(pattern, None, f"a construct the analyser does not support ({exc})".strip())
     return Language(pattern, automaton, None, shape.uses_stand_in)
 
@@ -125,16 +130,24 @@ def _consistent(languages: Sequence[Language]) -> list[Automaton]:
     return [automaton for automaton in found if automaton is not None]
 
 
-def _representative(symbols: Iterable[Any], known: Alphabet, excluded: str) -> str | None:
+def _representative(
+    symbols: Iterable[Any], known: Alphabet, excluded: str, ascii_only: bool = False
+) -> str | None:
     """A character of a transition class, preferring digits and `+` for readable witnesses."""
-    chars = {symbol for symbol in symbols if symbol is not anything_else and symbol not in excluded}
+    chars = {
+        symbol
+        for symbol in symbols
+        if symbol is not anything_else
+        and symbol not in excluded
+        and (symbol.isascii() or not ascii_only)
+    }
     for char in _PREFERRED:
         if char in chars:
             return char
-    if dialect.DIGIT_STAND_IN in chars:
+    if dialect.DIGIT_STAND_IN in chars and not ascii_only:
         return dialect.DIGIT_STAND_IN_EXAMPLE
     if chars:
-        return min(chars)
+        return str(min(chars))
     if anything_else in symbols:
         for char in _FALLBACK:
             if char not in known and char not in excluded:
@@ -143,13 +156,17 @@ def _representative(symbols: Iterable[Any], known: Alphabet, excluded: str) -> s
 
 
 def explore(
-    languages: Sequence[Language], *, excluded: str = "", max_states: int = MAX_STATES
+    languages: Sequence[Language],
+    *,
+    excluded: str = "",
+    ascii_only: bool = False,
+    max_states: int = MAX_STATES,
 ) -> list[Reached]:
     """Every reachable non-empty set of matching languages, with its shortest witness.
 
     Results come in breadth-first order, so the first `Reached` with a given
     property holds the shortest witness of it. Characters in `excluded` are
-    never read.
+    never read; with `ascii_only`, nor is any non-ASCII character.
     """
     automata = _consistent(languages)
     if not automata:
@@ -158,7 +175,7 @@ def explore(
     known = alphabet
     classes: list[tuple[str, tuple[Any, ...]]] = []
     for key, symbols in alphabet.by_transition.items():
-        char = _representative(symbols, known, excluded)
+        char = _representative(symbols, known, excluded, ascii_only)
         if char is not None:
             classes.append((char, tuple(mapping[key] for mapping in old_keys)))
     # Readable witnesses: digits first, then '+', then anything else.
@@ -210,7 +227,12 @@ def explore(
 
 
 def samples(
-    entry: Language, *, max_length: int = 16, excluded: str = "", seed: int = 0
+    entry: Language,
+    *,
+    max_length: int = 16,
+    excluded: str = "",
+    ascii_only: bool = False,
+    seed: int = 0,
 ) -> list[str]:
     """One string of the language for each length it has up to `max_length`, shortest first.
 
@@ -228,7 +250,7 @@ def samples(
         if digits:
             choices[key] = digits
         else:
-            char = _representative(symbols, alphabet, excluded)
+            char = _representative(symbols, alphabet, excluded, ascii_only)
             if char is not None:
                 choices[key] = [char]
     # Prefer strings of digits and '+' (what people dial); other characters only when needed.
@@ -275,7 +297,7 @@ def finite_strings(regular: str, limit: int = 1000) -> tuple[str, ...]:
     Raises `ValueError` when the expression has more than `limit` strings.
     """
     strings: list[str] = []
-    for symbols in parse_pattern(regular).to_fsm().strings():
+    for symbols in parse_pattern(regular).to_fsm().strings():  # type: ignore[no-untyped-call]
         if len(strings) >= limit:
             raise ValueError(f"{regular!r} has more than {limit} strings")
         strings.append("".join(symbols))

@@ -21,7 +21,10 @@ plan is, learn.microsoft.com microsoftteams/what-are-dial-plans):
 
 Shadowing and overlaps are decided on the patterns' regular languages (finite
 automata, `normalizer.language`), never by sampling; every witness is checked
-against the real matcher. Output checks (`no-plus`, `invalid-e164`, `redundant`)
+against the real matcher. The dial strings considered are those phones and the
+Teams dial pad send: ASCII text without the visual separators (our choice: the
+engine takes any text, and `\\d` also matches non-ASCII digits, so `^[0-4]\\d{3}$`
+and `^[5-9]\\d{3}$` shadow `^\\d{4}$` for every dial string a user can send). Output checks (`no-plus`, `invalid-e164`, `redundant`)
 apply the real translation to sample strings of the rule, one per length.
 
 >>> from normalizer.formats import load_tenant
@@ -222,7 +225,7 @@ class _PlanLint:
         samples = [
             text
             for text in language.samples(
-                member.language, excluded=SEPARATORS + "\n", seed=_seed(rule.pattern)
+                member.language, excluded=SEPARATORS + "\n", ascii_only=True, seed=_seed(rule.pattern)
             )
             if member.compiled.search(text) is not None
         ]
@@ -307,7 +310,9 @@ class _PlanLint:
 
     def _walk(self, members: Sequence[_Member]) -> _Walk:
         analysable = [position for position, m in enumerate(members) if m.language.is_analysable]
-        reached = language.explore([members[p].language for p in analysable], excluded=SEPARATORS)
+        reached = language.explore(
+            [members[p].language for p in analysable], excluded=SEPARATORS, ascii_only=True
+        )
         walk = _Walk()
         for state in reached:
             bits = [analysable[bit] for bit in range(len(analysable)) if state.matching >> bit & 1]

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from normalizer.commands import catalog_commands, effective, normalize
+from normalizer.commands import catalog_commands, effective, lint, normalize
 
-COMMANDS = (normalize, effective, catalog_commands)
+COMMANDS = (normalize, effective, lint, catalog_commands)
