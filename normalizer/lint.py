@@ -43,6 +43,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from normalizer import countries, dialect, language
@@ -126,8 +127,14 @@ class Finding:
         }
 
 
-def _seed(text: str) -> int:
-    return zlib.crc32(text.encode("utf-8"))
+@lru_cache(maxsize=16384)
+def sample_strings(pattern: str) -> tuple[str, ...]:
+    """Dial strings the pattern matches, one per length up to 16, the same from run to run."""
+    seed = zlib.crc32(pattern.encode("utf-8"))
+    found = language.samples(
+        language.language(pattern), excluded=SEPARATORS + "\n", ascii_only=True, seed=seed
+    )
+    return tuple(found)
 
 
 @dataclass(slots=True)
@@ -222,13 +229,7 @@ class _PlanLint:
                 "shadowing, overlaps and redundancy are not checked for it",
                 field="pattern",
             )
-        samples = [
-            text
-            for text in language.samples(
-                member.language, excluded=SEPARATORS + "\n", ascii_only=True, seed=_seed(rule.pattern)
-            )
-            if member.compiled.search(text) is not None
-        ]
+        samples = [text for text in sample_strings(rule.pattern) if member.compiled.search(text) is not None]
         self.samples[member.index] = samples
         outputs = [(text, member.compiled.translate(text)) for text in samples]
         missing_anchor = [
