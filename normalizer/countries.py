@@ -119,7 +119,7 @@ def has_short_number_metadata(region: str) -> bool:
     return region.upper() in phonenumbers.SUPPORTED_SHORT_REGIONS
 
 
-@lru_cache(maxsize=None)
+@cache
 def emergency_number_pattern(region: str) -> str | None:
     """The region's emergency numbers as phonenumbers' national-number regular expression.
 
