@@ -35,6 +35,7 @@ from normalizer.errors import (
 from normalizer.formats import load_tenant
 from normalizer.formats.document import tenant_from_document, tenant_to_document
 from normalizer.junit import junit_xml
+from normalizer.lint import Finding, FindingCode, Severity, lint
 from normalizer.matcher import RuleMatcher, compile_rules
 from normalizer.models import (
     DialPlan,
@@ -61,6 +62,7 @@ from normalizer.suites import (
     run_suite,
     suite_to_toml,
 )
+from normalizer.validation import Violation, validate
 from normalizer.witness import witnesses
 
 __all__ = [
@@ -78,6 +80,8 @@ __all__ = [
     "EffectiveRule",
     "EmergencyNumbers",
     "ExpectKey",
+    "Finding",
+    "FindingCode",
     "Mismatch",
     "NormalizationResult",
     "NormalizationRule",
@@ -91,6 +95,7 @@ __all__ = [
     "RuleUse",
     "Scope",
     "ServiceCatalog",
+    "Severity",
     "Simulator",
     "StringChange",
     "Suite",
@@ -105,6 +110,7 @@ __all__ = [
     "UnknownRegionError",
     "UnknownUserError",
     "User",
+    "Violation",
     "classify",
     "clean",
     "compile_rules",
@@ -113,6 +119,7 @@ __all__ = [
     "diff_tenants",
     "effective_dial_plan",
     "junit_xml",
+    "lint",
     "load_suite",
     "load_tenant",
     "normalize",
@@ -122,5 +129,6 @@ __all__ = [
     "suite_to_toml",
     "tenant_from_document",
     "tenant_to_document",
+    "validate",
     "witnesses",
 ]

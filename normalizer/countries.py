@@ -119,6 +119,34 @@ def has_short_number_metadata(region: str) -> bool:
     return region.upper() in phonenumbers.SUPPORTED_SHORT_REGIONS
 
 
+@cache
+def emergency_number_pattern(region: str) -> str | None:
+    """The region's emergency numbers as phonenumbers' national-number regular expression.
+
+    The expression is matched against the whole dial string (`112|911` for US);
+    None where the short-number metadata lists no emergency numbers.
+    """
+    metadata = PhoneMetadata.short_metadata_for_region(region.upper())
+    if metadata is None or metadata.emergency is None:
+        return None
+    pattern = metadata.emergency.national_number_pattern
+    return str(pattern) if pattern else None
+
+
+@lru_cache(maxsize=65536)
+def is_possible_e164(number: str) -> bool:
+    """True when `number` is `+`, a calling code in use and a national number of a possible length."""
+    if not number.startswith("+") or not number[1:].isascii() or not number[1:].isdigit():
+        return False
+    if len(number) > 16:
+        return False
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except NumberParseException:
+        return False
+    return bool(phonenumbers.is_possible_number(parsed))
+
+
 @lru_cache(maxsize=65536)
 def is_emergency_number(digits: str, region: str) -> bool:
     """True when `digits` is exactly an emergency number of the region."""

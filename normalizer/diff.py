@@ -378,7 +378,7 @@ class _Causes:
 
     def of(self, old: NormalizationResult, new: NormalizationResult) -> RuleChange | None:
         cause = self.of_pass(old.matching_rule, new.matching_rule, old.cleaned_number)
-        if cause is None and old.translated_number == new.translated_number and old.translated_number:
+        if cause is None and old.translated_number == new.translated_number is not None:
             cause = self.of_pass(old.final_rule, new.final_rule, old.translated_number)
         return cause
 

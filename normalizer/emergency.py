@@ -9,6 +9,8 @@ EU 112, AU 000 and 112, NZ 111.
 True
 >>> default_emergency_numbers().is_emergency("7123", "FR")
 False
+>>> default_emergency_numbers().all_numbers("US")
+('112', '911', '933')
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 from functools import cache, cached_property
 from pathlib import Path
 
-from normalizer import countries
+from normalizer import countries, language
 from normalizer.catalog import read_toml
 from normalizer.data import rules_dir
 from normalizer.errors import TenantFileError
@@ -51,6 +53,15 @@ class EmergencyNumbers:
     def numbers(self, region: str) -> frozenset[str]:
         """The override file's numbers of a region (phonenumbers' own are patterns)."""
         return self.added.get(region.upper(), frozenset())
+
+    def all_numbers(self, region: str) -> tuple[str, ...]:
+        """Every emergency number of a region: phonenumbers' list spelled out, plus the overrides.
+
+        Shortest first, then in order (`('112', '911', '933')` for US).
+        """
+        pattern = countries.emergency_number_pattern(region)
+        listed = set(language.finite_strings(pattern) if pattern else ())
+        return tuple(sorted(listed | self.numbers(region), key=lambda number: (len(number), number)))
 
 
 @cache

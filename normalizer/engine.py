@@ -33,8 +33,9 @@ from normalizer.errors import DialplanError, DialplanInputError
 from normalizer.matcher import RuleMatcher, compile_rules
 from normalizer.models import EffectiveDialPlan, EffectiveRule, Scope
 
-# Visual separators people type or paste: removed before any rule runs.
-_SEPARATORS = str.maketrans("", "", " -.()")
+SEPARATORS = " -.()"
+"""Visual separators people type or paste: removed before any rule runs."""
+_SEPARATORS = str.maketrans("", "", SEPARATORS)
 
 
 def clean(dialed_number: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import normalizer
 
 CORE = Path(normalizer.__file__).parent
-ONE_ADAPTER = {"phonenumbers": "countries.py", "lark": "powershell.py"}
+ONE_ADAPTER = {"phonenumbers": "countries.py", "lark": "powershell.py", "interegular": "language.py"}
 
 
 def imports_of(path: Path) -> set[str]:

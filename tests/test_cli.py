@@ -96,3 +96,82 @@ def test_service_plan_and_regions(capsys: pytest.CaptureFixture[str]) -> None:
     regions = json.loads(capsys.readouterr().out)
     assert len(regions) > 240
     assert {"region": "GB", "calling_code": 44, "international_prefix": "00", "national_prefix": "0"} in regions
+
+
+TOO_MANY = "[tenant]\nname = 'T'\n" + "".join(
+    f"""
+[[dial_plans]]
+identity = "P{plan}"
+""" + "".join(
+        f"""
+[[dial_plans.rules]]
+name = "R{i}"
+pattern = '^(7{i:02d}\\d)$'
+translation = '+3319999$1'
+"""
+        for i in range(26)
+    )
+    for plan in range(1)
+) + """
+[[users]]
+upn = "u@t.com"
+usage_location = "FR"
+dial_plan = "P0"
+"""
+
+
+def test_lint_contoso_has_no_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lint"]) == 0
+    out = capsys.readouterr().out
+    assert "0 error(s), 2 warning(s)" in out
+    assert main(["lint", "--strict"]) == 1
+
+
+def test_lint_json_lists_findings(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lint", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {item["code"] for item in data} == {"optional-first-token", "no-plus"}
+    assert all({"severity", "code", "plan", "rule", "message", "witness"} <= set(item) for item in data)
+
+
+def test_rule_limit_error_is_the_same_in_lint_and_normalize(write_tenant, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    path = write_tenant(TOO_MANY)
+    assert main(["lint", "--tenant", str(path), "--json"]) == 1
+    (error,) = [item for item in json.loads(capsys.readouterr().out) if item["severity"] == "error"]
+    assert error["code"] == "too-many-rules" and error["plan"] == "P0"
+    line = f"{path}: plan 'P0': field 'rules': {error['message']}"
+    assert "has 26 rules, more than the limit of 25" in line
+    for argv in (["normalize", "7001", "--user", "u@t.com"], ["effective", "--user", "u@t.com"]):
+        assert main([*argv, "--tenant", str(path)]) == 2
+        assert capsys.readouterr().err == f"dialplan: error: {line}\n"
+
+
+def test_max_rules_option_reaches_loading(write_tenant, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    path = write_tenant(TOO_MANY)
+    assert main(["lint", "--tenant", str(path), "--max-rules", "26"]) == 0
+    assert main(["normalize", "7001", "--user", "u@t.com", "--tenant", str(path), "--max-rules", "26"]) == 0
+    assert "+33199997001" in capsys.readouterr().out
+    assert main(["lint", "--tenant", str(path), "--max-rules", "0"]) == 2
+    assert "--max-rules: must be at least 1" in capsys.readouterr().err
+
+
+def test_lint_warning_exit_codes(write_tenant, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    path = write_tenant(
+        """
+[[dial_plans]]
+identity = "US-Desk"
+[[dial_plans.rules]]
+name = "Desk"
+pattern = '^(\\d{3})$'
+translation = '+14255550$1'
+
+[[users]]
+upn = "u@t.com"
+usage_location = "US"
+dial_plan = "US-Desk"
+"""
+    )
+    assert main(["lint", "--tenant", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "warning [emergency-capture]" in out and "turns emergency number 911 of US into '+14255550911'" in out
+    assert main(["lint", "--tenant", str(path), "--strict"]) == 1

@@ -14,12 +14,28 @@ from normalizer.models import Scope
 from normalizer.simulation import Simulator
 
 
+def _rule_limit(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def add_tenant_option(parser: argparse.ArgumentParser) -> None:
-    """`--tenant FILE`: the tenant file (default: the built-in Contoso example)."""
+    """`--tenant FILE` (default: the built-in Contoso example) and `--max-rules N`."""
     parser.add_argument(
         "--tenant",
         metavar="FILE",
         help="tenant file (.toml); default: the built-in Contoso example tenant",
+    )
+    parser.add_argument(
+        "--max-rules",
+        metavar="N",
+        type=_rule_limit,
+        help="rules allowed per tenant dial plan (default: the file's [tenant] max_rules, or 25)",
     )
 
 
@@ -42,8 +58,8 @@ def check_target(parser: argparse.ArgumentParser, args: argparse.Namespace) -> N
 
 
 def simulator_for(args: argparse.Namespace) -> Simulator:
-    """The simulator of the tenant named by `--tenant`."""
-    return Simulator(load_tenant(args.tenant))
+    """The simulator of the tenant named by `--tenant`, checked on load (`--max-rules`)."""
+    return Simulator(load_tenant(args.tenant, max_rules=args.max_rules))
 
 
 class Target(TypedDict):

@@ -10,21 +10,35 @@ normalizer.errors.TenantFileError: tenant.xlsx: unsupported tenant file type '.x
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from normalizer.data import example_tenant_path
 from normalizer.errors import TenantFileError
 from normalizer.formats.toml import read_tenant_toml
 from normalizer.models import Tenant
 
-READERS: dict[str, Callable[[Path], Tenant]] = {
+
+class TenantReader(Protocol):
+    """Reads one tenant file format; `max_rules` overrides the file's, `validate=False` skips checks."""
+
+    def __call__(self, path: Path, *, max_rules: int | None = ..., validate: bool = ...) -> Tenant: ...
+
+
+READERS: dict[str, TenantReader] = {
     ".toml": read_tenant_toml,
 }
 
 
-def load_tenant(path: str | Path | None = None) -> Tenant:
-    """Load a tenant file (the built-in Contoso example when `path` is None)."""
+def load_tenant(
+    path: str | Path | None = None, *, max_rules: int | None = None, validate: bool = True
+) -> Tenant:
+    """Load a tenant file (the built-in Contoso example when `path` is None).
+
+    The tenant is checked by `normalizer.validation` (the first violation is
+    raised) unless `validate` is False; `max_rules` overrides the file's
+    `[tenant] max_rules` (the `--max-rules` option).
+    """
     file = Path(path) if path is not None else example_tenant_path()
     reader = READERS.get(file.suffix.lower())
     if reader is None:
@@ -32,4 +46,4 @@ def load_tenant(path: str | Path | None = None) -> Tenant:
         raise TenantFileError(f"unsupported tenant file type {file.suffix!r} (use {known})", file=str(file))
     if not file.is_file():
         raise TenantFileError("no such file", file=str(file))
-    return reader(file)
+    return reader(file, max_rules=max_rules, validate=validate)

@@ -2,7 +2,9 @@
 
 Shared by the TOML reader and writer and by the API, which takes the same
 structure as JSON: `{"tenant": {...}, "dial_plans": [...], "users": [...]}`.
-Every pattern and translation is compiled here, so a broken rule is reported
+This module checks the structure (keys and types); the tenant it builds is
+then checked by `normalizer.validation` (limits, names, patterns and
+translations compiled, users' plans and regions), so a broken rule is reported
 with the file, plan, rule and field on load, never later.
 
 >>> doc = {"dial_plans": [{"identity": "P", "rules": [{"name": "R", "pattern": "^(7\\\\d{3})$", "translation": "+1$1"}]}]}
@@ -18,8 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from normalizer import dialect
-from normalizer.errors import DialplanError, TenantFileError, TenantValidationError
+from normalizer import validation
+from normalizer.errors import TenantFileError
 from normalizer.models import (
     DEFAULT_MAX_RULES,
     GLOBAL_IDENTITY,
@@ -99,7 +101,7 @@ def rule_from_table(
     name = _require(entry, "name", str, source=source, plan=plan, rule_index=index)
     where: dict[str, Any] = {"plan": plan, "rule": name, "rule_index": index}
     _unknown_keys(entry, _RULE_KEYS, source=source, **where)
-    rule = NormalizationRule(
+    return NormalizationRule(
         name=name,
         description=_optional(entry, "description", str, "", source=source, **where),
         pattern=_require(entry, "pattern", str, source=source, **where),
@@ -108,37 +110,15 @@ def rule_from_table(
             entry, "is_internal_extension", bool, False, source=source, **where
         ),
     )
-    check_rule(rule, source=source, plan=plan, index=index)
-    return rule
 
 
-def check_rule(rule: NormalizationRule, *, source: str | None, plan: str, index: int) -> None:
-    """Compile a rule's pattern and translation, locating any error."""
-    where: dict[str, Any] = {"file": source, "plan": plan, "rule": rule.name, "rule_index": index}
-    try:
-        compiled = dialect.compile_pattern(rule.pattern)
-    except DialplanError as exc:
-        raise exc.located(field="pattern", **where) from None
-    try:
-        dialect.parse_translation(rule.translation, compiled)
-    except DialplanError as exc:
-        raise exc.located(field="translation", **where) from None
-
-
-def plan_from_table(table: Any, *, source: str, index: int, max_rules: int) -> DialPlan:
+def plan_from_table(table: Any, *, source: str, index: int) -> DialPlan:
     """Read one tenant dial plan."""
     entry = _table(table, f"dial_plans[{index}]", source=source)
     identity = _require(entry, "identity", str, source=source)
     identity = identity.removeprefix("Tag:")
     _unknown_keys(entry, _PLAN_KEYS, source=source, plan=identity)
     rules_table = _optional(entry, "rules", list, [], source=source, plan=identity)
-    if len(rules_table) > max_rules:
-        raise TenantValidationError(
-            f"has {len(rules_table)} rules, more than the limit of {max_rules} rules per tenant dial plan",
-            file=source,
-            plan=identity,
-            field="rules",
-        )
     rules = tuple(
         rule_from_table(rule, source=source, plan=identity, index=i)
         for i, rule in enumerate(rules_table)
@@ -169,24 +149,36 @@ def user_from_table(table: Any, *, source: str, index: int) -> User:
     return User(upn=upn, usage_location=location.upper(), dial_plan=plan.removeprefix("Tag:") if plan else None)
 
 
-def tenant_from_document(document: Any, source: str = "<tenant>") -> Tenant:
-    """Build a tenant from the TOML schema's structure; raise located errors."""
+def tenant_from_document(
+    document: Any,
+    source: str = "<tenant>",
+    *,
+    max_rules: int | None = None,
+    validate: bool = True,
+) -> Tenant:
+    """Build a tenant from the TOML schema's structure; raise located errors.
+
+    `max_rules` overrides the document's `[tenant] max_rules`; `validate=False`
+    skips `normalizer.validation` (lint does, to report every problem at once).
+    """
     doc = _table(document, "the tenant document", source=source)
     _unknown_keys(doc, {"tenant", "dial_plans", "users"}, source=source)
     header = _table(doc.get("tenant", {}), "[tenant]", source=source)
     _unknown_keys(header, _TENANT_KEYS, source=source)
     name = _optional(header, "name", str, "", source=source)
-    max_rules = _optional(header, "max_rules", int, DEFAULT_MAX_RULES, source=source)
-    if max_rules < 1:
-        raise TenantFileError("must be at least 1", file=source, field="max_rules")
+    limit = _optional(header, "max_rules", int, DEFAULT_MAX_RULES, source=source)
+    if max_rules is not None:
+        limit = max_rules
+    if limit < 1:
+        raise TenantFileError(f"must be at least 1, not {limit}", file=source, field="max_rules")
     plans_table = _optional(doc, "dial_plans", list, [], source=source)
     users_table = _optional(doc, "users", list, [], source=source)
     plans = tuple(
-        plan_from_table(entry, source=source, index=i, max_rules=max_rules)
-        for i, entry in enumerate(plans_table)
+        plan_from_table(entry, source=source, index=i) for i, entry in enumerate(plans_table)
     )
     users = tuple(user_from_table(entry, source=source, index=i) for i, entry in enumerate(users_table))
-    return Tenant(name=name, dial_plans=plans, users=users, max_rules=max_rules, source=source)
+    tenant = Tenant(name=name, dial_plans=plans, users=users, max_rules=limit, source=source)
+    return validation.validate(tenant) if validate else tenant
 
 
 def tenant_to_document(tenant: Tenant) -> dict[str, Any]:

@@ -1,0 +1,209 @@
+"""Tenant validation: every check that rejects a tenant, in one place.
+
+Loading a tenant runs these checks and raises the first violation; `lint`
+reports them all. Limits follow learn.microsoft.com microsoftteams/
+what-are-dial-plans and new-cstenantdialplan: rules per tenant dial plan (25
+by default, a setting: `[tenant] max_rules` or `--max-rules`; Teams allows 50
+today), at most 1,000 tenant dial plans, an identity of 1 to 49 letters,
+digits, `-` and `.` not starting with `.`, descriptions of at most 512 (rule)
+and 1,040 (plan) characters, at least one rule per plan; and what the engine
+needs: patterns and translations that compile in the .NET dialect, users on
+plans that exist and in regions that exist.
+
+>>> from normalizer.models import DialPlan, NormalizationRule, Scope, Tenant
+>>> plan = DialPlan("P", Scope.TENANT_USER, (NormalizationRule("R", r"^(7\\d{3})$", "+1$1"),))
+>>> validate(Tenant("T", dial_plans=(plan,))).name
+'T'
+>>> validate(Tenant("T", dial_plans=(plan,) * 2, source="t.toml"))
+Traceback (most recent call last):
+...
+normalizer.errors.TenantValidationError: t.toml: plan 'P': field 'identity': dial plan identity 'P' is already used by dial_plans[0]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from normalizer import countries, dialect
+from normalizer.errors import DialplanError, TenantValidationError
+from normalizer.models import DialPlan, Tenant
+
+MAX_TENANT_PLANS = 1000
+MAX_RULE_DESCRIPTION = 512
+MAX_PLAN_DESCRIPTION = 1040
+_IDENTITY = re.compile(r"[A-Za-z0-9\-][A-Za-z0-9.\-]{0,48}")
+
+
+class Violation(StrEnum):
+    """Stable codes of the checks that reject a tenant."""
+
+    TOO_MANY_RULES = "too-many-rules"
+    TOO_MANY_PLANS = "too-many-plans"
+    INVALID_IDENTITY = "invalid-identity"
+    DUPLICATE_PLAN = "duplicate-plan"
+    DESCRIPTION_TOO_LONG = "description-too-long"
+    EMPTY_PLAN = "empty-plan"
+    DUPLICATE_RULE_NAME = "duplicate-rule-name"
+    INVALID_PATTERN = "invalid-pattern"
+    INVALID_TRANSLATION = "invalid-translation"
+    DUPLICATE_USER = "duplicate-user"
+    UNKNOWN_PLAN = "unknown-plan"
+    UNKNOWN_REGION = "unknown-region"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One violation: its code and the located error loading raises for it."""
+
+    code: Violation
+    error: DialplanError
+
+
+def _plan_problems(tenant: Tenant, plan: DialPlan, max_rules: int) -> list[Problem]:
+    source = tenant.source
+    found: list[Problem] = []
+
+    def add(code: Violation, detail: str, **where: str | int | None) -> None:
+        where.setdefault("plan", plan.identity)
+        found.append(Problem(code, TenantValidationError(detail, file=source, **where)))  # type: ignore[arg-type]
+
+    if not _IDENTITY.fullmatch(plan.identity):
+        add(
+            Violation.INVALID_IDENTITY,
+            f"dial plan identity {plan.identity!r} must be 1 to 49 letters, digits, '-' or '.', "
+            "not starting with '.'",
+            field="identity",
+        )
+    if len(plan.description) > MAX_PLAN_DESCRIPTION:
+        add(
+            Violation.DESCRIPTION_TOO_LONG,
+            f"description has {len(plan.description)} characters, more than {MAX_PLAN_DESCRIPTION}",
+            field="description",
+        )
+    if not plan.rules:
+        add(Violation.EMPTY_PLAN, "has no rules: a tenant dial plan needs at least one", field="rules")
+    if len(plan.rules) > max_rules:
+        add(
+            Violation.TOO_MANY_RULES,
+            f"has {len(plan.rules)} rules, more than the limit of {max_rules} rules per tenant "
+            "dial plan (set [tenant] max_rules or --max-rules; Teams allows 50)",
+            field="rules",
+        )
+    names: dict[str, int] = {}
+    for index, rule in enumerate(plan.rules):
+        where: dict[str, str | int | None] = {"rule": rule.name, "rule_index": index}
+        if len(rule.description) > MAX_RULE_DESCRIPTION:
+            add(
+                Violation.DESCRIPTION_TOO_LONG,
+                f"description has {len(rule.description)} characters, more than {MAX_RULE_DESCRIPTION}",
+                field="description",
+                **where,
+            )
+        earlier = names.setdefault(rule.name.casefold(), index)
+        if earlier != index:
+            add(
+                Violation.DUPLICATE_RULE_NAME,
+                f"rule name {rule.name!r} is already used by rules[{earlier}]",
+                field="name",
+                **where,
+            )
+        try:
+            compiled = dialect.compile_pattern(rule.pattern)
+        except DialplanError as exc:
+            located = exc.located(file=source, plan=plan.identity, field="pattern", **where)
+            found.append(Problem(Violation.INVALID_PATTERN, located))
+            continue
+        try:
+            dialect.parse_translation(rule.translation, compiled)
+        except DialplanError as exc:
+            located = exc.located(file=source, plan=plan.identity, field="translation", **where)
+            found.append(Problem(Violation.INVALID_TRANSLATION, located))
+    return found
+
+
+def problems(tenant: Tenant, *, max_rules: int | None = None) -> list[Problem]:
+    """Every violation of the tenant, in file order (`max_rules` overrides the tenant's)."""
+    limit = tenant.max_rules if max_rules is None else max_rules
+    source = tenant.source
+    found: list[Problem] = []
+    if len(tenant.dial_plans) > MAX_TENANT_PLANS:
+        found.append(
+            Problem(
+                Violation.TOO_MANY_PLANS,
+                TenantValidationError(
+                    f"has {len(tenant.dial_plans)} tenant dial plans, more than the limit of "
+                    f"{MAX_TENANT_PLANS}",
+                    file=source,
+                    field="dial_plans",
+                ),
+            )
+        )
+    identities: dict[str, int] = {}
+    for index, plan in enumerate(tenant.dial_plans):
+        earlier = identities.setdefault(plan.identity.casefold(), index)
+        if earlier != index:
+            found.append(
+                Problem(
+                    Violation.DUPLICATE_PLAN,
+                    TenantValidationError(
+                        f"dial plan identity {plan.identity!r} is already used by dial_plans[{earlier}]",
+                        file=source,
+                        plan=plan.identity,
+                        field="identity",
+                    ),
+                )
+            )
+            continue
+        found.extend(_plan_problems(tenant, plan, limit))
+    upns: dict[str, int] = {}
+    for index, user in enumerate(tenant.users):
+        earlier = upns.setdefault(user.upn.casefold(), index)
+        if earlier != index:
+            found.append(
+                Problem(
+                    Violation.DUPLICATE_USER,
+                    TenantValidationError(
+                        f"user {user.upn!r} is already listed as users[{earlier}]",
+                        file=source,
+                        field="upn",
+                    ),
+                )
+            )
+        if not countries.is_region(user.usage_location):
+            found.append(
+                Problem(
+                    Violation.UNKNOWN_REGION,
+                    TenantValidationError(
+                        f"user {user.upn!r}: usage location {user.usage_location!r} is not an "
+                        "ISO 3166 region that phonenumbers knows",
+                        file=source,
+                        field="usage_location",
+                    ),
+                )
+            )
+        if user.dial_plan and user.dial_plan.casefold() not in identities:
+            found.append(
+                Problem(
+                    Violation.UNKNOWN_PLAN,
+                    TenantValidationError(
+                        f"user {user.upn!r} is assigned dial plan {user.dial_plan!r}, which does "
+                        f"not exist in tenant {tenant.name!r}",
+                        file=source,
+                        plan=user.dial_plan,
+                        field="dial_plan",
+                    ),
+                )
+            )
+    return found
+
+
+def validate(tenant: Tenant, *, max_rules: int | None = None) -> Tenant:
+    """The tenant (with `max_rules` in force recorded), or the first violation raised."""
+    found = problems(tenant, max_rules=max_rules)
+    if found:
+        raise found[0].error
+    if max_rules is not None and max_rules != tenant.max_rules:
+        return replace(tenant, max_rules=max_rules)
+    return tenant

@@ -1,0 +1,224 @@
+"""Lint warnings: one test per finding code, witnesses checked against the engine."""
+
+from __future__ import annotations
+
+import pytest
+
+from normalizer import (
+    DialPlan,
+    Finding,
+    FindingCode,
+    NormalizationRule,
+    Scope,
+    Severity,
+    Simulator,
+    Tenant,
+    User,
+    lint,
+)
+
+Rules = list[tuple[str, str, str]]
+
+
+def tenant_of(rules: Rules, region: str | None = "US", identity: str = "Site") -> Tenant:
+    plan = DialPlan(identity, Scope.TENANT_USER, tuple(NormalizationRule(*rule) for rule in rules))
+    users = (User("user@contoso.com", region, identity),) if region else ()
+    return Tenant("T", (plan,), users)
+
+
+def findings(rules: Rules, code: FindingCode, region: str | None = "US") -> list[Finding]:
+    return [finding for finding in lint(tenant_of(rules, region)) if finding.code == code]
+
+
+def winner(tenant: Tenant, dialed: str, region: str = "US") -> str | None:
+    """The rule the engine itself picks for a dial string."""
+    result = Simulator(tenant).normalize(dialed, usage_location=region, dial_plan=tenant.dial_plans[0].identity)
+    return result.matching_rule.rule.name if result.matching_rule else None
+
+
+EXT = ("Ext", r"^(7\d{3})$", "+1425555$1")
+
+
+def test_duplicate_pattern() -> None:
+    found = findings([EXT, ("Ext-again", r"^(7\d{3})$", "+14255558$1")], FindingCode.DUPLICATE)
+    assert [(f.rule, f.rule_index, f.severity) for f in found] == [("Ext-again", 1, Severity.WARNING)]
+    assert "same pattern as rule 'Ext' (rules[0])" in found[0].message
+
+
+def test_tenant_rule_shadowed_by_another_tenant_rule() -> None:
+    rules = [("Any4", r"^(\d{4})$", "+1425555$1"), EXT]
+    found = findings(rules, FindingCode.SHADOWED)
+    assert [(f.rule, f.plan) for f in found] == [("Ext", "Site")]
+    assert "earlier rule 'Any4' (rules[0]) matches every dial string" in found[0].message
+    assert winner(tenant_of(rules), found[0].witness or "") == "Any4"
+
+
+def test_rule_shadowed_only_by_the_union_of_two_earlier_rules() -> None:
+    rules = [
+        ("Low", r"^([0-4]\d{3})$", "+1425555$1"),
+        ("High", r"^([5-9]\d{3})$", "+1425556$1"),
+        ("Any4", r"^(\d{4})$", "+1425557$1"),
+    ]
+    found = findings(rules, FindingCode.SHADOWED)
+    assert [f.rule for f in found] == ["Any4"]
+    assert "rules 'Low' (rules[0]), 'High' (rules[1]) together match" in found[0].message
+    # Neither earlier rule alone covers it: each only overlaps.
+    assert findings(rules[::2], FindingCode.SHADOWED) == []
+    assert findings(rules[1:], FindingCode.SHADOWED) == []
+
+
+def test_shadowing_is_decided_on_languages_not_samples() -> None:
+    # Only the single string 99999 escapes the earlier rule: sampling would miss it.
+    rules = [("Most", r"^([0-8]\d{4}|9[0-8]\d{3}|99[0-8]\d{2}|999[0-8]\d)$", "+1425555$1"), ("All5", r"^(\d{5})$", "+1425556$1")]
+    assert findings(rules, FindingCode.SHADOWED) == []
+    overlap = findings(rules, FindingCode.PARTIAL_OVERLAP)
+    assert [f.rule for f in overlap] == ["All5"]
+
+
+def test_partial_overlap_gives_a_witness_the_engine_agrees_with() -> None:
+    rules = [EXT, ("Any4", r"^(\d{4})$", "+1425555$1")]
+    found = findings(rules, FindingCode.PARTIAL_OVERLAP)
+    assert [(f.rule, f.witness) for f in found] == [("Any4", "7000")]
+    assert winner(tenant_of(rules), "7000") == "Ext"
+    assert findings(rules, FindingCode.SHADOWED) == []
+
+
+def test_service_rule_shadowed_by_tenant_rules() -> None:
+    found = findings([("Trunk", r"^0(\d+)$", "+44$1")], FindingCode.SHADOWED, region="GB")
+    assert {(f.rule, f.region) for f in found} == {("GB Intl Dialing", "GB"), ("GB Long Distance", "GB")}
+    assert all("tenant rule 'Trunk' takes every dial string" in f.message for f in found)
+
+
+def test_never_matches() -> None:
+    # Separators are removed before rules run, so a pattern needing one never matches.
+    found = findings([("Dashed", r"^(\d{3}-\d{4})$", "+1425$1")], FindingCode.NEVER_MATCHES)
+    assert [f.rule for f in found] == ["Dashed"]
+
+
+@pytest.mark.parametrize(
+    ("rule", "region", "service_rule"),
+    [
+        (("LD", r"^1(\d{10})$", "+1$1"), "US", "US Long Distance"),
+        (("Intl", r"^00(\d+)$", "+$1"), "GB", "GB Intl Dialing"),
+    ],
+)
+def test_redundant_with_the_service_plan(rule: tuple[str, str, str], region: str, service_rule: str) -> None:
+    found = findings([rule], FindingCode.REDUNDANT, region=region)
+    assert [(f.rule, f.region) for f in found] == [(rule[0], region)]
+    assert f"service rule {service_rule!r}" in found[0].message
+
+
+def test_not_redundant_when_the_output_differs_or_another_service_rule_would_win() -> None:
+    assert findings([("LD", r"^1(\d{10})$", "+1$1"), EXT], FindingCode.REDUNDANT, region="GB") == []
+    assert findings([("Trunk", r"^0(\d+)$", "+44$1")], FindingCode.REDUNDANT, region="GB") == []
+
+
+@pytest.mark.parametrize(
+    ("region", "rule", "number", "output"),
+    [
+        pytest.param("US", ("Desk", r"^(\d{3})$", "+14255550$1"), "911", "+14255550911", id="911-US"),
+        pytest.param("US", ("Desk", r"^(\d{3})$", "+14255550$1"), "933", "+14255550933", id="933-US-override"),
+        pytest.param("FR", ("Court", r"^(1\d{2})$", "+3319999$1"), "112", "+3319999112", id="112-FR"),
+        pytest.param("GB", ("Short", r"^(\d{3})$", "+44207946$1"), "999", "+44207946999", id="999-GB"),
+    ],
+)
+def test_emergency_capture(region: str, rule: tuple[str, str, str], number: str, output: str) -> None:
+    found = findings([rule], FindingCode.EMERGENCY_CAPTURE, region=region)
+    captured = {f.witness: f for f in found}
+    assert number in captured
+    assert captured[number].region == region
+    assert f"turns emergency number {number} of {region} into {output!r}" in captured[number].message
+
+
+def test_emergency_number_left_as_is_or_in_another_region_is_no_capture() -> None:
+    assert findings([("Service", r"^(1\d{1,2})$", "$1")], FindingCode.EMERGENCY_CAPTURE, region="FR") == []
+    assert findings([("Desk", r"^(9\d{2})$", "+14255550$1")], FindingCode.EMERGENCY_CAPTURE, region="FR") == []
+    assert findings([("Desk", r"^(\d{3})$", "+14255550$1")], FindingCode.EMERGENCY_CAPTURE, region=None) == []
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        pytest.param(r"(\d{4})", True, id="no-anchors"),
+        pytest.param(r"^(\d{4})", True, id="no-end"),
+        pytest.param(r"^1|^2$", True, id="one-branch-unanchored"),
+        pytest.param(r"^(\d{4})$", False, id="anchored"),
+        pytest.param(r"\A(\d{4})\z", False, id="A-z"),
+    ],
+)
+def test_unanchored(pattern: str, expected: bool) -> None:
+    found = findings([("R", pattern, "+1425555$1")], FindingCode.UNANCHORED)
+    assert bool(found) is expected
+
+
+def test_unanchored_witness_shows_the_longer_string() -> None:
+    (found,) = findings([("R", r"(\d{4})", "+1425555$1")], FindingCode.UNANCHORED)
+    assert found.witness is not None and len(found.witness) == 5
+    assert "becomes '+1425555" in found.message
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        pytest.param(r"^0?(80\d{7})$", True, id="0?"),
+        pytest.param(r"^(\+)?(\d{11})$", True, id="group?"),
+        pytest.param(r"^(?:00)*(\d+)$", True, id="star"),
+        pytest.param(r"^\d{0,2}(\d+)$", True, id="zero-count"),
+        pytest.param(r"^0(80\d{7})?$", False, id="later-optional"),
+        pytest.param(r"^(80\d{7})$", False, id="plain"),
+    ],
+)
+def test_optional_first_token(pattern: str, expected: bool) -> None:
+    assert bool(findings([("R", pattern, "+33$1")], FindingCode.OPTIONAL_FIRST_TOKEN)) is expected
+
+
+def test_no_plus_is_double_normalization() -> None:
+    (found,) = findings([("Short", r"^(3\d{3})$", "$1")], FindingCode.NO_PLUS, region="FR")
+    assert found.witness is not None and found.witness.startswith("3")
+    assert "double normalization" in found.message
+    assert findings([("Plus", r"^(\+\d{11})$", "$1")], FindingCode.NO_PLUS) == []
+
+
+def test_invalid_e164() -> None:
+    # One digit short: +1 425 555 plus three digits.
+    (found,) = findings([("Short", r"^(7\d{2})$", "+1425555$1")], FindingCode.INVALID_E164)
+    assert found.witness is not None and found.witness.startswith("7")
+    assert findings([EXT], FindingCode.INVALID_E164) == []
+
+
+def test_missing_group_is_a_warning_not_an_error() -> None:
+    (found,) = findings([("R", r"^9(\d{4})$", "+1425555$2")], FindingCode.MISSING_GROUP)
+    assert found.severity is Severity.WARNING and found.field == "translation"
+    assert "$2" in found.message and "becomes '+1425555$2'" in found.message
+
+
+def test_not_analysable_is_reported_not_guessed() -> None:
+    rules = [("Pair", r"^(\d)\1(\d+)$", "+$2"), ("After", r"^(\d{4})$", "+1425555$1")]
+    found = findings(rules, FindingCode.NOT_ANALYSABLE)
+    assert [(f.rule, "backreference" in f.message) for f in found] == [("Pair", True)]
+    assert findings(rules, FindingCode.SHADOWED) == []
+    # Its emergency capture is still found: that check runs the real matcher.
+    assert "112" in {f.witness for f in findings(rules, FindingCode.EMERGENCY_CAPTURE)}
+
+
+def test_global_plan_is_checked_against_the_regions_of_users_without_a_plan() -> None:
+    plan = DialPlan("Global", Scope.TENANT_GLOBAL, (NormalizationRule("Desk", r"^(\d{3})$", "+14255550$1"),))
+    tenant = Tenant("T", (plan,), (User("a@t", "US"), User("b@t", "FR")))
+    regions = {f.region for f in lint(tenant) if f.code == FindingCode.EMERGENCY_CAPTURE}
+    assert regions == {"US", "FR"}
+
+
+def test_contoso_lints_without_errors_and_with_the_expected_warnings(contoso: Tenant) -> None:
+    found = lint(contoso)
+    assert not [f for f in found if f.severity is Severity.ERROR]
+    assert sorted((f.code, f.rule) for f in found) == [
+        (FindingCode.NO_PLUS, "FR-Service"),
+        (FindingCode.OPTIONAL_FIRST_TOKEN, "FR-TollFree"),
+    ]
+
+
+def test_finding_json_shape() -> None:
+    (found,) = findings([("R", r"^9(\d{4})$", "+1425555$2")], FindingCode.MISSING_GROUP)
+    data = found.to_dict()
+    assert {"severity", "code", "plan", "rule", "message", "witness"} <= set(data)
+    assert (data["severity"], data["code"], data["plan"], data["rule"]) == ("warning", "missing-group", "Site", "R")
