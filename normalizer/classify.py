@@ -2,8 +2,8 @@
 
 `emergency` (an emergency number of the usage location), `extension` (the
 winning rule is an internal extension rule), `domestic` / `international` (the
-final E.164 number's region is / is not the usage location; NANP shares +1, so
-a US user calling Canada is international), `service` (a valid short number of
+final E.164 number is valid and its region is / is not the usage location; NANP
+shares +1, so a US user calling Canada is international), `service` (a valid short number of
 the region, left as is), `unknown` (anything else).
 
 >>> classify("+33145678900", "FR").call_type
@@ -61,7 +61,8 @@ def classify(
         facts = countries.number_facts(e164_part(final_number))
         if is_extension:
             call_type = CallType.EXTENSION
-        elif facts.region is None:
+        elif facts.region is None or not facts.is_valid_number:
+            # An invalid number has no real destination, whatever its calling code says.
             call_type = CallType.UNKNOWN
         elif facts.region == region:
             call_type = CallType.DOMESTIC

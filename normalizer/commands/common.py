@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 from normalizer.errors import DialplanInputError
+from normalizer.errors import DialplanInputError
 from normalizer.formats import load_tenant
 from normalizer.models import Scope
 from normalizer.simulation import Simulator
@@ -54,7 +55,7 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
 def check_target(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """Reject `--dial-plan` without `--location`."""
     if args.dial_plan and not args.location:
-        parser.error("--dial-plan needs --location")
+        raise DialplanInputError("--dial-plan needs --location", field="dial_plan")
 
 
 def simulator_for(args: argparse.Namespace) -> Simulator:
