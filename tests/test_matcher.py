@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +19,27 @@ def test_compiled_matcher_equals_naive_first_match(
     matcher = RuleMatcher(rules)
     for text in texts:
         assert matcher.match(text) == matcher.naive_first_match(text)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        # The combined alternation runs on `re`, a rule alone on `regex`: their
+        # character tables differ outside ASCII and, for \s, on \x1c-\x1f.
+        pytest.param(r"^\w$", "\u00b2", id="re-word-counts-superscript-two"),
+        pytest.param(r"^\w$", "\u0301", id="regex-word-counts-combining-mark"),
+        pytest.param(r"^1\b", "1\u0301", id="boundary-before-combining-mark"),
+        pytest.param(r"^\d$", "\U00010d40", id="digit-of-newer-unicode"),
+        pytest.param(r"^\s$", "\x1c", id="re-space-counts-file-separator"),
+        pytest.param(r"^[\S]$", "\x1f", id="re-space-in-class"),
+        pytest.param(r"^(?i:i)$", "\u0131", id="ignore-case-dotless-i"),
+        pytest.param("^(?i:\u0130)$", "I", id="ignore-case-non-ascii-pattern"),
+        pytest.param(r"^(?i:\u212a)$", "k", id="ignore-case-kelvin-escape"),
+    ],
+)
+def test_compiled_matcher_equals_naive_where_re_and_regex_differ(pattern: str, text: str) -> None:
+    matcher = RuleMatcher((NormalizationRule("a", pattern, "+$0"), NormalizationRule("b", r"^.*$", "B")))
+    assert matcher.match(text) == matcher.naive_first_match(text)
 
 
 def test_unanchored_rule_loses_to_an_earlier_anchored_rule_only_when_that_matches() -> None:
