@@ -9,9 +9,11 @@ string, the alternation holds only the rules that could match such a string
 (`prefilter`), built on first use. A start-anchored winner's translation is
 expanded from the combined match's own groups with a precompiled substitution;
 other winners run `Regex.Replace` with their own pattern. Rules that cannot join
-(backreferences, global options, constructs only the `regex` module knows) run
-on their own, in order. With a timeout, every rule runs on its own under the
-`regex` module's timeout. `naive_first_match` is the plain loop the compiled form
+(backreferences, global options, constructs only the `regex` module knows or
+that `re` reads differently) run on their own, in order; a non-ASCII dial
+string, whose characters `re` and `regex` classify differently, takes the plain
+loop. With a timeout, every rule runs on its own under the `regex` module's
+timeout. `naive_first_match` is the plain loop the compiled form
 must always agree with (a property test checks it).
 
 >>> from normalizer.models import NormalizationRule
@@ -122,10 +124,24 @@ class _Bucket:
     winners: dict[int, tuple[int, Callable[[re.Match[str], int], str] | None]]
 
 
+# `re` and `regex` agree on ASCII dial strings (the only ones the combined form
+# sees) except for `\s` (re also counts \x1c-\x1f) and case-insensitive matching
+# of non-ASCII pattern characters (re matches "I" to (?i:\u0130)).
+_IGNORE_CASE = re.compile(r"\(\?[a-z-]*i")
+
+
+def _differs_on_ascii(branch: str) -> bool:
+    """True when `re` could answer differently from `regex` on an ASCII string."""
+    if "\\s" in branch or "\\S" in branch:
+        return True
+    non_ascii = not branch.isascii() or "\\u" in branch
+    return non_ascii and _IGNORE_CASE.search(branch) is not None
+
+
 def _fast_member(index: int, compiled: CompiledRule) -> _Member | None:
     """The rule as a branch of a combined `re` alternation, or None if it cannot be one."""
     branch = compiled.pattern.combinable_pattern
-    if branch is None:
+    if branch is None or _differs_on_ascii(branch):
         return None
     try:
         groups = re.compile(branch).groups
@@ -204,6 +220,10 @@ class RuleMatcher:
         """The first matching rule's index and its translation of `text`, or None."""
         if timeout is not None:
             return self._match_with_timeout(text, timeout)
+        if not text.isascii():
+            # `re` and `regex` classify non-ASCII characters differently (\w, \d
+            # of newer Unicode versions, case folding): only `regex` decides.
+            return self.naive_first_match(text)
         rules = self.rules
         for segment in self.segments:
             if isinstance(segment, int):
