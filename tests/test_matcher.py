@@ -35,6 +35,7 @@ def test_compiled_matcher_equals_naive_first_match(
         pytest.param(r"^(?i:i)$", "\u0131", id="ignore-case-dotless-i"),
         pytest.param("^(?i:\u0130)$", "I", id="ignore-case-non-ascii-pattern"),
         pytest.param(r"^(?i:\u212a)$", "k", id="ignore-case-kelvin-escape"),
+        pytest.param(r"^\B$", "", id="re-non-boundary-never-matches-empty-string"),
     ],
 )
 def test_compiled_matcher_equals_naive_where_re_and_regex_differ(pattern: str, text: str) -> None:
