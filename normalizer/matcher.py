@@ -12,7 +12,7 @@ other winners run `Regex.Replace` with their own pattern. Rules that cannot join
 (backreferences, global options, constructs only the `regex` module knows or
 that `re` reads differently) run on their own, in order; a non-ASCII dial
 string, whose characters `re` and `regex` classify differently, takes the plain
-loop. With a timeout, every rule runs on its own under the `regex` module's
+loop, and so does the empty string. With a timeout, every rule runs on its own under the `regex` module's
 timeout. `naive_first_match` is the plain loop the compiled form
 must always agree with (a property test checks it).
 
@@ -220,9 +220,10 @@ class RuleMatcher:
         """The first matching rule's index and its translation of `text`, or None."""
         if timeout is not None:
             return self._match_with_timeout(text, timeout)
-        if not text.isascii():
+        if not text or not text.isascii():
             # `re` and `regex` classify non-ASCII characters differently (\w, \d
-            # of newer Unicode versions, case folding): only `regex` decides.
+            # of newer Unicode versions, case folding), and re's \B never
+            # matches the empty string: only `regex` decides these.
             return self.naive_first_match(text)
         rules = self.rules
         for segment in self.segments:
