@@ -12,9 +12,9 @@ other winners run `Regex.Replace` with their own pattern. Rules that cannot join
 (backreferences, global options, constructs only the `regex` module knows or
 that `re` reads differently) run on their own, in order; a non-ASCII dial
 string, whose characters `re` and `regex` classify differently, takes the plain
-loop, and so does the empty string. With a timeout, every rule runs on its own under the `regex` module's
-timeout. `naive_first_match` is the plain loop the compiled form
-must always agree with (a property test checks it).
+loop, and so does the empty string. With a timeout, every rule runs on its own
+under the `regex` module's timeout. `naive_first_match` is the plain loop the
+compiled form must always agree with (a property test checks it).
 
 >>> from normalizer.models import NormalizationRule
 >>> matcher = compile_rules((NormalizationRule("A", r"^(7\\d{3})$", "+3319999$1"),))
