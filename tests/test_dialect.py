@@ -47,6 +47,13 @@ def apply(pattern: str, translation: str, text: str) -> str:
         pytest.param(r"^(?<d>\d)\k<d>$", "d$1", "22", "d2", id="named-backreference"),
         pytest.param(r"^[]a]$", "y", "]", "y", id="leading-bracket-in-class"),
         pytest.param(r"^\d+\z", "y", "12", "y", id="lower-z"),
+        pytest.param(r"\d??", "-", "12", "-1-2-", id="no-second-match-where-an-empty-one-was"),
+        pytest.param(r"|b", "-", "b", "-b-", id="empty-match-moves-one-on"),
+        pytest.param(r"^(?<d>\d)\<d>$", "d$1", "22", "d2", id="angled-backreference-without-k"),
+        pytest.param(r"^(\d)\'1'$", "d$1", "22", "d2", id="quoted-numbered-backreference"),
+        pytest.param(r"^\<1x$", "y", "<1x", "y", id="unclosed-angle-is-literal"),
+        pytest.param("^(1)\\1\u0663$", "y", "11\u0663", "y", id="backreference-stops-at-ascii-digits"),
+        pytest.param("^1*{\u0663}$", "y", "11{\u0663}", "y", id="unicode-digit-braces-are-literal"),
     ],
 )
 def test_substitution_table(pattern: str, translation: str, text: str, expected: str) -> None:
@@ -73,6 +80,17 @@ def test_missing_group_references_are_reported() -> None:
         (r")", "too many"),
         (r"a**", "nested quantifier"),
         (r"\2(a)", "undefined group"),
+        (r"(a)\81", "unrecognized escape"),
+        (r"(a)\k<12>", "undefined group"),
+        (r"\<x>", "undefined group name"),
+        (r"\K1", "unrecognized escape"),
+        (r"\m1", "unrecognized escape"),
+        (r"\X", "unrecognized escape"),
+        (r"\_", "unrecognized escape"),
+        (r"[\h]", "unrecognized escape"),
+        (r"\N{DIGIT ONE}", "unrecognized escape"),
+        (r"\p{IsGreek}", "property"),
+        (r"\p{Latin}", "property"),
     ],
 )
 def test_unsupported_constructs_are_errors(pattern: str, fragment: str) -> None:
