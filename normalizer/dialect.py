@@ -777,9 +777,19 @@ def parse_translation(source: str, pattern: CompiledPattern) -> Substitution:
 def iter_matches(
     pattern: CompiledPattern, text: str, *, timeout: float | None = None
 ) -> Iterator[regex.Match[str]]:
-    """Every match .NET's Regex.Replace would replace, left to right."""
+    """Every match .NET's Regex.Replace would replace, left to right.
+
+    After an empty match .NET scans on from the next character, so unlike
+    Python's `finditer` it never takes a second match at the same position.
+    """
+    position = 0
     try:
-        yield from pattern.regex.finditer(text, timeout=timeout)
+        while position <= len(text):
+            match = pattern.regex.search(text, position, timeout=timeout)
+            if match is None:
+                return
+            yield match
+            position = match.end() + (match.end() == match.start())
     except TimeoutError:
         raise RegexTimeoutError(
             f"pattern {pattern.source!r} ran longer than {timeout} s on {text[:40]!r}"
