@@ -9,8 +9,9 @@ regular-expression-language-quick-reference and substitutions-in-regular-express
 and the replacement parser of dotnet/runtime (RegexParser.ScanDollar).
 
 A construct we cannot reproduce exactly (balancing groups, class subtraction,
-`\\G`, conditionals, the `n` and `x` options, options switched mid-pattern) is a
-`PatternError`, never a silent difference.
+`\\G`, conditionals, the `n` and `x` options, options switched mid-pattern,
+Unicode blocks) is a `PatternError`, never a silent difference; so is an escape
+.NET rejects (`\\K`, `\\m`, `\\81`...) that Python's regex would accept.
 
 >>> pattern = compile_pattern(r"^(?<ext>7\\d{3})$")
 >>> replace(pattern, parse_translation("+3319999${ext}", pattern), "7123")
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import re
 import sys
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -33,8 +35,20 @@ import regex
 
 from normalizer.errors import PatternError, RegexTimeoutError, TranslationError
 
-_QUANTIFIER_BRACES = re.compile(r"\{\d+(?:,\d*)?\}")
+# .NET reads only ASCII digits in quantifiers and group numbers.
+_QUANTIFIER_BRACES = re.compile(r"\{[0-9]+(?:,[0-9]*)?\}")
 _WORD = re.compile(r"\w")
+# .NET's word characters (RegexCharClass.WordCategoriesMask).
+_WORD_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Nd", "Pc"})
+# The word characters .NET accepts after a backslash; any other is an error
+# (RegexParser.ScanCharEscape), whatever Python's regex would make of it.
+_CLASS_ESCAPES = frozenset("01234567abcdefnprstuvwxDPSW")
+_ESCAPES = _CLASS_ESCAPES | frozenset("123456789ABGZkz")
+_GENERAL_CATEGORIES = frozenset(
+    {"C", "Cc", "Cf", "Cn", "Co", "Cs", "L", "Ll", "Lm", "Lo", "Lt", "Lu", "M", "Mc", "Me", "Mn"}
+    | {"N", "Nd", "Nl", "No", "P", "Pc", "Pd", "Pe", "Pf", "Pi", "Po", "Ps"}
+    | {"S", "Sc", "Sk", "Sm", "So", "Z", "Zl", "Zp", "Zs"}
+)
 _OPTION_GROUP = re.compile(r"\(\?([imnsx]*)(?:-([imnsx]*))?([:)])")
 _INT32_MAX = 2**31 - 1
 
@@ -45,7 +59,8 @@ class _Token:
 
     kind is "text" for anything copied through, "capture" for an opening
     capturing parenthesis (name set for named groups), "backref" for a reference
-    to a group inside the pattern.
+    to a group inside the pattern (text "k" when written \\k<...>, \\<...> or
+    \\'...', where a number naming no group is an error, not an octal escape).
     """
 
     kind: str
@@ -178,6 +193,8 @@ class _PatternTranslator:
         char = source[start + 1]
         self.pos = start + 2
         text: str
+        if _is_word_char(char) and char not in (_CLASS_ESCAPES if in_class else _ESCAPES):
+            raise self.fail(f"unrecognized escape \\{char}", start)
         if char == "e":
             text = "\\x1b"
         elif char == "c":
@@ -190,7 +207,7 @@ class _PatternTranslator:
             if char in "pP":
                 text += self.property_name(start)
         elif char in "123456789":
-            digits = re.match(r"\d+", source[start + 1 :])
+            digits = re.match(r"[0-9]+", source[start + 1 :])
             assert digits is not None
             self.pos = start + 1 + len(digits.group())
             self.has_backrefs = True
@@ -205,7 +222,14 @@ class _PatternTranslator:
             name = source[self.pos + 1 : end]
             self.pos = end + 1
             self.has_backrefs = True
-            self.tokens.append(_Token("backref", "", name=name))
+            self.tokens.append(_Token("backref", "k", name=name))
+            self.after_atom()
+            return ""
+        elif char in "<'" and (bare := _angled_name(source, self.pos, ">" if char == "<" else "'")):
+            # .NET still reads \<name> and \'name' (without k) as backreferences.
+            self.pos += len(bare) + 1
+            self.has_backrefs = True
+            self.tokens.append(_Token("backref", "k", name=bare))
             self.after_atom()
             return ""
         elif char == "G":
@@ -233,6 +257,12 @@ class _PatternTranslator:
         if end < 0:
             raise self.fail("incomplete \\p{X} character escape", start)
         text = source[self.pos : end + 1]
+        if text[1:-1] not in _GENERAL_CATEGORIES:
+            # .NET's other names are Unicode blocks (\p{IsGreek}), which Python's
+            # regex reads as scripts or other properties.
+            raise self.fail(
+                f"Unicode property {text[1:-1]!r} is not supported (general categories only)", start
+            )
         self.pos = end + 1
         return text
 
@@ -327,6 +357,20 @@ class _PatternTranslator:
         self.emit(options.group())
 
 
+def _angled_name(source: str, pos: int, close: str) -> str | None:
+    """The group number or name of a `\\<...>` reference at `pos`, if `close` ends it."""
+    end = pos
+    if "0" <= source[pos : pos + 1] <= "9":
+        while end < len(source) and "0" <= source[end] <= "9":
+            end += 1
+    else:
+        while end < len(source) and _is_word_char(source[end]):
+            end += 1
+    if end == pos or source[end : end + 1] != close:
+        return None
+    return source[pos:end]
+
+
 def _octal_escape(digits: str) -> str:
     """.NET reads `\\NN` naming no group as up to three octal digits, then literals."""
     count = 0
@@ -378,12 +422,14 @@ def compile_pattern(source: str, *, timeout: float | None = None) -> CompiledPat
     for token in tokens:
         if token.kind == "backref":
             reference = token.name or ""
-            if reference.isdigit():
+            if reference.isascii() and reference.isdigit():
                 number = int(reference)
                 if number in dotnet_groups and number:
                     rendered.append(f"(?:\\g<{dotnet_groups[number]}>)")
-                elif number <= 9:
+                elif number <= 9 or token.text == "k":
                     raise PatternError(f"reference to undefined group number {number}")
+                elif reference[0] in "89":
+                    raise PatternError(f"unrecognized escape \\{reference[0]}")
                 else:
                     rendered.append(_octal_escape(reference))
             else:
@@ -682,7 +728,8 @@ class Substitution:
 
 
 def _is_word_char(char: str) -> bool:
-    return bool(_WORD.match(char)) or char in "\u200c\u200d"
+    """.NET's IsBoundaryWordChar: a word character or a zero-width (non-)joiner."""
+    return unicodedata.category(char) in _WORD_CATEGORIES or char in "\u200c\u200d"
 
 
 def _scan_decimal(text: str, pos: int) -> tuple[int, int]:
