@@ -54,6 +54,7 @@ def apply(pattern: str, translation: str, text: str) -> str:
         pytest.param(r"^\<1x$", "y", "<1x", "y", id="unclosed-angle-is-literal"),
         pytest.param("^(1)\\1\u0663$", "y", "11\u0663", "y", id="backreference-stops-at-ascii-digits"),
         pytest.param("^1*{\u0663}$", "y", "11{\u0663}", "y", id="unicode-digit-braces-are-literal"),
+        pytest.param("^(?<e\u0301>1)$", "<${e\u0301}>", "1", "<1>", id="group-name-with-combining-mark"),
     ],
 )
 def test_substitution_table(pattern: str, translation: str, text: str, expected: str) -> None:
@@ -91,6 +92,7 @@ def test_missing_group_references_are_reported() -> None:
         (r"\N{DIGIT ONE}", "unrecognized escape"),
         (r"\p{IsGreek}", "property"),
         (r"\p{Latin}", "property"),
+        ("(?<a\u216b>1)", "invalid group name"),
     ],
 )
 def test_unsupported_constructs_are_errors(pattern: str, fragment: str) -> None:
