@@ -37,7 +37,6 @@ from normalizer.errors import PatternError, RegexTimeoutError, TranslationError
 
 # .NET reads only ASCII digits in quantifiers and group numbers.
 _QUANTIFIER_BRACES = re.compile(r"\{[0-9]+(?:,[0-9]*)?\}")
-_WORD = re.compile(r"\w")
 # .NET's word characters (RegexCharClass.WordCategoriesMask).
 _WORD_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Nd", "Pc"})
 # The word characters .NET accepts after a backslash; any other is an error
@@ -330,7 +329,7 @@ class _PatternTranslator:
                 raise self.fail("balancing groups are not supported", start)
             if name.isdigit():
                 raise self.fail("numbered group names (?<1>...) are not supported", start)
-            if not name or not all(_WORD.match(c) for c in name) or name[0].isdigit():
+            if not name or not all(_is_word_char(c) for c in name) or name[0].isdigit():
                 raise self.fail(f"invalid group name {name!r}", start)
             self.tokens.append(_Token("capture", f"(?P<{name}>", name=name))
             self.depth += 1
@@ -786,7 +785,7 @@ def parse_translation(source: str, pattern: CompiledPattern) -> Substitution:
                     literal_refs.append(source[dollar:end])
         elif angled and _is_word_char(char):
             after = pos
-            while after < len(source) and _WORD.match(source[after]):
+            while after < len(source) and _is_word_char(source[after]):
                 after += 1
             name = source[pos:after]
             if after < len(source) and source[after] == "}":
