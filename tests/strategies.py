@@ -9,6 +9,14 @@ from normalizer.models import NormalizationRule
 _ATOMS = [
     r"\d", r"\d{3}", r"\d+", r"\d*", r"\d?", "0", "1", "00", "7", "[2-9]", "[^5]", r"\d{1,2}",
     r"\+", "x", ".", r"(?<n>\d)", "(?i:x)", "0?", r"(?:1|00)", r"\b",
+    # Lazy quantifiers, lookarounds, alternations inside groups, empty branches.
+    r"\d+?", r"\d*?", r"\d??", r"\d{2,}?", r"(?=\d)", r"(?!1)", r"(?<=1)", r"(?<!0)",
+    r"(1|12)", r"(|1)", r"(?:(1)|(2))+", r"(\d*)*", r"(?>1|12)", r"(?<m>1)?",
+    # Classes with ranges, character classes where `re` and `regex` differ, options.
+    r"[0-35-9]", r"[^\d]", r"\w", r"\W", r"\s", r"\S", r"\B", r"(?i:[a-z])", r"(?s:.)",
+    r"(?m:^)", r"\n", "\u0661", r"[\u0660-\u0669]", "(?i:\u0130)", r"(?i:k)",
+    # Anchors in the middle.
+    "$", r"\z", r"\Z", r"\A",
 ]
 
 
@@ -30,7 +38,10 @@ def patterns(draw: st.DrawFn) -> str:
 
 
 translations = st.sampled_from(
-    ["+$1", "$1", "+44$1", "$&", "+1$0", "x$2", "${1}9", "$'", "$`", "${n}", "$+", "$_", "$$"]
+    [
+        "+$1", "$1", "+44$1", "$&", "+1$0", "x$2", "${1}9", "$'", "$`", "${n}", "$+", "$_", "$$",
+        "$3$2", "${m}",
+    ]
 )
 
 
@@ -44,6 +55,10 @@ def rule_lists(draw: st.DrawFn) -> tuple[NormalizationRule, ...]:
     )
 
 
-dial_strings = st.text(alphabet="0123456789+xX*#;=\n\u0663", max_size=14) | st.from_regex(
+# Besides digits: newlines, Unicode digits and letters that `re` and `regex`
+# classify differently (superscript two, dotless i, combining mark, \x1c).
+dial_strings = st.text(
+    alphabet="0123456789+xXkKiI*#;=\n\u0663\u0661\u00b2\u0131\u0301\x1c", max_size=14
+) | st.from_regex(
     r"\A(00|0|1|7|\+)?\d{0,11}\Z"
 )
