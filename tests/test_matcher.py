@@ -8,11 +8,11 @@ from hypothesis import strategies as st
 
 from normalizer.matcher import RuleMatcher, compile_rules
 from normalizer.models import NormalizationRule
-from tests.strategies import dial_strings, rule_lists
+from tests.strategies import rule_lists, wide_dial_strings
 
 
 @settings(max_examples=400, deadline=None)
-@given(rules=rule_lists(), texts=st.lists(dial_strings, min_size=1, max_size=8))
+@given(rules=rule_lists(wide=True), texts=st.lists(wide_dial_strings, min_size=1, max_size=8))
 def test_compiled_matcher_equals_naive_first_match(
     rules: tuple[NormalizationRule, ...], texts: list[str]
 ) -> None:
