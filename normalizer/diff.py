@@ -378,8 +378,9 @@ class _Causes:
 
     def of(self, old: NormalizationResult, new: NormalizationResult) -> RuleChange | None:
         cause = self.of_pass(old.matching_rule, new.matching_rule, old.cleaned_number)
-        if cause is None and old.translated_number == new.translated_number is not None:
-            cause = self.of_pass(old.final_rule, new.final_rule, old.translated_number)
+        translated = old.translated_number
+        if cause is None and translated is not None and translated == new.translated_number:
+            cause = self.of_pass(old.final_rule, new.final_rule, translated)
         return cause
 
 

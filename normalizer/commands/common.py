@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 from normalizer.errors import DialplanInputError
-from normalizer.errors import DialplanInputError
 from normalizer.formats import load_tenant
 from normalizer.models import Scope
 from normalizer.simulation import Simulator
