@@ -32,8 +32,12 @@ from normalizer.errors import (
     UnknownRegionError,
     UnknownUserError,
 )
-from normalizer.formats import load_tenant
+from normalizer.formats import TenantFormat, TenantImport, dump_tenant, import_tenant, load_tenant
 from normalizer.formats.document import tenant_from_document, tenant_to_document
+from normalizer.formats.interpreter import IgnoredStatement
+from normalizer.formats.powershell import tenant_from_powershell, tenant_to_powershell
+from normalizer.formats.teams_json import tenant_from_teams_json, tenant_to_teams_json
+from normalizer.formats.toml import tenant_from_toml, tenant_to_toml
 from normalizer.junit import junit_xml
 from normalizer.lint import Finding, FindingCode, Severity, lint
 from normalizer.matcher import RuleMatcher, compile_rules
@@ -82,6 +86,7 @@ __all__ = [
     "ExpectKey",
     "Finding",
     "FindingCode",
+    "IgnoredStatement",
     "Mismatch",
     "NormalizationResult",
     "NormalizationRule",
@@ -104,6 +109,8 @@ __all__ = [
     "Tenant",
     "TenantDiff",
     "TenantFileError",
+    "TenantFormat",
+    "TenantImport",
     "TenantValidationError",
     "TranslationError",
     "UnknownPlanError",
@@ -117,7 +124,9 @@ __all__ = [
     "default_catalog",
     "default_emergency_numbers",
     "diff_tenants",
+    "dump_tenant",
     "effective_dial_plan",
+    "import_tenant",
     "junit_xml",
     "lint",
     "load_suite",
@@ -128,7 +137,13 @@ __all__ = [
     "run_suite",
     "suite_to_toml",
     "tenant_from_document",
+    "tenant_from_powershell",
+    "tenant_from_teams_json",
+    "tenant_from_toml",
     "tenant_to_document",
+    "tenant_to_powershell",
+    "tenant_to_teams_json",
+    "tenant_to_toml",
     "validate",
     "witnesses",
 ]

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from normalizer.models import NormalizationRule
+from normalizer.models import (
+    DEFAULT_MAX_RULES,
+    GLOBAL_IDENTITY,
+    DialPlan,
+    NormalizationRule,
+    Scope,
+    Tenant,
+    User,
+)
 
 _ATOMS = [
     r"\d", r"\d{3}", r"\d+", r"\d*", r"\d?", "0", "1", "00", "7", "[2-9]", "[^5]", r"\d{1,2}",
@@ -73,3 +81,71 @@ dial_strings = st.text(alphabet="0123456789+xX*#;=\n\u0663", max_size=14) | st.f
 wide_dial_strings = dial_strings | st.text(
     alphabet="0123456789+xXkKiI\n\u0663\u00b2\u0131\u0301\x1c", max_size=14
 )
+
+
+# Text as admins type it, with the characters quoting must survive: every quote
+# PowerShell recognises, backticks, `$`, comment and bracket characters, newlines.
+_AWKWARD = list("'\u2018\u2019\u201a\u201b\"\u201c\u201d\u201e`$#@(){};,|<>\\\n\t -")
+texts = st.text(alphabet=st.sampled_from(_AWKWARD + list("aZ09+")), max_size=24) | st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from(_AWKWARD), max_size=24
+)
+names = texts.filter(lambda text: text.strip() != "")
+identities = st.from_regex(r"\A[A-Za-z0-9][A-Za-z0-9.-]{0,20}\Z").filter(
+    lambda identity: identity.lower() != GLOBAL_IDENTITY.lower()
+)
+upns = st.from_regex(r"\A[a-z][a-z0-9._-]{0,10}@[a-z]{1,8}\.(com|fr|onmicrosoft\.com)\Z")
+regions = st.sampled_from(["GB", "FR", "US", "AU", "DE", "CA"])
+
+
+@st.composite
+def normalization_rules(draw: st.DrawFn) -> NormalizationRule:
+    """One rule with any name and description."""
+    return NormalizationRule(
+        name=draw(names),
+        pattern=draw(patterns()),
+        translation=draw(translations),
+        description=draw(texts),
+        is_internal_extension=draw(st.booleans()),
+    )
+
+
+@st.composite
+def dial_plans(draw: st.DrawFn, identity: str) -> DialPlan:
+    """A tenant dial plan (0 to 6 rules) with every optional setting drawn."""
+    is_global = identity == GLOBAL_IDENTITY
+    return DialPlan(
+        identity=identity,
+        scope=Scope.TENANT_GLOBAL if is_global else Scope.TENANT_USER,
+        rules=tuple(draw(st.lists(normalization_rules(), max_size=6))),
+        description=draw(texts),
+        simple_name=draw(texts),
+        external_access_prefix=draw(st.none() | st.from_regex(r"\A[0-9*#]{1,4}\Z")),
+        optimize_device_dialing=draw(st.booleans()),
+    )
+
+
+@st.composite
+def tenants(draw: st.DrawFn, *, max_rules: bool = False) -> Tenant:
+    """Whole tenants: an optional Global plan, tenant-user plans, and users assigned to them.
+
+    With `max_rules`, the rule limit is drawn too (only the TOML file carries it).
+    """
+    plan_identities = draw(st.lists(identities, max_size=4, unique_by=str.lower))
+    if draw(st.booleans()):
+        plan_identities.insert(draw(st.integers(0, len(plan_identities))), GLOBAL_IDENTITY)
+    plans = tuple(draw(dial_plans(identity)) for identity in plan_identities)
+    assignable = [identity for identity in plan_identities if identity != GLOBAL_IDENTITY]
+    users = tuple(
+        User(
+            upn=upn,
+            usage_location=draw(regions),
+            dial_plan=draw(st.none() | st.sampled_from(assignable)) if assignable else None,
+        )
+        for upn in draw(st.lists(upns, max_size=5, unique_by=str.lower))
+    )
+    return Tenant(
+        name=draw(texts),
+        dial_plans=plans,
+        users=users,
+        max_rules=draw(st.integers(6, 50)) if max_rules else DEFAULT_MAX_RULES,
+    )

@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
-from normalizer.commands import catalog_commands, diff, effective, lint, normalize, suite
+from normalizer.commands import (
+    catalog_commands,
+    diff,
+    effective,
+    export,
+    import_file,
+    lint,
+    normalize,
+    suite,
+)
 
-COMMANDS = (normalize, effective, lint, catalog_commands, suite, diff)
+COMMANDS = (normalize, effective, lint, catalog_commands, suite, diff, import_file, export)

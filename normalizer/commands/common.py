@@ -14,7 +14,8 @@ from normalizer.models import Scope
 from normalizer.simulation import Simulator
 
 
-def _rule_limit(text: str) -> int:
+def rule_limit(text: str) -> int:
+    """`--max-rules N`: a whole number of at least 1."""
     try:
         value = int(text)
     except ValueError:
@@ -29,12 +30,12 @@ def add_tenant_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--tenant",
         metavar="FILE",
-        help="tenant file (.toml); default: the built-in Contoso example tenant",
+        help="tenant file: .toml, a .ps1 dial plan script or Teams .json; default: the built-in Contoso example tenant",
     )
     parser.add_argument(
         "--max-rules",
         metavar="N",
-        type=_rule_limit,
+        type=rule_limit,
         help="rules allowed per tenant dial plan (default: the file's [tenant] max_rules, or 25)",
     )
 
@@ -102,3 +103,14 @@ def print_json(data: Any) -> None:
     """Print one JSON document."""
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
+
+
+def write_output(text: str, output: str | None, *, byte_order_mark: bool = False) -> None:
+    """Write `text` to the file `output`, or to standard output when it is None."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8-sig" if byte_order_mark else "utf-8", newline="\n")
+    except OSError as exc:
+        raise DialplanInputError(f"cannot write: {exc.strerror}", file=output) from None

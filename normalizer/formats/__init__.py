@@ -1,21 +1,38 @@
-"""Tenant file formats: read any supported file by its extension.
+"""Tenant file formats: read any supported file by its extension, write any format.
+
+`.toml` is the native tenant file; `.ps1` is a PowerShell dial plan script,
+read as if run against an empty tenant; `.json` is Teams JSON
+(`Get-CsTenantDialPlan | ConvertTo-Json`). A `.ps1` or `.json` tenant is named
+after its file.
 
 >>> load_tenant(None).name
 'Contoso'
+>>> dump_tenant(load_tenant(None), TenantFormat.JSON).splitlines()[2].strip()
+'"Identity": "Tag:FR-Paris-Issy-39qdPR",'
 >>> load_tenant("tenant.xlsx")
 Traceback (most recent call last):
 ...
-normalizer.errors.TenantFileError: tenant.xlsx: unsupported tenant file type '.xlsx' (use .toml)
+normalizer.errors.TenantFileError: tenant.xlsx: unsupported tenant file type '.xlsx' (use .json, .ps1, .toml)
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
 from normalizer.data import example_tenant_path
 from normalizer.errors import TenantFileError
-from normalizer.formats.toml import read_tenant_toml
+from normalizer.formats.interpreter import IgnoredStatement
+from normalizer.formats.powershell import (
+    import_powershell,
+    read_tenant_powershell,
+    tenant_to_powershell,
+)
+from normalizer.formats.teams_json import read_tenant_teams_json, tenant_to_teams_json
+from normalizer.formats.toml import read_tenant_toml, tenant_to_toml
 from normalizer.models import Tenant
 
 
@@ -27,7 +44,55 @@ class TenantReader(Protocol):
 
 READERS: dict[str, TenantReader] = {
     ".toml": read_tenant_toml,
+    ".ps1": read_tenant_powershell,
+    ".json": read_tenant_teams_json,
 }
+
+
+class TenantFormat(StrEnum):
+    """The formats a tenant can be written in."""
+
+    TOML = "toml"
+    POWERSHELL = "powershell"
+    JSON = "json"
+
+    @property
+    def suffix(self) -> str:
+        """The file extension of the format."""
+        return {"toml": ".toml", "powershell": ".ps1", "json": ".json"}[self.value]
+
+    @classmethod
+    def of_path(cls, path: str | Path) -> TenantFormat | None:
+        """The format a file name's extension names, if any."""
+        suffix = Path(path).suffix.lower()
+        return next((fmt for fmt in cls if fmt.suffix == suffix), None)
+
+
+WRITERS: dict[TenantFormat, Callable[[Tenant], str]] = {
+    TenantFormat.TOML: tenant_to_toml,
+    TenantFormat.POWERSHELL: tenant_to_powershell,
+    TenantFormat.JSON: tenant_to_teams_json,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TenantImport:
+    """A tenant read from a file, and the statements of a script that changed no dial plan."""
+
+    tenant: Tenant
+    ignored: tuple[IgnoredStatement, ...] = ()
+
+
+def _checked(path: str | Path | None) -> Path:
+    file = Path(path) if path is not None else example_tenant_path()
+    if file.suffix.lower() not in READERS:
+        known = ", ".join(sorted(READERS))
+        raise TenantFileError(
+            f"unsupported tenant file type {file.suffix!r} (use {known})", file=str(file)
+        )
+    if not file.is_file():
+        raise TenantFileError("no such file", file=str(file))
+    return file
 
 
 def load_tenant(
@@ -39,11 +104,20 @@ def load_tenant(
     raised) unless `validate` is False; `max_rules` overrides the file's
     `[tenant] max_rules` (the `--max-rules` option).
     """
-    file = Path(path) if path is not None else example_tenant_path()
-    reader = READERS.get(file.suffix.lower())
-    if reader is None:
-        known = ", ".join(sorted(READERS))
-        raise TenantFileError(f"unsupported tenant file type {file.suffix!r} (use {known})", file=str(file))
-    if not file.is_file():
-        raise TenantFileError("no such file", file=str(file))
-    return reader(file, max_rules=max_rules, validate=validate)
+    file = _checked(path)
+    return READERS[file.suffix.lower()](file, max_rules=max_rules, validate=validate)
+
+
+def import_tenant(
+    path: str | Path, *, max_rules: int | None = None, validate: bool = True
+) -> TenantImport:
+    """Load a tenant file as `load_tenant` does, keeping what a script ignored."""
+    file = _checked(path)
+    if file.suffix.lower() == ".ps1":
+        return TenantImport(*import_powershell(file, max_rules=max_rules, validate=validate))
+    return TenantImport(READERS[file.suffix.lower()](file, max_rules=max_rules, validate=validate))
+
+
+def dump_tenant(tenant: Tenant, format: TenantFormat) -> str:
+    """The tenant written in `format`."""
+    return WRITERS[format](tenant)

@@ -1,8 +1,13 @@
-"""The native tenant file: TOML, read with `tomllib` (schema in the README).
+"""The native tenant file: TOML, read with `tomllib` and written with `tomli-w` (schema in the README).
 
 >>> from normalizer.data import example_tenant_path
->>> read_tenant_toml(example_tenant_path()).name
-'Contoso'
+>>> tenant = read_tenant_toml(example_tenant_path())
+>>> tenant_from_toml(tenant_to_toml(tenant)) == tenant
+True
+>>> tenant_from_toml("[tenant", source="t.toml")
+Traceback (most recent call last):
+...
+normalizer.errors.TenantFileError: t.toml: not valid TOML: Expected ']' at the end of a table declaration (at end of document)
 """
 
 from __future__ import annotations
@@ -10,23 +15,48 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+import tomli_w
+
 from normalizer.errors import TenantFileError
-from normalizer.formats.document import tenant_from_document
+from normalizer.formats.document import tenant_from_document, tenant_to_document
+from normalizer.formats.text import read_text
 from normalizer.models import Tenant
 
 
-def read_tenant_toml(path: Path, *, max_rules: int | None = None, validate: bool = True) -> Tenant:
-    """Read a TOML tenant file; errors name the file and, where known, plan and rule.
+def tenant_from_toml(
+    text: str, source: str = "<tenant>", *, max_rules: int | None = None, validate: bool = True
+) -> Tenant:
+    """A tenant from TOML text; errors name the source and, where known, plan and rule.
 
     `max_rules` and `validate` are passed to `tenant_from_document`.
     """
     try:
-        with path.open("rb") as handle:
-            document = tomllib.load(handle)
+        document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise TenantFileError(f"not valid TOML: {exc}", file=str(path)) from None
-    except UnicodeDecodeError as exc:
-        raise TenantFileError(f"not valid UTF-8: {exc.reason}", file=str(path)) from None
-    except OSError as exc:
-        raise TenantFileError(f"cannot read: {exc.strerror}", file=str(path)) from None
-    return tenant_from_document(document, str(path), max_rules=max_rules, validate=validate)
+        raise TenantFileError(f"not valid TOML: {exc}", file=source) from None
+    return tenant_from_document(document, source, max_rules=max_rules, validate=validate)
+
+
+def read_tenant_toml(path: Path, *, max_rules: int | None = None, validate: bool = True) -> Tenant:
+    """Read a TOML tenant file; errors name the file and, where known, plan and rule."""
+    return tenant_from_toml(read_text(path), str(path), max_rules=max_rules, validate=validate)
+
+
+def tenant_to_toml(tenant: Tenant) -> str:
+    """The tenant as a TOML tenant file (defaults left out), laid out as the README shows.
+
+    Each table is written on its own, so that plans, rules and users are always
+    `[[...]]` tables, never inline tables, however short they are.
+    """
+    document = tenant_to_document(tenant)
+    chunks = [
+        '# Tenant file of dialplan (schema: README, "Tenant files"). Rule order is evaluation order.\n',
+        "[tenant]\n" + tomli_w.dumps(document["tenant"]),
+    ]
+    for plan in document["dial_plans"]:
+        rules = plan.pop("rules")
+        settings = tomli_w.dumps({**plan, "rules": []} if not rules else plan)
+        chunks.append("[[dial_plans]]\n" + settings)
+        chunks += ["[[dial_plans.rules]]\n" + tomli_w.dumps(rule) for rule in rules]
+    chunks += ["[[users]]\n" + tomli_w.dumps(user) for user in document["users"]]
+    return "\n".join(chunks)

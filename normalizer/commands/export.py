@@ -1,0 +1,40 @@
+"""`dialplan export --format powershell|toml|json`: a tenant in any format."""
+
+from __future__ import annotations
+
+import argparse
+
+from normalizer.commands.common import add_tenant_option, write_output
+from normalizer.errors import DialplanInputError
+from normalizer.formats import TenantFormat, dump_tenant, load_tenant
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "export", help="write a tenant as a PowerShell script, a TOML tenant file or Teams JSON"
+    )
+    add_tenant_option(parser)
+    parser.add_argument(
+        "--format",
+        choices=[str(fmt) for fmt in TenantFormat],
+        help="the format to write (default: the one -o's extension names)",
+    )
+    parser.add_argument(
+        "-o", "--output", metavar="OUT", help="the file to write (default: standard output)"
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    fmt = TenantFormat(args.format) if args.format else None
+    if fmt is None and args.output:
+        fmt = TenantFormat.of_path(args.output)
+    if fmt is None:
+        raise DialplanInputError(
+            "give --format powershell, toml or json (or -o with a .ps1, .toml or .json name)"
+        )
+    text = dump_tenant(load_tenant(args.tenant, max_rules=args.max_rules), fmt)
+    # Windows PowerShell 5.1 reads a script without a byte order mark as ANSI:
+    # the mark keeps descriptions such as "Président" intact there.
+    write_output(text, args.output, byte_order_mark=fmt is TenantFormat.POWERSHELL)
+    return 0

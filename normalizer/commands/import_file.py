@@ -1,0 +1,70 @@
+"""`dialplan import FILE -o tenant.toml`: a PowerShell script or Teams JSON as a tenant file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from normalizer.commands.common import rule_limit, write_output
+from normalizer.formats import TenantFormat, dump_tenant, import_tenant
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "import", help="read a tenant from a .ps1 script or Teams .json and write it as TOML"
+    )
+    parser.add_argument(
+        "file", metavar="FILE", help="a .ps1 dial plan script, a Teams .json dump or a .toml file"
+    )
+    parser.add_argument(
+        "-o", "--output", metavar="OUT", help="the tenant file to write (default: standard output)"
+    )
+    parser.add_argument(
+        "--name", help="the tenant's name (default: the file's name, or its [tenant] name)"
+    )
+    parser.add_argument(
+        "--max-rules",
+        type=rule_limit,
+        metavar="N",
+        help="rules allowed per tenant dial plan, written to the tenant file (default 25; Teams allows 50)",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="list the script statements that changed no dial plan",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    imported = import_tenant(args.file, max_rules=args.max_rules)
+    tenant = imported.tenant
+    if args.name is not None:
+        tenant = replace(tenant, name=args.name)
+    write_output(dump_tenant(tenant, TenantFormat.TOML), args.output)
+    rules = sum(len(plan.rules) for plan in tenant.dial_plans)
+    counts = [
+        _count(len(tenant.dial_plans), "dial plan"),
+        _count(rules, "rule"),
+        _count(len(tenant.users), "user"),
+    ]
+    summary = f"{args.file}: {', '.join(counts)}" + (f" -> {args.output}" if args.output else "")
+    if imported.ignored:
+        summary += f"; {_count(len(imported.ignored), 'statement')} changed no dial plan"
+        summary += "" if args.verbose else " (--verbose lists them)"
+    print(summary, file=sys.stderr)
+    if args.verbose:
+        name = Path(args.file).name
+        for statement in imported.ignored:
+            print(
+                f"  {name}:{statement.line}: {statement.command}: {statement.reason}",
+                file=sys.stderr,
+            )
+    return 0
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

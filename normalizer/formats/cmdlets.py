@@ -1,0 +1,463 @@
+"""What a dial plan script does: `script` nodes run against an empty tenant.
+
+A script is read as if run once, top to bottom, on a tenant whose only dial
+plan is the empty `Global` one that Teams always has; so an
+`if (Get-CsTenantDialPlan -Identity X ...)` is decided by what the script
+itself created before. Sources: learn.microsoft.com powershell/module/
+microsoftteams (new-csvoicenormalizationrule, new-/set-/get-/remove-/grant-
+cstenantdialplan) and Microsoft Graph's update-mguser.
+
+What each statement does (our reading where the documentation is silent is
+marked so):
+- `New-CsVoiceNormalizationRule ... -InMemory` returns a rule (Teams creates
+  rules only in memory); `-Identity 'Scope/Name'` or `-Parent` and `-Name`.
+- `New-`/`Set-CsTenantDialPlan -NormalizationRules` takes a list (the plan's
+  rules, in list order) or `@{Replace=...; Remove=...; Add=...}`, applied in
+  that order (our reading); an added rule with `-Priority` is inserted at that
+  position, others are appended. `-ExternalAccessPrefix` and
+  `-OptimizeDeviceDialing` of older scripts are read and kept.
+- `Grant-CsTenantDialPlan -Identity U -PolicyName P` (or `$null`) assigns a
+  user's plan; `-Global -PolicyName P` makes P the plan of every user without
+  their own assignment when the script ends; `-Group` is refused, since the
+  script does not say who is in the group.
+- `Set-MsolUser`, `Update-MgUser`, `Set-AzureADUser` with `-UsageLocation`
+  set a user's usage location. Every user the script names needs one.
+- An error Teams would report (creating a plan that exists, changing one that
+  does not) stops the import, unless the statement says
+  `-ErrorAction SilentlyContinue` or `Ignore` (or `$ErrorActionPreference`
+  does): then, as in PowerShell, the statement changes nothing. `-WhatIf`
+  statements change nothing.
+- Any other cmdlet is ignored and listed, except one about dial plans or
+  normalization rules that is not above: that is an error, never skipped.
+
+>>> from normalizer.formats.powershell import parse_script
+>>> tenant, ignored = run_script(parse_script("Connect-MicrosoftTeams\\nNew-CsTenantDialPlan -Identity P"))
+>>> tenant.dial_plans[0].identity, ignored[0].command
+('P', 'Connect-MicrosoftTeams')
+>>> run_script(parse_script("Set-CsTenantDialPlan -Identity P -Description x"), source="t.ps1")
+Traceback (most recent call last):
+...
+normalizer.errors.TenantFileError: t.ps1: line 1, column 1: dial plan 'P' does not exist (create it with New-CsTenantDialPlan first)
+    Set-CsTenantDialPlan -Identity P -Description x
+    ^
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from typing import Any
+
+from normalizer import dialect
+from normalizer.errors import DialplanError
+from normalizer.formats.document import tenant_from_document
+from normalizer.formats.interpreter import (
+    ANY,
+    BOOL,
+    INT,
+    SWITCH,
+    TEXT,
+    Bound,
+    IgnoredStatement,
+    Interpreter,
+    PlanObject,
+    RuleObject,
+    Spec,
+    Table,
+    Unknown,
+    Value,
+    kind_of,
+)
+from normalizer.formats.script import Command, Position, Script
+from normalizer.models import GLOBAL_IDENTITY, NormalizationRule, Tenant
+
+_DEFAULT_RULE = NormalizationRule(name="")
+_READ_ONLY_VERBS = {
+    "get",
+    "test",
+    "write",
+    "show",
+    "find",
+    "measure",
+    "select",
+    "export",
+    "format",
+    "out",
+    "compare",
+}
+
+
+_RULE_SPEC = Spec(
+    {
+        "Identity": TEXT,
+        "Parent": TEXT,
+        "Name": TEXT,
+        "Description": TEXT,
+        "Pattern": TEXT,
+        "Translation": TEXT,
+        "IsInternalExtension": BOOL,
+        "Priority": INT,
+        "InMemory": SWITCH,
+    },
+    positional=("Identity",),
+)
+_PLAN_SPEC = Spec(
+    {
+        "Identity": TEXT,
+        "Description": TEXT,
+        "SimpleName": TEXT,
+        "NormalizationRules": ANY,
+        "ExternalAccessPrefix": TEXT,
+        "OptimizeDeviceDialing": BOOL,
+    },
+    positional=("Identity",),
+)
+_IDENTITY_SPEC = Spec({"Identity": TEXT, "Filter": TEXT}, positional=("Identity",))
+_GRANT_SPEC = Spec(
+    {"Identity": TEXT, "PolicyName": TEXT, "Global": SWITCH, "Group": TEXT, "Rank": INT},
+    positional=("Identity", "PolicyName"),
+)
+
+
+def _user_spec(identity: str) -> Spec:
+    return Spec({identity: TEXT, "UsageLocation": TEXT}, positional=(identity,), open=True)
+
+
+@dataclass(slots=True)
+class _PlanState:
+    identity: str
+    description: str = ""
+    simple_name: str = ""
+    rules: list[RuleObject] = field(default_factory=list)
+    external_access_prefix: str | None = None
+    optimize_device_dialing: bool = False
+
+    def snapshot(self) -> PlanObject:
+        return PlanObject(
+            self.identity,
+            self.description,
+            self.simple_name,
+            tuple(self.rules),
+            self.external_access_prefix,
+            self.optimize_device_dialing,
+        )
+
+
+@dataclass(slots=True)
+class _UserState:
+    upn: str
+    position: Position
+    usage_location: str | None = None
+    dial_plan: str | None = None
+
+
+def _plan_key(identity: str) -> str:
+    return identity.removeprefix("Tag:").removeprefix("tag:").lower()
+
+
+class _Run(Interpreter):
+    """One run of one script, with the dial plan cmdlets."""
+
+    def __init__(self, script: Script, source: str) -> None:
+        super().__init__(script, source)
+        self.plans: dict[str, _PlanState] = {}
+        self.users: dict[str, _UserState] = {}
+        self.global_grant: str | None = None
+        self.handlers = {
+            "new-csvoicenormalizationrule": self.new_rule,
+            "new-cstenantdialplan": self.new_plan,
+            "set-cstenantdialplan": self.set_plan,
+            "remove-cstenantdialplan": self.remove_plan,
+            "get-cstenantdialplan": self.get_plan,
+            "grant-cstenantdialplan": self.grant,
+            "set-msoluser": lambda command: self.set_location(
+                command, "UserPrincipalName", "ObjectId"
+            ),
+            "update-mguser": lambda command: self.set_location(command, "UserId"),
+            "set-azureaduser": lambda command: self.set_location(command, "ObjectId"),
+        }
+
+    def touches_dial_plans(self, name: str) -> bool:
+        """The cmdlets above, and any other that changes dial plans or normalization rules."""
+        lowered = name.lower()
+        if lowered in self.handlers:
+            return True
+        verb, _, noun = lowered.partition("-")
+        return verb not in _READ_ONLY_VERBS and ("dialplan" in noun or "normalizationrule" in noun)
+
+    # Cmdlets ------------------------------------------------------------------
+
+    def new_rule(self, command: Command) -> Value:
+        bound = self.bind(command, _RULE_SPEC)
+        if self.is_what_if(bound):
+            return None
+        if not self.bool_of(bound, "InMemory"):
+            self.fail(
+                "Teams creates normalization rules only with -InMemory "
+                "(then add them to a plan with New- or Set-CsTenantDialPlan -NormalizationRules)",
+                command.position,
+            )
+        identity = self.text_of(bound, "Identity")
+        if identity is not None:
+            if bound.has("Parent") or bound.has("Name"):
+                self.fail(
+                    "give -Identity 'Scope/Name', or -Parent and -Name, not both", command.position
+                )
+            parent, slash, name = identity.partition("/")
+            if not slash or not name:
+                self.fail(
+                    f"-Identity must be 'Scope/Name', not {identity!r}", bound.position("Identity")
+                )
+        else:
+            parent = self.required_text(bound, "Parent")
+            name = self.required_text(bound, "Name")
+        rule = NormalizationRule(
+            name=name,
+            description=self.text_of(bound, "Description") or "",
+            pattern=self.text_of(bound, "Pattern", _DEFAULT_RULE.pattern) or "",
+            translation=self.text_of(bound, "Translation", _DEFAULT_RULE.translation) or "",
+            is_internal_extension=self.bool_of(bound, "IsInternalExtension"),
+        )
+        parent = parent.removeprefix("Tag:").removeprefix("tag:")
+        self.check(rule, parent, bound)
+        return RuleObject(rule, parent, self.int_of(bound, "Priority"), command.position)
+
+    def check(self, rule: NormalizationRule, parent: str, bound: Bound) -> None:
+        """Compile the rule's pattern and translation now, pointing at the bad one."""
+        where: dict[str, Any] = {"plan": parent, "rule": rule.name}
+        try:
+            compiled = dialect.compile_pattern(rule.pattern)
+        except DialplanError as exc:
+            self.fail(exc.detail, bound.position("Pattern"), type(exc), field="pattern", **where)
+        try:
+            dialect.parse_translation(rule.translation, compiled)
+        except DialplanError as exc:
+            self.fail(
+                exc.detail, bound.position("Translation"), type(exc), field="translation", **where
+            )
+
+    def new_plan(self, command: Command) -> Value:
+        bound = self.bind(command, _PLAN_SPEC)
+        if self.is_what_if(bound):
+            return None
+        identity = self.required_text(bound, "Identity").removeprefix("Tag:").removeprefix("tag:")
+        key = _plan_key(identity)
+        if key == GLOBAL_IDENTITY.lower():
+            self.refuse(
+                bound, "the Global dial plan always exists: change it with Set-CsTenantDialPlan"
+            )
+            return None
+        if key in self.plans:
+            self.refuse(bound, f"dial plan {identity!r} already exists")
+            return None
+        plan = _PlanState(identity)
+        self.configure(plan, bound)
+        self.plans[key] = plan
+        return plan.snapshot()
+
+    def set_plan(self, command: Command) -> Value:
+        bound = self.bind(command, _PLAN_SPEC)
+        if self.is_what_if(bound):
+            return None
+        identity = self.text_of(bound, "Identity") or GLOBAL_IDENTITY
+        key = _plan_key(identity)
+        plan = self.plans.get(key)
+        if plan is None and key == GLOBAL_IDENTITY.lower():
+            plan = self.plans[key] = _PlanState(GLOBAL_IDENTITY)
+        if plan is None:
+            self.refuse(
+                bound,
+                f"dial plan {identity!r} does not exist (create it with New-CsTenantDialPlan first)",
+            )
+            return None
+        self.configure(plan, bound)
+        return None
+
+    def remove_plan(self, command: Command) -> Value:
+        bound = self.bind(command, _IDENTITY_SPEC)
+        if self.is_what_if(bound):
+            return None
+        identity = self.required_text(bound, "Identity")
+        if (
+            self.plans.pop(_plan_key(identity), None) is None
+            and _plan_key(identity) != GLOBAL_IDENTITY.lower()
+        ):
+            self.refuse(bound, f"dial plan {identity!r} does not exist")
+        return None
+
+    def get_plan(self, command: Command) -> Value:
+        bound = self.bind(command, _IDENTITY_SPEC)
+        identity = self.text_of(bound, "Identity") or self.text_of(bound, "Filter")
+        plans = dict(self.plans)
+        plans.setdefault(GLOBAL_IDENTITY.lower(), _PlanState(GLOBAL_IDENTITY))
+        if identity is None:
+            return tuple(plan.snapshot() for plan in plans.values())
+        wanted = _plan_key(identity)
+        if "*" in wanted or "?" in wanted:
+            return tuple(plan.snapshot() for key, plan in plans.items() if fnmatchcase(key, wanted))
+        found = plans.get(wanted)
+        return found.snapshot() if found else None
+
+    def configure(self, plan: _PlanState, bound: Bound) -> None:
+        """Apply New-/Set-CsTenantDialPlan's settings to a plan."""
+        if bound.has("Description"):
+            plan.description = self.text_of(bound, "Description") or ""
+        if bound.has("SimpleName"):
+            plan.simple_name = self.text_of(bound, "SimpleName") or ""
+        if bound.has("ExternalAccessPrefix"):
+            plan.external_access_prefix = self.text_of(bound, "ExternalAccessPrefix")
+        if bound.has("OptimizeDeviceDialing"):
+            plan.optimize_device_dialing = self.bool_of(bound, "OptimizeDeviceDialing")
+        if bound.has("NormalizationRules"):
+            value, position = bound.values["NormalizationRules"]
+            if isinstance(value, Table):
+                self.modify(plan, value, position, bound)
+            else:
+                plan.rules = self.rules_of(value, position)
+
+    def rules_of(self, value: Value, position: Position) -> list[RuleObject]:
+        if value is None:
+            return []
+        if isinstance(value, RuleObject):
+            return [value]
+        if isinstance(value, tuple):
+            return [rule for item in value for rule in self.rules_of(item, position)]
+        if isinstance(value, Unknown):
+            self.fail(f"the rules come from {value.origin}, which the reader cannot know", position)
+        self.fail(
+            f"expects normalization rules (from New-CsVoiceNormalizationRule -InMemory), not {kind_of(value)}",
+            position,
+        )
+
+    def modify(self, plan: _PlanState, table: Table, position: Position, bound: Bound) -> None:
+        """`@{Replace=...; Remove=...; Add=...}`, applied in that order."""
+        for key, _, at in table.entries:
+            if key.lower() not in {"add", "remove", "replace"}:
+                self.fail(
+                    f"-NormalizationRules takes @{{Add=...}}, @{{Remove=...}} or @{{Replace=...}}, not {key!r}",
+                    at,
+                )
+        replace = table.get("Replace")
+        if replace is not None:
+            plan.rules = self.rules_of(*replace)
+        remove = table.get("Remove")
+        if remove is not None:
+            value, at = remove
+            items = value if isinstance(value, tuple) else (value,)
+            for item in items:
+                name = item.rule.name if isinstance(item, RuleObject) else self.as_text(item, at)
+                kept = [rule for rule in plan.rules if rule.rule.name.lower() != name.lower()]
+                if len(kept) == len(plan.rules):
+                    self.refuse(
+                        bound, f"dial plan {plan.identity!r} has no rule {name!r} to remove"
+                    )
+                plan.rules = kept
+        add = table.get("Add")
+        if add is not None:
+            for rule in self.rules_of(*add):
+                if rule.priority is None:
+                    plan.rules.append(rule)
+                else:
+                    plan.rules.insert(min(max(rule.priority, 0), len(plan.rules)), rule)
+
+    def grant(self, command: Command) -> Value:
+        bound = self.bind(command, _GRANT_SPEC)
+        if self.is_what_if(bound):
+            return None
+        if bound.has("Group"):
+            self.fail(
+                "-Group assignments are not supported: the script does not say who is in the group",
+                command.position,
+            )
+        policy = self.text_of(bound, "PolicyName") or None
+        if policy is not None:
+            policy = policy.removeprefix("Tag:").removeprefix("tag:")
+            if policy.lower() == GLOBAL_IDENTITY.lower():
+                policy = None
+        if self.bool_of(bound, "Global"):
+            self.global_grant = policy
+            return None
+        user = self.user(self.required_text(bound, "Identity"), command.position)
+        user.dial_plan = policy
+        return None
+
+    def set_location(self, command: Command, *identities: str) -> Value:
+        spec = _user_spec(identities[0])
+        for other in identities[1:]:
+            spec.parameters[other] = TEXT
+        bound = self.bind(command, spec)
+        if self.is_what_if(bound):
+            return None
+        location = self.text_of(bound, "UsageLocation")
+        if location is None:
+            self.ignore(command, "sets no usage location")
+            return None
+        identity = next((self.text_of(bound, name) for name in identities if bound.has(name)), None)
+        if not identity:
+            self.fail(f"{command.name} needs -{identities[0]}", command.position)
+        self.user(identity, command.position).usage_location = location.strip().upper()
+        return None
+
+    def user(self, upn: str, position: Position) -> _UserState:
+        key = upn.lower()
+        if key not in self.users:
+            self.users[key] = _UserState(upn, position)
+        return self.users[key]
+
+    # The tenant ---------------------------------------------------------------
+
+    def tenant(self, name: str, *, max_rules: int | None, validate: bool) -> Tenant:
+        plans = [
+            {
+                "identity": plan.identity,
+                "description": plan.description,
+                "simple_name": plan.simple_name,
+                "external_access_prefix": plan.external_access_prefix,
+                "optimize_device_dialing": plan.optimize_device_dialing,
+                "rules": [
+                    {
+                        "name": entry.rule.name,
+                        "description": entry.rule.description,
+                        "pattern": entry.rule.pattern,
+                        "translation": entry.rule.translation,
+                        "is_internal_extension": entry.rule.is_internal_extension,
+                    }
+                    for entry in plan.rules
+                ],
+            }
+            for plan in self.plans.values()
+        ]
+        users = []
+        for user in self.users.values():
+            if user.usage_location is None:
+                self.fail(
+                    f"user {user.upn!r} has no usage location "
+                    f"(set it with Update-MgUser -UserId {user.upn!r} -UsageLocation <region>)",
+                    user.position,
+                )
+            users.append(
+                {
+                    "upn": user.upn,
+                    "usage_location": user.usage_location,
+                    "dial_plan": user.dial_plan or self.global_grant,
+                }
+            )
+        document = {"tenant": {"name": name}, "dial_plans": plans, "users": users}
+        return tenant_from_document(document, self.source, max_rules=max_rules, validate=validate)
+
+
+def run_script(
+    script: Script,
+    source: str = "<script>",
+    name: str = "",
+    *,
+    max_rules: int | None = None,
+    validate: bool = True,
+) -> tuple[Tenant, tuple[IgnoredStatement, ...]]:
+    """Run a parsed script against an empty tenant: the tenant it builds, and what it ignored.
+
+    `max_rules` and `validate` are passed to `tenant_from_document`.
+    """
+    run = _Run(script, source)
+    run.run(script.statements)
+    return run.tenant(name, max_rules=max_rules, validate=validate), tuple(run.ignored)

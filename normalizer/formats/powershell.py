@@ -1,0 +1,534 @@
+"""PowerShell dial plan scripts: the lark adapter that reads them, and the writer.
+
+The grammar is `powershell.lark`, shipped next to this module; `_Nodes` has one
+method per grammar rule and turns lark's tree into `script` nodes, which
+`cmdlets` runs against an empty tenant. This is the only module that imports
+lark: its `UnexpectedInput` becomes a `TenantFileError` with line, column and
+a caret under the text.
+
+The writer prints a script that recreates a tenant's dial plans and user
+assignments in Teams and is safe to run twice: each plan is updated with
+`Set-CsTenantDialPlan` when it exists and created with `New-CsTenantDialPlan`
+otherwise; every value is single-quoted, so patterns reach Teams unchanged.
+
+>>> tenant = tenant_from_powershell(r'''
+... $NR = @()
+... $NR += New-CsVoiceNormalizationRule -Parent Global -Name 'Ext' -Pattern '^(\\d{4})$' -Translation '+3319999$1' -InMemory
+... Set-CsTenantDialPlan -Identity Global -NormalizationRules @{Add=$NR}
+... ''')
+>>> tenant.global_plan.rules[0].translation
+'+3319999$1'
+>>> tenant_from_powershell("foreach ($u in $users) { }", source="t.ps1")
+Traceback (most recent call last):
+...
+normalizer.errors.TenantFileError: t.ps1: line 1, column 13: 'foreach' is not supported (statements run once, in order: no loops or functions); unexpected 'in'
+    foreach ($u in $users) { }
+                ^
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from normalizer.errors import TenantFileError
+from normalizer.formats.cmdlets import run_script
+from normalizer.formats.interpreter import IgnoredStatement
+from normalizer.formats.script import (
+    ArrayExpression,
+    ArrayLiteral,
+    Assignment,
+    Command,
+    Comparison,
+    Embedded,
+    Expandable,
+    Expression,
+    Hashtable,
+    IfStatement,
+    Literal,
+    Member,
+    Negation,
+    Parameter,
+    Paren,
+    Pipeline,
+    Position,
+    Script,
+    Splat,
+    Statement,
+    Subexpression,
+    Variable,
+)
+from normalizer.formats.text import located, read_text
+from normalizer.models import GLOBAL_IDENTITY, Tenant
+
+SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
+DOUBLE_QUOTES = '"\u201c\u201d\u201e'
+_DOUBLED_SINGLE = re.compile(f"[{SINGLE_QUOTES}]([{SINGLE_QUOTES}])")
+_DASHES = "-\u2013\u2014\u2015"
+_SCOPES = ("global:", "script:", "local:", "private:", "using:")
+_ESCAPES = {
+    "0": "\0",
+    "a": "\a",
+    "b": "\b",
+    "e": "\x1b",
+    "f": "\f",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+    "v": "\v",
+}
+_NAME_CHAR = re.compile(r"\w")
+_UNSUPPORTED_KEYWORDS = frozenset(
+    {
+        "foreach",
+        "for",
+        "while",
+        "do",
+        "until",
+        "function",
+        "filter",
+        "switch",
+        "try",
+        "trap",
+        "param",
+        "class",
+        "workflow",
+    }
+)
+_CLOSERS = {"RPAR": "')'", "RBRACE": "'}'"}
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    grammar = (
+        resources.files("normalizer.formats")
+        .joinpath("powershell.lark")
+        .read_text(encoding="utf-8")
+    )
+    # Nodes are built while parsing (LALR allows it): no lark tree in between,
+    # and positions come from tokens, which costs far less than lark's own.
+    return Lark(
+        grammar,
+        parser="lalr",
+        lexer="contextual",
+        maybe_placeholders=False,
+        transformer=_Nodes(),
+    )
+
+
+def _at(token: Token) -> Position:
+    """Where a token starts."""
+    if token.line is None or token.column is None:
+        raise ValueError(f"token {token!r} has no position")
+    return Position(token.line, token.column)
+
+
+def _start(item: Token | Any) -> Position:
+    """Where a token or an already built node starts."""
+    if isinstance(item, Token):
+        return _at(item)
+    position: Position = item.position
+    return position
+
+
+def _variable_name(text: str) -> str:
+    """`$script:NR` -> `NR`; `${my var}` -> `my var` (compared case-insensitively later)."""
+    name = text[1:]
+    if name.startswith("{") and name.endswith("}"):
+        name = name[1:-1]
+    for scope in _SCOPES:
+        if name.lower().startswith(scope):
+            return name[len(scope) :]
+    return name
+
+
+def _expand(body: str, position: Position, *, here: bool) -> Expandable:
+    """Split a double-quoted string's body into text and the variables PowerShell expands."""
+    parts: list[str | Variable | Embedded] = []
+    text: list[str] = []
+    index = 0
+
+    def flush() -> None:
+        if text:
+            parts.append("".join(text))
+            text.clear()
+
+    while index < len(body):
+        char = body[index]
+        if char == "`" and index + 1 < len(body):
+            following = body[index + 1]
+            if following == "u" and body.startswith("{", index + 2) and "}" in body[index + 3 :]:
+                end = body.index("}", index + 3)
+                text.append(chr(int(body[index + 3 : end], 16)))
+                index = end + 1
+                continue
+            text.append(_ESCAPES.get(following, following))
+            index += 2
+        elif (
+            not here
+            and char in DOUBLE_QUOTES
+            and index + 1 < len(body)
+            and body[index + 1] in DOUBLE_QUOTES
+        ):
+            text.append(body[index + 1])
+            index += 2
+        elif char == "$" and body.startswith("(", index + 1):
+            depth, end = 0, index + 1
+            while end < len(body):
+                depth += {"(": 1, ")": -1}.get(body[end], 0)
+                if depth == 0:
+                    break
+                end += 1
+            flush()
+            parts.append(Embedded(body[index : end + 1], position))
+            index = end + 1
+        elif char == "$" and body.startswith("{", index + 1) and "}" in body[index:]:
+            end = body.index("}", index)
+            flush()
+            parts.append(Variable(_variable_name(body[index : end + 1]), position))
+            index = end + 1
+        elif char == "$" and index + 1 < len(body) and _NAME_CHAR.match(body[index + 1]):
+            end = index + 1
+            while end < len(body) and (_NAME_CHAR.match(body[end]) or body[end] == ":"):
+                # `$env:NAME` keeps its colon; a colon after the name ends it (`"$a: b"`).
+                if body[end] == ":" and not (
+                    end + 1 < len(body) and _NAME_CHAR.match(body[end + 1])
+                ):
+                    break
+                end += 1
+            flush()
+            parts.append(Variable(_variable_name(body[index:end]), position))
+            index = end
+        else:
+            text.append(char)
+            index += 1
+    flush()
+    return Expandable(tuple(parts), position)
+
+
+def _here_body(token: str) -> str:
+    """The lines between `@'` / `@"` and the closing `'@` / `"@`."""
+    first_newline = token.index("\n")
+    body = token[first_newline + 1 : -2]
+    return body.removesuffix("\n").removesuffix("\r")
+
+
+class _Nodes(Transformer[Token, tuple[Statement, ...]]):
+    """lark's tree to `script` nodes: one method per rule of `powershell.lark`."""
+
+    def start(self, children: list[Statement]) -> tuple[Statement, ...]:
+        return tuple(children)
+
+    def assignment(self, children: list[Any]) -> Assignment:
+        variable, operator, value = children
+        return Assignment(_variable_name(variable), str(operator), value, _at(variable))
+
+    def if_statement(self, children: list[Any]) -> IfStatement:
+        keyword, condition, block, *rest = children
+        clauses = [(condition, block)]
+        otherwise = None
+        for clause in rest:
+            if isinstance(clause, _Else):
+                otherwise = clause.statements
+            else:
+                clauses.append(clause)
+        return IfStatement(tuple(clauses), otherwise, _at(keyword))
+
+    def elseif_clause(
+        self, children: list[Any]
+    ) -> tuple[Pipeline | Comparison, tuple[Statement, ...]]:
+        _keyword, condition, block = children
+        return (condition, block)
+
+    def else_clause(self, children: list[Any]) -> _Else:
+        return _Else(children[-1])
+
+    def block(self, children: list[Statement]) -> tuple[Statement, ...]:
+        return tuple(children)
+
+    def pipeline(self, children: list[Command | Expression]) -> Pipeline:
+        return Pipeline(tuple(children), _start(children[0]))
+
+    def command(self, children: list[Any]) -> Command:
+        name, *elements = children
+        return Command(str(name), tuple(elements), _at(name))
+
+    def parameter(self, children: list[Token]) -> Parameter:
+        (token,) = children
+        text = str(token)
+        return Parameter(text[1:].rstrip(":"), text.endswith(":"), _at(token))
+
+    def splat(self, children: list[Token]) -> Splat:
+        (token,) = children
+        return Splat(str(token)[1:], _at(token))
+
+    def argument(self, children: list[Expression]) -> Expression:
+        if len(children) == 1:
+            return children[0]
+        return ArrayLiteral(tuple(children), _start(children[0]))
+
+    def comparison(self, children: list[Any]) -> Comparison:
+        left, operator, right = children
+        return Comparison(left, str(operator)[1:].lower(), right, _start(left))
+
+    def array_literal(self, children: list[Expression]) -> ArrayLiteral:
+        return ArrayLiteral(tuple(children), _start(children[0]))
+
+    def member_access(self, children: list[Any]) -> Member:
+        target, *names = children
+        return Member(target, tuple(str(name)[1:] for name in names), _start(target))
+
+    def negation(self, children: list[Any]) -> Negation:
+        operator, operand = children
+        return Negation(operand, _at(operator))
+
+    def bareword(self, children: list[Token]) -> Literal:
+        (token,) = children
+        return Literal(str(token), _at(token), bare=True)
+
+    def literal_string(self, children: list[Token]) -> Literal:
+        (token,) = children
+        text = str(token)
+        if token.type == "SQ_HERE_STRING":
+            return Literal(_here_body(text), _at(token))
+        return Literal(_DOUBLED_SINGLE.sub(r"\1", text[1:-1]), _at(token))
+
+    def expandable_string(self, children: list[Token]) -> Expandable:
+        (token,) = children
+        text = str(token)
+        if token.type == "DQ_HERE_STRING":
+            return _expand(_here_body(text), _at(token), here=True)
+        return _expand(text[1:-1], _at(token), here=False)
+
+    def number(self, children: list[Token]) -> Literal:
+        (token,) = children
+        text = str(token)
+        return Literal(float(text) if "." in text else int(text), _at(token))
+
+    def variable(self, children: list[Token]) -> Variable:
+        (token,) = children
+        return Variable(_variable_name(str(token)), _at(token))
+
+    def array_expression(self, children: list[Any]) -> ArrayExpression:
+        opener, *statements = children
+        return ArrayExpression(tuple(statements), _at(opener))
+
+    def subexpression(self, children: list[Any]) -> Subexpression:
+        opener, *statements = children
+        return Subexpression(tuple(statements), _at(opener))
+
+    def paren(self, children: list[Any]) -> Paren:
+        opener, content = children
+        return Paren(content, _at(opener))
+
+    def hashtable(self, children: list[Any]) -> Hashtable:
+        opener, *pairs = children
+        return Hashtable(tuple(pairs), _at(opener))
+
+    def pair(self, children: list[Any]) -> tuple[str, Pipeline]:
+        key, operator, value = children
+        if str(operator) != "=":
+            raise _NodeError(f"a hashtable entry takes '=', not {str(operator)!r}", _at(operator))
+        return (str(key.value), value)
+
+
+class _Else:
+    """An `else` block, told apart from `elseif` clauses while building an `IfStatement`."""
+
+    __slots__ = ("statements",)
+
+    def __init__(self, statements: tuple[Statement, ...]) -> None:
+        self.statements = statements
+
+
+class _NodeError(Exception):
+    def __init__(self, detail: str, position: Position) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.position = position
+
+
+def _word_at(text: str, line: int, column: int) -> str:
+    lines = text.splitlines() or [""]
+    content = lines[min(line, len(lines)) - 1][column - 1 :]
+    match = re.match(r"[\w$@-]+|\S", content)
+    return match.group(0) if match else ""
+
+
+def _first_word(text: str, line: int) -> str:
+    lines = text.splitlines() or [""]
+    match = re.match(r"\s*([A-Za-z]+)", lines[min(line, len(lines)) - 1])
+    return match.group(1).lower() if match else ""
+
+
+def _syntax_error(exc: UnexpectedInput, text: str, source: str) -> TenantFileError:
+    """lark's error as ours: what was unexpected, at which line and column, with a caret."""
+    line, column = exc.line, exc.column
+    if isinstance(exc, UnexpectedToken) and exc.token.type == "$END" or line < 1:
+        lines = text.splitlines() or [""]
+        line, column = len(lines), len(lines[-1]) + 1
+        closers = (
+            [_CLOSERS[name] for name in sorted(exc.expected) if name in _CLOSERS]
+            if isinstance(exc, UnexpectedToken)
+            else []
+        )
+        detail = "unexpected end of file" + (
+            f" (missing {' or '.join(closers)})" if closers else ""
+        )
+    elif isinstance(exc, UnexpectedCharacters) and exc.char == "`":
+        detail = (
+            "a backtick continues a line only as its last character (is there a space after it?)"
+        )
+    elif isinstance(exc, UnexpectedToken) and exc.token.type == "_NL":
+        detail = "unexpected end of line"
+    else:
+        detail = f"unexpected {_word_at(text, line, column)!r}"
+    keyword = _first_word(text, line)
+    if keyword in _UNSUPPORTED_KEYWORDS:
+        detail = f"{keyword!r} is not supported (statements run once, in order: no loops or functions); {detail}"
+    return TenantFileError(located(detail, text, line, column), file=source)
+
+
+def parse_script(text: str, source: str = "<script>") -> Script:
+    """Parse a script into `script` nodes; unsupported syntax is a `TenantFileError`."""
+    try:
+        statements: tuple[Statement, ...] = _parser().parse(text)  # type: ignore[assignment]
+    except UnexpectedInput as exc:
+        raise _syntax_error(exc, text, source) from None
+    except _NodeError as error:
+        detail = located(error.detail, text, error.position.line, error.position.column)
+        raise TenantFileError(detail, file=source) from None
+    return Script(statements, text)
+
+
+def run_powershell(
+    text: str,
+    source: str = "<script>",
+    name: str = "",
+    *,
+    max_rules: int | None = None,
+    validate: bool = True,
+) -> tuple[Tenant, tuple[IgnoredStatement, ...]]:
+    """Run a script against an empty tenant: the tenant it builds, and what it ignored.
+
+    `max_rules` and `validate` are passed to `tenant_from_document`.
+    """
+    script = parse_script(text, source)
+    return run_script(script, source, name, max_rules=max_rules, validate=validate)
+
+
+def tenant_from_powershell(
+    text: str,
+    source: str = "<script>",
+    name: str = "",
+    *,
+    max_rules: int | None = None,
+    validate: bool = True,
+) -> Tenant:
+    """The tenant a dial plan script builds when run against an empty tenant."""
+    return run_powershell(text, source, name, max_rules=max_rules, validate=validate)[0]
+
+
+def import_powershell(
+    path: Path, *, max_rules: int | None = None, validate: bool = True
+) -> tuple[Tenant, tuple[IgnoredStatement, ...]]:
+    """Read a `.ps1` file (the tenant is named after the file)."""
+    text = read_text(path)
+    return run_powershell(text, str(path), path.stem, max_rules=max_rules, validate=validate)
+
+
+def read_tenant_powershell(
+    path: Path, *, max_rules: int | None = None, validate: bool = True
+) -> Tenant:
+    """Read a `.ps1` file as a tenant."""
+    return import_powershell(path, max_rules=max_rules, validate=validate)[0]
+
+
+# The writer -----------------------------------------------------------------
+
+
+def quote(value: str) -> str:
+    """A single-quoted PowerShell string: nothing inside is expanded.
+
+    PowerShell ends a single-quoted string at any of its four single quote
+    characters, so each is doubled, not only `'`.
+    """
+    return "'" + "".join(char * 2 if char in SINGLE_QUOTES else char for char in value) + "'"
+
+
+def _comment(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _plan_lines(identity: str, rules_variable: str, plan: Any) -> Iterator[str]:
+    yield f"{rules_variable} = @()"
+    parent = quote(identity)
+    for rule in plan.rules:
+        parts = [
+            f"{rules_variable} += New-CsVoiceNormalizationRule -Parent {parent} -Name {quote(rule.name)}"
+        ]
+        if rule.description:
+            parts.append(f"-Description {quote(rule.description)}")
+        parts.append(f"-Pattern {quote(rule.pattern)} -Translation {quote(rule.translation)}")
+        if rule.is_internal_extension:
+            parts.append("-IsInternalExtension $true")
+        parts.append("-InMemory")
+        yield " ".join(parts)
+
+
+def _plan_settings(identity: str, rules_variable: str, plan: Any) -> str:
+    parts = [f"-Identity {quote(identity)} -Description {quote(plan.description)}"]
+    if plan.simple_name:
+        parts.append(f"-SimpleName {quote(plan.simple_name)}")
+    if plan.external_access_prefix is not None:
+        parts.append(f"-ExternalAccessPrefix {quote(plan.external_access_prefix)}")
+    if plan.optimize_device_dialing:
+        parts.append("-OptimizeDeviceDialing $true")
+    parts.append(f"-NormalizationRules {rules_variable}")
+    return " ".join(parts)
+
+
+def tenant_to_powershell(tenant: Tenant) -> str:
+    """A script that recreates the tenant's dial plans and user assignments; safe to run twice."""
+    lines = [
+        f"# Dial plans and dial plan assignments of tenant {_comment(tenant.name) or '(unnamed)'},",
+        "# written by `dialplan export --format powershell`. Safe to run twice: a plan",
+        "# that exists is updated with Set-CsTenantDialPlan, one that does not is created",
+        "# with New-CsTenantDialPlan. Run it after Connect-MicrosoftTeams, and after",
+        "# Connect-MgGraph -Scopes User.ReadWrite.All (usage locations are user properties).",
+    ]
+    for plan in tenant.dial_plans:
+        identity = plan.identity
+        lines += ["", f"# Dial plan {_comment(identity)}"]
+        lines += _plan_lines(identity, "$NR", plan)
+        settings = _plan_settings(identity, "$NR", plan)
+        if identity == GLOBAL_IDENTITY:
+            # The Global plan always exists in Teams: it is only ever updated.
+            lines.append(f"Set-CsTenantDialPlan {settings}")
+        else:
+            lines += [
+                f"if (Get-CsTenantDialPlan -Identity {quote(identity)} -ErrorAction SilentlyContinue) {{",
+                f"    Set-CsTenantDialPlan {settings}",
+                "} else {",
+                f"    New-CsTenantDialPlan {settings}",
+                "}",
+            ]
+    if tenant.users:
+        lines += [
+            "",
+            "# Users: usage location, then tenant dial plan ($null: the Global plan applies)",
+        ]
+    for user in tenant.users:
+        policy = quote(user.dial_plan) if user.dial_plan else "$null"
+        lines.append(
+            f"Update-MgUser -UserId {quote(user.upn)} -UsageLocation {quote(user.usage_location)}"
+        )
+        lines.append(f"Grant-CsTenantDialPlan -Identity {quote(user.upn)} -PolicyName {policy}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,104 @@
+"""Tenant formats: the TOML writer, reading by extension, writing by format, file text."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+
+from normalizer import (
+    TenantFileError,
+    TenantFormat,
+    dump_tenant,
+    import_tenant,
+    load_tenant,
+    tenant_from_powershell,
+    tenant_from_teams_json,
+    tenant_from_toml,
+    tenant_to_powershell,
+    tenant_to_teams_json,
+    tenant_to_toml,
+)
+from normalizer.formats import READERS, WRITERS
+from normalizer.formats.text import decode, excerpt
+from normalizer.models import Tenant
+from tests.strategies import tenants
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@settings(deadline=None)
+@given(tenants(max_rules=True))
+def test_tenant_to_toml_and_back_is_the_same_tenant(tenant: Tenant) -> None:
+    assert tenant_from_toml(tenant_to_toml(tenant)) == tenant
+
+
+def test_toml_is_laid_out_as_the_readme_shows(contoso: Tenant) -> None:
+    text = tenant_to_toml(contoso)
+    assert text.count("[[dial_plans]]") == 1 and text.count("[[dial_plans.rules]]") == 3
+    assert text.count("[[users]]") == 6
+    assert text.index("[tenant]") < text.index("[[dial_plans]]") < text.index("[[users]]")
+
+
+def test_every_tenant_file_type_is_read_by_its_extension() -> None:
+    assert set(READERS) == {".toml", ".ps1", ".json"}
+    assert set(WRITERS) == set(TenantFormat)
+
+
+@pytest.mark.parametrize("fmt", list(TenantFormat), ids=str)
+def test_every_format_loads_back_through_load_tenant(
+    fmt: TenantFormat, contoso: Tenant, tmp_path: Path
+) -> None:
+    path = tmp_path / f"Contoso{fmt.suffix}"
+    path.write_text(dump_tenant(contoso, fmt), encoding="utf-8")
+    assert TenantFormat.of_path(path) is fmt
+    assert load_tenant(path) == contoso
+
+
+def test_import_keeps_what_a_script_ignored() -> None:
+    script = import_tenant(FIXTURES / "generated_sydney.ps1")
+    assert len(script.ignored) == 6 and script.tenant.dial_plans[0].identity == "AU-NSW-Sydney"
+    dump = import_tenant(FIXTURES / "teams_dump.json")
+    assert dump.ignored == () and dump.tenant.name == "teams_dump"
+
+
+@pytest.mark.parametrize(
+    ("path", "fragment"),
+    [
+        (
+            "tenant.xlsx",
+            "tenant.xlsx: unsupported tenant file type '.xlsx' (use .json, .ps1, .toml)",
+        ),
+        ("missing.ps1", "missing.ps1: no such file"),
+    ],
+)
+def test_load_errors(path: str, fragment: str) -> None:
+    with pytest.raises(TenantFileError, match=re.escape(fragment)):
+        load_tenant(path)
+
+
+def test_same_tenant_from_every_reader(contoso: Tenant) -> None:
+    assert tenant_from_powershell(tenant_to_powershell(contoso), name="Contoso") == contoso
+    assert tenant_from_teams_json(tenant_to_teams_json(contoso), name="Contoso") == contoso
+
+
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [
+        pytest.param("Zürich".encode(), "Zürich", id="utf-8"),
+        pytest.param(codecs.BOM_UTF8 + "Zürich".encode(), "Zürich", id="utf-8-bom"),
+        pytest.param("Zürich".encode("utf-16"), "Zürich", id="utf-16-le-bom"),
+        pytest.param(
+            codecs.BOM_UTF16_BE + "Zürich".encode("utf-16-be"), "Zürich", id="utf-16-be-bom"
+        ),
+    ],
+)
+def test_decode(data: bytes, text: str) -> None:
+    assert decode(data, "f") == text
+
+
+def test_excerpt_keeps_tabs_under_the_caret() -> None:
+    assert excerpt("a\n\tb = (", 2, 6) == "    \tb = (\n    \t    ^"
