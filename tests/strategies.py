@@ -111,12 +111,21 @@ def normalization_rules(draw: st.DrawFn) -> NormalizationRule:
 
 @st.composite
 def dial_plans(draw: st.DrawFn, identity: str) -> DialPlan:
-    """A tenant dial plan (0 to 6 rules) with every optional setting drawn."""
+    """A valid tenant dial plan (1 to 6 rules, names unique) with every optional setting drawn."""
     is_global = identity == GLOBAL_IDENTITY
     return DialPlan(
         identity=identity,
         scope=Scope.TENANT_GLOBAL if is_global else Scope.TENANT_USER,
-        rules=tuple(draw(st.lists(normalization_rules(), max_size=6))),
+        rules=tuple(
+            draw(
+                st.lists(
+                    normalization_rules(),
+                    min_size=1,
+                    max_size=6,
+                    unique_by=lambda rule: rule.name.casefold(),
+                )
+            )
+        ),
         description=draw(texts),
         simple_name=draw(texts),
         external_access_prefix=draw(st.none() | st.from_regex(r"\A[0-9*#]{1,4}\Z")),

@@ -167,7 +167,7 @@ def test_parse_rule_string(text: str, fields: dict[str, str]) -> None:
 def test_users_are_read_with_or_without_a_plan() -> None:
     tenant = tenant_from_teams_data(
         [
-            {"Identity": "Tag:P", "NormalizationRules": []},
+            {"Identity": "Tag:P", "NormalizationRules": [RULE]},
             {"UserPrincipalName": "a@x.com", "UsageLocation": "fr", "TenantDialPlan": "Tag:P"},
             {
                 "UserPrincipalName": "b@x.com",
@@ -242,11 +242,10 @@ def test_invalid_json_gives_line_column_and_caret() -> None:
 )
 def test_files_as_windows_powershell_writes_them(tmp_path: Path, encoding: str) -> None:
     path = tmp_path / "plans.json"
-    path.write_text(
-        json.dumps({"Identity": "Tag:Zürich", "NormalizationRules": [RULE]}), encoding=encoding
-    )
+    plan = {"Identity": "Tag:Zurich", "Description": "Zürich", "NormalizationRules": [RULE]}
+    path.write_text(json.dumps(plan, ensure_ascii=False), encoding=encoding)
     tenant = load_tenant(path)
-    assert tenant.name == "plans" and tenant.dial_plans[0].identity == "Zürich"
+    assert tenant.name == "plans" and tenant.dial_plans[0].description == "Zürich"
 
 
 def test_dump_with_a_global_and_a_tag_plan_imports_and_normalizes() -> None:

@@ -39,7 +39,9 @@ from normalizer.models import Tenant
 class TenantReader(Protocol):
     """Reads one tenant file format; `max_rules` overrides the file's, `validate=False` skips checks."""
 
-    def __call__(self, path: Path, *, max_rules: int | None = ..., validate: bool = ...) -> Tenant: ...
+    def __call__(
+        self, path: Path, *, max_rules: int | None = ..., validate: bool = ...
+    ) -> Tenant: ...
 
 
 READERS: dict[str, TenantReader] = {

@@ -114,12 +114,16 @@ def _parser() -> Lark:
     )
     # Nodes are built while parsing (LALR allows it): no lark tree in between,
     # and positions come from tokens, which costs far less than lark's own.
+    # `cache` keeps the built parser in the temporary directory, keyed by the
+    # grammar's hash: building it (with lark's terminal collision checks, run
+    # when interegular is installed, as it is for `lint`) takes most of a second.
     return Lark(
         grammar,
         parser="lalr",
         lexer="contextual",
         maybe_placeholders=False,
         transformer=_Nodes(),
+        cache=True,
     )
 
 

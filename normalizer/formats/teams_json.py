@@ -231,7 +231,9 @@ def read_tenant_teams_json(
 ) -> Tenant:
     """Read a `.json` file of Teams dial plans (the tenant is named after the file)."""
     text = read_text(path)
-    return tenant_from_teams_json(text, str(path), path.stem, max_rules=max_rules, validate=validate)
+    return tenant_from_teams_json(
+        text, str(path), path.stem, max_rules=max_rules, validate=validate
+    )
 
 
 def tenant_to_teams_data(tenant: Tenant) -> list[dict[str, Any]]:
