@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-# (unused-ignore: mypy finds these submodules once lark, which imports them, is checked too)
 from re import _constants as sre  # type: ignore[attr-defined, unused-ignore]
 from re import _parser  # type: ignore[attr-defined, unused-ignore]
 from typing import Any
