@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from normalizer.commands import catalog_commands, diff, effective, lint, normalize, suite
+from normalizer.commands import catalog_commands, diff, effective, lint, normalize, serve, suite
 
-COMMANDS = (normalize, effective, lint, catalog_commands, suite, diff)
+COMMANDS = (normalize, effective, lint, catalog_commands, suite, diff, serve)
