@@ -166,8 +166,21 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "request_too_large"}
 
 
+def _unreadable(cause: BaseException) -> str:
+    if isinstance(cause, UnicodeDecodeError):
+        return "not UTF-8"
+    if isinstance(cause, RecursionError):
+        return "nested too deeply"
+    return type(cause).__name__
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 400 and exc.__cause__ is not None:
+        # FastAPI's answer to a body it could not decode (bad UTF-8, nesting
+        # deeper than the JSON parser goes): malformed JSON, like any other.
+        detail = f"the body is not valid JSON: {_unreadable(exc.__cause__)}"
+        return json_response(body("malformed_json", detail), 422)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
     if exc.status_code == 404 and detail == "Not Found":

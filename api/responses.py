@@ -18,10 +18,10 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 
-class JSONBody(Response):
+class JSONBody(JSONResponse):
     """`application/json`, compact, UTF-8, no NaN."""
 
     media_type = "application/json"

@@ -55,7 +55,7 @@ def serve(
     *,
     host: str = "127.0.0.1",
     port: int = 8000,
-    access_log: bool = True,
+    access_log: bool = False,
     announce: Callable[[str], None] = print,
 ) -> None:
     """Load the tenant, listen, print the tester page's URL, serve until interrupted."""

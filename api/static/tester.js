@@ -140,7 +140,6 @@ function renderTrace(passes) {
     list.start = 0;
     for (const entry of pass.tried) {
       const item = document.createElement("li");
-      item.value = entry.priority;
       if (entry.matched) {
         item.className = "hit";
         const groups = Object.entries(entry.groups)
@@ -172,7 +171,9 @@ function renderResult(result) {
   const rule = result.matching_rule;
   setAnswer(
     "matching-rule",
-    rule ? `${rule.name} (${rule.scope === "service" ? "service plan" : "tenant plan"} ${rule.dial_plan}, #${rule.priority})` : null,
+    rule
+      ? `${rule.name} (${rule.scope === "service" ? "service plan" : "tenant plan"} ${rule.dial_plan}, priority ${rule.priority})`
+      : null,
     "none",
   );
   const badge = $("call-type");

@@ -24,6 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument(
         "--port", type=int, default=8000, help="port to listen on (default 8000; 0 picks a free one)"
     )
+    parser.add_argument(
+        "--access-log", action="store_true", help="log every request (off by default)"
+    )
     parser.set_defaults(run=run)
 
 
@@ -39,7 +42,13 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         tenant = Path(args.tenant) if args.tenant else None
-        serve(Settings.from_env(tenant=tenant), host=args.host, port=args.port, announce=announce)
+        serve(
+            Settings.from_env(tenant=tenant),
+            host=args.host,
+            port=args.port,
+            access_log=args.access_log,
+            announce=announce,
+        )
     except KeyboardInterrupt:
         print(file=sys.stderr)
     return 0
