@@ -60,6 +60,10 @@ def check_count(count: int, limit: int, field: str) -> None:
         )
 
 
+_DRAIN_FACTOR = 4
+"""A body up to this many times the limit is read to its end before the 413."""
+
+
 class BodyLimit:
     """ASGI middleware: 413 for a request body over `max_body_bytes`."""
 
@@ -80,7 +84,7 @@ class BodyLimit:
             if not declared.isdigit():
                 await self._refuse(send, 400, "bad_request", "the Content-Length header is not a number")
                 return
-            if int(declared) > self.max_body_bytes:
+            if int(declared) > self.max_body_bytes * _DRAIN_FACTOR:
                 await self._too_large(send)
                 return
         # Read the body here (the app reads it whole anyway), counting as it
@@ -89,14 +93,17 @@ class BodyLimit:
         size = 0
         while True:
             message = await receive()
-            messages.append(message)
             if message["type"] != "http.request":
+                messages.append(message)
                 break
             size += len(message.get("body", b""))
+            more = message.get("more_body", False)
             if size > self.max_body_bytes:
+                await self._drain(receive, size, more)
                 await self._too_large(send)
                 return
-            if not message.get("more_body", False):
+            messages.append(message)
+            if not more:
                 break
         queue = iter(messages)
 
@@ -106,6 +113,20 @@ class BodyLimit:
             return await receive()
 
         await self.app(scope, replay, send)
+
+    async def _drain(self, receive: Receive, size: int, more: bool) -> None:
+        """Read and drop the rest of a body that is not too far over the limit.
+
+        A client that is still sending when the server closes gets a connection
+        reset instead of the 413; reading a bounded rest first lets it see the
+        answer. Past the bound the connection is closed at once.
+        """
+        while more and size <= self.max_body_bytes * _DRAIN_FACTOR:
+            message = await receive()
+            if message["type"] != "http.request":
+                return
+            size += len(message.get("body", b""))
+            more = message.get("more_body", False)
 
     async def _too_large(self, send: Send) -> None:
         await self._refuse(

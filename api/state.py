@@ -8,6 +8,7 @@ served tenant and for a posted what-if tenant alike.
 >>> state = AppState(Settings())
 >>> state.tenant.name
 'Contoso'
+>>> from pathlib import Path
 >>> AppState(Settings(tenant=Path("missing.toml")))
 Traceback (most recent call last):
 ...
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 from fastapi import Request

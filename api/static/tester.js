@@ -229,16 +229,22 @@ function schedule() {
   timer = setTimeout(normalize, 60);
 }
 
+let planRequest = 0; // answers to an older choice are dropped
+
 async function loadPlan() {
+  const ticket = ++planRequest;
   const chosen = target();
   const url = chosen.user
     ? `/v1/users/${encodeURIComponent(chosen.user)}/effective-dial-plan`
     : `/v1/regions/${encodeURIComponent(chosen.usage_location)}/effective-dial-plan` +
       (chosen.dial_plan ? `?dial_plan=${encodeURIComponent(chosen.dial_plan)}` : "");
   try {
-    renderRules(await getJSON(url));
+    const plan = await getJSON(url);
+    if (ticket !== planRequest) return;
+    renderRules(plan);
     showError("");
   } catch (error) {
+    if (ticket !== planRequest) return;
     page.rules.replaceChildren();
     showError(error.message);
   }
