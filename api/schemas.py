@@ -239,6 +239,26 @@ class RegionOut(Answer):
     national_prefix: str | None = Field(description="The trunk prefix, if the region has one.")
 
 
+class FindingOut(Answer):
+    severity: str = Field(description="error (loading would reject the tenant) or warning.")
+    code: str = Field(description="A stable code: shadowed, emergency-capture, too-many-rules ...")
+    plan: str | None
+    rule: str | None
+    message: str
+    witness: str | None = Field(description="A dial string that shows the problem, when there is one.")
+    rule_index: int | None
+    region: str | None
+    field: str | None
+    file: str | None
+
+
+class LintResponse(Answer):
+    tenant: str
+    errors: int
+    warnings: int
+    findings: list[FindingOut]
+
+
 class Health(Answer):
     status: str
     tenant: str

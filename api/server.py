@@ -14,11 +14,13 @@ and prints it).
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Callable
 
 import uvicorn
 
 from api.app import create_app
+from api.isolation import warm
 from api.settings import Settings
 from normalizer import DialplanInputError
 
@@ -68,6 +70,7 @@ def serve(
     announce(
         f"dialplan: serving tenant {tenant.name!r}; tester page: {url} (API docs: {url}docs)"
     )
+    threading.Thread(target=warm, name="warm-isolation", daemon=True).start()
     config = uvicorn.Config(app, access_log=access_log, log_level="info", lifespan="off")
     try:
         uvicorn.Server(config).run(sockets=[sock])

@@ -8,7 +8,7 @@ arguments use it); tests build a `Settings(...)` of their own and pass it to
 | variable                     | field                 | default                    |
 | ---------------------------- | --------------------- | -------------------------- |
 | `DIALPLAN_TENANT`            | `tenant`              | the built-in Contoso       |
-| `DIALPLAN_MAX_RULES`         | `max_rules`           | 25                         |
+| `DIALPLAN_MAX_RULES`         | `max_rules`           | each tenant's own (25)     |
 | `DIALPLAN_MAX_BODY_BYTES`    | `max_body_bytes`      | 4 MiB                      |
 | `DIALPLAN_MAX_BATCH_ITEMS`   | `max_batch_items`     | 10,000                     |
 | `DIALPLAN_MAX_DIALED_LENGTH` | `max_dialed_length`   | 8,192                      |
@@ -42,9 +42,10 @@ class Settings:
 
     tenant: Path | None = None
     """The tenant file served (None: the built-in Contoso example)."""
-    max_rules: int = 25
-    """Rules allowed per tenant dial plan in a posted tenant document that sets no
-    `tenant.max_rules` (our sources say 25; Teams allows 50 today)."""
+    max_rules: int | None = None
+    """Rules allowed per tenant dial plan, for the served tenant and posted tenant
+    documents alike (like `--max-rules`); None: each tenant's own `tenant.max_rules`,
+    25 by default (our sources say 25; Teams allows 50 today)."""
     max_body_bytes: int = 4 * 1024 * 1024
     """The largest request body accepted (413 beyond)."""
     max_batch_items: int = 10_000
@@ -54,11 +55,13 @@ class Settings:
     regex_timeout: float = 0.1
     """Seconds one pattern may run on one dial string (the engine's `timeout=`)."""
     max_request_seconds: float = 10.0
-    """Seconds of normalization one batch or simulation may spend in all."""
+    """Seconds one batch, simulation or lint may spend in all."""
 
     def __post_init__(self) -> None:
         for name in ("max_rules", "max_body_bytes", "max_batch_items", "max_dialed_length"):
             value = getattr(self, name)
+            if value is None and name == "max_rules":
+                continue
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise DialplanInputError(f"must be an integer of at least 1, not {value!r}", field=name)
         for name in ("regex_timeout", "max_request_seconds"):

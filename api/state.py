@@ -45,7 +45,7 @@ class AppState:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.tenant: Tenant = load_tenant(settings.tenant)
+        self.tenant: Tenant = load_tenant(settings.tenant, max_rules=settings.max_rules)
         self.catalog: ServiceCatalog = default_catalog()
         self.simulator = Simulator(self.tenant, catalog=self.catalog)
 
@@ -67,12 +67,8 @@ class AppState:
 
     def what_if(self, document: dict[str, Any]) -> Simulator:
         """A simulator of a posted tenant document; the served tenant is never touched."""
-        header = document.get("tenant")
-        if header is None:
-            document = {**document, "tenant": {"max_rules": self.settings.max_rules}}
-        elif isinstance(header, dict) and "max_rules" not in header:
-            document = {**document, "tenant": {**header, "max_rules": self.settings.max_rules}}
-        return Simulator(tenant_from_document(document, "tenant"), catalog=self.catalog)
+        tenant = tenant_from_document(document, max_rules=self.settings.max_rules)
+        return Simulator(tenant, catalog=self.catalog)
 
     def effective(
         self,

@@ -218,16 +218,20 @@ def test_simulate_a_tenant_with_no_header_and_no_users(api_client) -> None:  # t
     assert response.json()["results"][0]["translated_number"] == "+4411"
 
 
-def test_simulate_takes_max_rules_from_the_settings_unless_the_document_sets_it(client_with) -> None:  # type: ignore[no-untyped-def]
-    client = client_with(max_rules=2)
-    rules = [{"name": f"R{i}", "pattern": f"^{i}$", "translation": "+1"} for i in range(3)]
+def test_simulate_takes_the_documents_rule_limit_unless_the_settings_set_one(api_client, client_with) -> None:  # type: ignore[no-untyped-def]
+    rules = [{"name": f"R{i}", "pattern": f"^{i}$", "translation": "+1"} for i in range(4)]
     case = [{"dialed_number": "1", "usage_location": "US", "dial_plan": "P"}]
-    too_many = client.post("/v1/simulate", json={"tenant": {"dial_plans": [{"identity": "P", "rules": rules}]}, "cases": case})
+    plans = [{"identity": "P", "rules": rules}]
+    own_limit = {"tenant": {"max_rules": 3}, "dial_plans": plans}
+    too_many = api_client.post("/v1/simulate", json={"tenant": own_limit, "cases": case})
     assert too_many.status_code == 422
     assert too_many.json()["error"] == "invalid_tenant"
-    assert "limit of 2 rules" in too_many.json()["detail"]
-    allowed = {"tenant": {"max_rules": 50}, "dial_plans": [{"identity": "P", "rules": rules}]}
-    assert client.post("/v1/simulate", json={"tenant": allowed, "cases": case}).status_code == 200
+    assert "limit of 3 rules" in too_many.json()["detail"]
+    assert api_client.post("/v1/simulate", json={"tenant": {"dial_plans": plans}, "cases": case}).status_code == 200
+    # A server started with a limit holds posted documents to it, whatever they say.
+    strict = client_with(max_rules=3)  # the served Contoso plan has 3 rules
+    roomy = {"tenant": {"max_rules": 50}, "dial_plans": plans}
+    assert strict.post("/v1/simulate", json={"tenant": roomy, "cases": case}).status_code == 422
 
 
 class _Labels(HTMLParser):
@@ -265,6 +269,7 @@ def test_openapi_describes_every_endpoint(api_client) -> None:  # type: ignore[n
         "/v1/normalize",
         "/v1/normalize/batch",
         "/v1/simulate",
+        "/v1/lint",
         "/v1/users",
         "/v1/users/{upn}/effective-dial-plan",
         "/v1/dial-plans",
@@ -299,3 +304,54 @@ def test_answers_match_their_documented_models(api_client, path: str, model: Any
     fields = (model.__args__[0] if isinstance(answer, list) else model).model_fields
     assert set(sample) == set(fields), "the model names every key the answer has"
 
+
+
+def test_lint_answers_the_findings_of_the_cli(api_client, contoso, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    from normalizer import tenant_to_document
+
+    response = api_client.post("/v1/lint", json=tenant_to_document(contoso))
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    schemas.LintResponse.model_validate(answer)
+    main(["lint", "--json"])
+    expected = json.loads(capsys.readouterr().out)
+    # Witnesses drawn from an automaton may differ from one process to another
+    # (string hashing); what is found, and where, may not.
+    def where(finding: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(finding[key] for key in ("severity", "code", "plan", "rule", "rule_index", "field"))
+
+    assert [where(finding) for finding in answer["findings"]] == [where(finding) for finding in expected]
+    assert (answer["tenant"], answer["errors"], answer["warnings"]) == ("Contoso", 0, len(expected))
+
+
+def test_lint_finds_a_shadowed_rule_with_a_witness(api_client) -> None:  # type: ignore[no-untyped-def]
+    document = {
+        "dial_plans": [
+            {
+                "identity": "P",
+                "rules": [
+                    {"name": "All", "pattern": r"^(\d+)$", "translation": "+$1"},
+                    {"name": "Ext", "pattern": r"^(7\d{3})$", "translation": "+3314$1"},
+                ],
+            }
+        ],
+        "users": [{"upn": "a@example.com", "usage_location": "FR", "dial_plan": "P"}],
+    }
+    answer = api_client.post("/v1/lint", json=document).json()
+    shadowed = [f for f in answer["findings"] if f["code"] == "shadowed" and f["rule"] == "Ext"]
+    assert shadowed and shadowed[0]["severity"] == "warning"
+    captures = [f["witness"] for f in answer["findings"] if f["code"] == "emergency-capture"]
+    assert "112" in captures
+
+
+def test_lint_reports_what_loading_would_reject_as_errors(api_client) -> None:  # type: ignore[no-untyped-def]
+    rules = [{"name": f"R{i}", "pattern": f"^{i}(\\d+)$", "translation": "+$1"} for i in range(3)]
+    document = {
+        "tenant": {"max_rules": 2},
+        "dial_plans": [{"identity": "P", "rules": [*rules, {"name": "Bad", "pattern": "(", "translation": "$1"}]}],
+    }
+    answer = api_client.post("/v1/lint", json=document).json()
+    errors = {(f["code"], f["rule"], f["field"]) for f in answer["findings"] if f["severity"] == "error"}
+    assert ("invalid-pattern", "Bad", "pattern") in errors
+    assert any(code == "too-many-rules" for code, _, _ in errors), errors
+    assert answer["errors"] == len(errors)

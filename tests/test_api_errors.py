@@ -57,6 +57,9 @@ def check(response: Any, status: int, error: str) -> dict[str, Any]:
         pytest.param("post", "/v1/normalize/batch", {"items": [{"dialed_number": "1", "user": MARCEL}, {"dialed_number": 2}]}, 422, "invalid_request", "items[1].dialed_number", id="bad-item"),
         pytest.param("post", "/v1/simulate", {"tenant": [], "cases": []}, 422, "invalid_request", "tenant", id="tenant-not-an-object"),
         pytest.param("post", "/v1/simulate", {"cases": []}, 422, "invalid_request", "tenant", id="no-tenant"),
+        pytest.param("post", "/v1/lint", [], 422, "invalid_request", None, id="lint-array"),
+        pytest.param("post", "/v1/lint", {"dial_plans": [{"identity": "P", "rules": [{"name": "R"}]}]}, 422, "invalid_tenant_document", "pattern", id="lint-rule-without-pattern"),
+        pytest.param("post", "/v1/lint", {"plans": []}, 422, "invalid_tenant_document", "plans", id="lint-unknown-key"),
         pytest.param("get", "/v1/users/nobody@contoso.com/effective-dial-plan", None, 404, "unknown_user", None, id="get-unknown-user"),
         pytest.param("get", "/v1/dial-plans/Nope", None, 404, "unknown_dial_plan", None, id="get-unknown-plan"),
         pytest.param("get", "/v1/service-dial-plans/XX", None, 404, "unknown_region", "usage_location", id="get-unknown-service-plan"),
@@ -171,6 +174,31 @@ def test_a_batch_of_slow_patterns_stops_at_the_request_time_limit(client_with) -
     response = client.post("/v1/simulate", json={"tenant": tenant(r"^(\d|\d)+$"), "cases": cases})
     assert time.monotonic() - started < 1.0
     assert response.json()["error"] in {"regex_timeout", "time_limit_exceeded"}
+
+
+def test_lint_of_an_exploding_automaton_is_stopped_at_the_time_limit(client_with) -> None:  # type: ignore[no-untyped-def]
+    client = client_with(max_request_seconds=1.0)
+    # Start the child processes' server first: it takes a second of its own.
+    assert client.post("/v1/lint", json=tenant(r"^(\d{3})$")).status_code == 200
+    # Lint builds this pattern's automaton: exponential in the repeat count.
+    started = time.monotonic()
+    body = check(client.post("/v1/lint", json=tenant(r"^\d*1\d{16}$")), 422, "time_limit_exceeded")
+    assert time.monotonic() - started < 3.0
+    assert "1.0 s" in body["detail"]
+    assert client.post("/v1/lint", json=tenant(r"^(\d{3})$")).status_code == 200
+
+
+def test_lint_when_every_worker_is_busy_is_503(client_with) -> None:  # type: ignore[no-untyped-def]
+    from api import isolation
+
+    client = client_with(max_request_seconds=0.2)
+    taken = [isolation._slots.acquire(blocking=False) for _ in range(isolation.SLOTS)]
+    try:
+        assert all(taken)
+        check(client.post("/v1/lint", json=tenant(r"^(\d{3})$")), 503, "busy")
+    finally:
+        for _ in taken:
+            isolation._slots.release()
 
 
 def test_time_limit_exceeded(client_with) -> None:  # type: ignore[no-untyped-def]
@@ -328,8 +356,15 @@ def test_junk_json_never_gets_a_500(api_client, request_body: tuple[str, Any]) -
 
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.sampled_from(["/v1/normalize", "/v1/normalize/batch", "/v1/simulate"]), st.binary(max_size=200))
+@given(st.sampled_from(["/v1/normalize", "/v1/normalize/batch", "/v1/simulate", "/v1/lint"]), st.binary(max_size=200))
 def test_junk_bytes_never_get_a_500(api_client, path: str, content: bytes) -> None:  # type: ignore[no-untyped-def]
     response = api_client.post(path, content=content, headers={"content-type": "application/json"})
     assert response.status_code == 422, response.text
     assert set(response.json()) == KEYS
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(near_tenants | json_values)
+def test_junk_tenants_never_get_a_500_from_lint(api_client, document: Any) -> None:  # type: ignore[no-untyped-def]
+    response = api_client.post("/v1/lint", content=json.dumps(document), headers={"content-type": "application/json"})
+    assert response.status_code in {200, 422}, (document, response.text)

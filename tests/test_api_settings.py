@@ -30,8 +30,8 @@ usage_location = "DE"
 
 def test_defaults() -> None:
     settings = Settings()
-    assert settings.tenant is None
-    assert (settings.max_rules, settings.max_batch_items, settings.max_body_bytes) == (25, 10_000, 4 * 1024 * 1024)
+    assert settings.tenant is None and settings.max_rules is None
+    assert (settings.max_batch_items, settings.max_body_bytes) == (10_000, 4 * 1024 * 1024)
     assert settings.regex_timeout == 0.1
 
 
@@ -101,6 +101,19 @@ def test_injected_tenant_is_served(write_tenant) -> None:  # type: ignore[no-unt
 def test_create_app_without_settings_reads_the_environment(write_tenant, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("DIALPLAN_TENANT", str(write_tenant(TENANT)))
     assert TestClient(create_app()).get("/health").json()["tenant"] == "Fabrikam"
+
+
+def test_max_rules_applies_to_the_served_tenant(write_tenant) -> None:  # type: ignore[no-untyped-def]
+    two_rules = TENANT.replace("[[users]]", """[[dial_plans.rules]]
+name = "Second"
+pattern = '^0(\\d+)$'
+translation = '+49$1'
+
+[[users]]""")
+    path = write_tenant(two_rules)
+    assert TestClient(create_app(Settings(tenant=path))).get("/health").status_code == 200
+    with pytest.raises(DialplanInputError, match="limit of 1 rules"):
+        create_app(Settings(tenant=path, max_rules=1))
 
 
 def test_a_broken_tenant_stops_the_start_naming_the_rule(write_tenant) -> None:  # type: ignore[no-untyped-def]

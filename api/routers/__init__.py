@@ -5,6 +5,7 @@ from __future__ import annotations
 from api.routers import (
     dial_plans,
     health,
+    lint,
     normalize,
     regions,
     service_dial_plans,
@@ -16,6 +17,7 @@ from api.routers import (
 ROUTERS = (
     normalize.router,
     simulate.router,
+    lint.router,
     users.router,
     dial_plans.router,
     service_dial_plans.router,

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         tenant = Path(args.tenant) if args.tenant else None
         serve(
-            Settings.from_env(tenant=tenant),
+            Settings.from_env(tenant=tenant, max_rules=args.max_rules),
             host=args.host,
             port=args.port,
             access_log=args.access_log,
