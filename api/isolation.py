@@ -12,6 +12,10 @@ its time limit answers 503.
 
 >>> run_isolated(sorted, ([3, 1, 2],), seconds=30)
 [1, 2, 3]
+>>> run_isolated(normalizer.load_tenant, ("missing.toml",), seconds=30)
+Traceback (most recent call last):
+...
+normalizer.errors.TenantFileError: missing.toml: no such file
 >>> run_isolated(time.sleep, (30,), seconds=0.5)
 Traceback (most recent call last):
 ...
@@ -27,7 +31,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
-import normalizer.errors
+import normalizer
 from api.errors import RequestLimitError
 from normalizer import DialplanError
 
@@ -119,7 +123,9 @@ def run_isolated(function: Callable[..., Any], args: tuple[Any, ...], *, seconds
         return result[1]
     if kind == "error":
         name, (detail, file, plan, rule, rule_index, field) = result[1], result[2]
-        error_class = getattr(normalizer.errors, name, DialplanError)
+        error_class = getattr(normalizer, name, DialplanError)
+        if not (isinstance(error_class, type) and issubclass(error_class, DialplanError)):
+            error_class = DialplanError
         raise error_class(detail, file=file, plan=plan, rule=rule, rule_index=rule_index, field=field)
     if kind == "memory":
         raise RequestLimitError(

@@ -88,3 +88,15 @@ def test_public_api_is_complete_and_sorted() -> None:
         name for name in dir(normalizer) if not name.startswith("_") and name[0].isupper()
     }
     assert public_modules_names <= set(exported)
+
+
+def test_api_uses_only_the_public_names_of_the_core() -> None:
+    api_dir = CORE.parent / "api"
+    for path in api_dir.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                assert not node.module.startswith("normalizer."), f"{path} imports {node.module}"
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    assert not alias.name.startswith("normalizer."), f"{path} imports {alias.name}"
