@@ -12,9 +12,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-## run: the main job on the built-in Contoso tenant
+## run: the web service and its tester page on the built-in Contoso tenant (prints the URL)
 run: $(STAMP)
-	$(BIN)/dialplan normalize 7123 --user marcel.beauchamp@contoso.com
+	$(BIN)/dialplan serve
 
 ## test: the whole test suite (what CI runs)
 test: $(STAMP)

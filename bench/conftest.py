@@ -24,6 +24,10 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             extra = roles["candidate"].extra_info.get("items")
             rate = f", {extra / candidate:,.0f} items/s" if extra else ""
             lines.append(f"{group}: candidate is {baseline / candidate:.1f}x the baseline{rate}")
+        for role in ("baseline", "candidate"):
+            report = roles[role].extra_info.get("report") if role in roles else None
+            if report:
+                lines.append(f"{group}: {role} {roles[role].name}: {report}")
     if lines:
         terminalreporter.section("benchmark ratios")
         for line in lines:

@@ -57,6 +57,7 @@ class RuleTrace:
             "rule": self.rule.rule.name,
             "dial_plan": self.rule.dial_plan,
             "scope": str(self.rule.scope),
+            "priority": self.rule.priority,
             "matched": self.matched,
             "groups": self.groups,
             "output": self.output,
@@ -143,16 +144,27 @@ class PlanNormalizer:
         self.tenant_rule_count = sum(1 for rule in plan.rules if rule.scope is not Scope.SERVICE)
         self.calling_code = countries.calling_code(plan.region)
 
-    def _trace(self, text: str, winner: int | None, output: str | None, limit: int) -> PassTrace:
+    def _trace(
+        self,
+        text: str,
+        winner: int | None,
+        output: str | None,
+        limit: int,
+        timeout: float | None = None,
+    ) -> PassTrace:
         tried: list[RuleTrace] = []
         matching: list[RuleTrace] = []
         for index, compiled in enumerate(self.matcher.rules[:limit]):
-            found = compiled.search(text)
+            found = compiled.search(text, timeout)
             entry = RuleTrace(
                 rule=self.plan.rules[index],
                 matched=found is not None,
                 groups=compiled.groups(found) if found is not None else {},
-                output=compiled.translate(text, first=found) if found is not None else None,
+                output=(
+                    compiled.translate(text, first=found, timeout=timeout)
+                    if found is not None
+                    else None
+                ),
             )
             if winner is None or index <= winner:
                 tried.append(entry)
@@ -188,7 +200,11 @@ class PlanNormalizer:
         first = full if full is None or full[0] < limit else None
         translated = first[1] if first else None
         winner = self.plan.rules[first[0]] if first else None
-        passes = [self._trace(cleaned, first[0] if first else None, translated, limit)] if trace else []
+        passes = (
+            [self._trace(cleaned, first[0] if first else None, translated, limit, timeout)]
+            if trace
+            else []
+        )
 
         is_emergency = self.emergency_numbers.is_emergency(cleaned, self.plan.region)
         final_rule: EffectiveRule | None = None
@@ -211,6 +227,7 @@ class PlanNormalizer:
                         second[0] if second else None,
                         second[1] if second else None,
                         len(self.plan.rules),
+                        timeout,
                     )
                 )
         full_winner = self.plan.rules[full[0]] if full else None

@@ -30,3 +30,27 @@ def write_tenant(tmp_path: Path):  # type: ignore[no-untyped-def]
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def api_client():  # type: ignore[no-untyped-def]
+    """A TestClient of the service on the built-in Contoso tenant, default settings."""
+    from fastapi.testclient import TestClient
+
+    from api import Settings, create_app
+
+    with TestClient(create_app(Settings()), raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.fixture()
+def client_with():  # type: ignore[no-untyped-def]
+    """Build a TestClient with settings of the test's own: `client_with(max_batch_items=3)`."""
+    from fastapi.testclient import TestClient
+
+    from api import Settings, create_app
+
+    def build(**settings: object) -> TestClient:
+        return TestClient(create_app(Settings(**settings)), raise_server_exceptions=False)  # type: ignore[arg-type]
+
+    return build

@@ -10,7 +10,8 @@ from normalizer.commands import (
     import_file,
     lint,
     normalize,
+    serve,
     suite,
 )
 
-COMMANDS = (normalize, effective, lint, catalog_commands, suite, diff, import_file, export)
+COMMANDS = (normalize, effective, lint, catalog_commands, suite, diff, import_file, export, serve)

@@ -142,7 +142,7 @@ def plan_from_table(table: Any, *, source: str, index: int) -> DialPlan:
 def user_from_table(table: Any, *, source: str, index: int) -> User:
     """Read one user."""
     entry = _table(table, f"users[{index}]", source=source)
-    upn = _require(entry, "upn", str, source=source, field="upn")
+    upn = _require(entry, "upn", str, source=source)
     _unknown_keys(entry, _USER_KEYS, source=source)
     location = _require(entry, "usage_location", str, source=source)
     plan = _optional(entry, "dial_plan", str, None, source=source)

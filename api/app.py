@@ -1,0 +1,54 @@
+"""`create_app(settings)`: the FastAPI application, its routers, limits and error handlers.
+
+>>> from fastapi.testclient import TestClient
+>>> client = TestClient(create_app(Settings()))
+>>> client.post("/v1/normalize", json={"dialed_number": "7123", "user": "marcel.beauchamp@contoso.com"}).json()["final_number"]
+'+33199997123'
+>>> client.get("/v1/users/nobody@contoso.com/effective-dial-plan").json()["error"]
+'unknown_user'
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from starlette.staticfiles import StaticFiles
+
+from api import errors
+from api.limits import BodyLimit
+from api.responses import JSONBody
+from api.routers import ROUTERS
+from api.routers.tester import STATIC
+from api.schemas import ErrorBody
+from api.settings import Settings
+from api.state import AppState
+
+DESCRIPTION = """\
+What does 7123 become? Teams Phone dial plan normalization for the served tenant
+(`/v1/normalize`), what-if simulation with a posted tenant (`/v1/simulate`), and
+the tenant's users, dial plans and the service country plans. Errors answer
+`{"error", "detail", "plan", "rule", "field"}`. The tester page is at `/`.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The service for `settings` (default: `Settings.from_env()`); loads the tenant now."""
+    settings = settings if settings is not None else Settings.from_env()
+    state = AppState(settings)
+    app = FastAPI(
+        title="dialplan",
+        version="0.1.0",
+        description=DESCRIPTION,
+        default_response_class=JSONBody,
+        responses={
+            404: {"model": ErrorBody, "description": "Something named does not exist"},
+            422: {"model": ErrorBody, "description": "The request cannot be used"},
+            413: {"model": ErrorBody, "description": "The request body is too large"},
+        },
+    )
+    app.state.dialplan = state
+    errors.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(BodyLimit, max_body_bytes=settings.max_body_bytes)
+    return app

@@ -1,0 +1,27 @@
+"""One router per resource, included by `create_app` in `ROUTERS` order."""
+
+from __future__ import annotations
+
+from api.routers import (
+    dial_plans,
+    health,
+    lint,
+    normalize,
+    regions,
+    service_dial_plans,
+    simulate,
+    tester,
+    users,
+)
+
+ROUTERS = (
+    normalize.router,
+    simulate.router,
+    lint.router,
+    users.router,
+    dial_plans.router,
+    service_dial_plans.router,
+    regions.router,
+    health.router,
+    tester.router,
+)

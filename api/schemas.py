@@ -1,0 +1,266 @@
+"""The JSON the service takes and gives, as pydantic models: the OpenAPI document.
+
+Requests are validated strictly (no coercion of `7123` to `"7123"`, no unknown
+keys). Answers are the core's own `to_dict()` shapes, described here; a test
+validates real answers against these models so the document cannot drift.
+A tenant document stays plain JSON here: the core reads it
+(`tenant_from_document`) and names the plan, rule and field of any mistake.
+
+>>> NormalizeRequest.model_validate({"dialed_number": "7123", "user": "marcel.beauchamp@contoso.com"}).trace
+False
+>>> NormalizeRequest.model_validate({"dialed_number": 7123})
+Traceback (most recent call last):
+...
+pydantic_core._pydantic_core.ValidationError: 1 validation error for NormalizeRequest
+dialed_number
+  Input should be a valid string...
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from normalizer import CallType, Scope
+
+MARCEL = "marcel.beauchamp@contoso.com"
+
+TENANT_DOCUMENT_EXAMPLE: dict[str, Any] = {
+    "tenant": {"name": "What-if"},
+    "dial_plans": [
+        {
+            "identity": "FR-Paris",
+            "rules": [
+                {
+                    "name": "FR-Internal",
+                    "pattern": r"^(7\d{3})$",
+                    "translation": "+3319999$1",
+                    "is_internal_extension": True,
+                }
+            ],
+        }
+    ],
+    "users": [{"upn": "ana@example.com", "usage_location": "FR", "dial_plan": "FR-Paris"}],
+}
+
+TENANT_DOCUMENT = (
+    "A tenant document: the TOML tenant file's structure as JSON, "
+    '`{"tenant": {"name", "max_rules"}, "dial_plans": [{"identity", "description", '
+    '"rules": [{"name", "description", "pattern", "translation", "is_internal_extension"}]}], '
+    '"users": [{"upn", "usage_location", "dial_plan"}]}`.'
+)
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class NormalizeRequest(Request):
+    """One dial string for a user, or for a usage location and optional tenant plan."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"dialed_number": "7123", "user": MARCEL},
+                {"dialed_number": "3949", "usage_location": "FR", "dial_plan": "FR-Paris-Issy-39qdPR", "trace": True},
+            ]
+        }
+    )
+
+    dialed_number: str = Field(min_length=1, description="The dial string, as typed.")
+    user: str | None = Field(None, description="A user principal name of the served tenant.")
+    usage_location: str | None = Field(
+        None, description="Instead of a user: a region (ISO 3166 alpha-2)."
+    )
+    dial_plan: str | None = Field(
+        None, description="With usage_location: a tenant dial plan (default: Global, if any)."
+    )
+    tenant_scope_only: bool = Field(
+        False, description="Test the tenant rules alone, like -TenantScopeOnly."
+    )
+    trace: bool = Field(False, description="Include every rule tried, pass by pass.")
+
+
+class BatchRequest(Request):
+    items: list[NormalizeRequest] = Field(description="Up to the batch limit (10,000 by default).")
+
+
+class SimulateRequest(Request):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "tenant": TENANT_DOCUMENT_EXAMPLE,
+                    "cases": [
+                        {"dialed_number": "7001", "user": "ana@example.com"},
+                        {"dialed_number": "0145678900", "usage_location": "FR"},
+                    ],
+                }
+            ]
+        }
+    )
+
+    tenant: dict[str, Any] = Field(description=TENANT_DOCUMENT)
+    cases: list[NormalizeRequest] = Field(
+        description="Dial strings for users of that tenant, or for usage locations and plans."
+    )
+
+
+class Answer(BaseModel):
+    """An answer model: documents the JSON, lets extra keys through."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class ErrorBody(Answer):
+    """Every error: a stable code, one readable line, and where it is."""
+
+    error: str = Field(description="A stable code: unknown_user, invalid_pattern, regex_timeout ...")
+    detail: str
+    plan: str | None
+    rule: str | None
+    field: str | None
+
+
+class EffectiveRuleOut(Answer):
+    name: str
+    description: str
+    pattern: str
+    translation: str
+    is_internal_extension: bool
+    dial_plan: str
+    scope: Scope
+    priority: int = Field(description="Position in its own dial plan (0 first).")
+
+
+class RuleTraceOut(Answer):
+    rule: str
+    dial_plan: str
+    scope: Scope
+    priority: int
+    matched: bool
+    groups: dict[str, str | None]
+    output: str | None
+
+
+class PassTraceOut(Answer):
+    input: str
+    tried: list[RuleTraceOut] = Field(description="Every rule tried, in order, up to the winner.")
+    would_match: list[RuleTraceOut] = Field(description="Every rule whose pattern matches.")
+    matching_rule: str | None
+    output: str | None
+
+
+class NormalizeResult(Answer):
+    """The fields of `dialplan normalize --json`."""
+
+    dialed_number: str
+    cleaned_number: str = Field(description="Without visual separators.")
+    translated_number: str | None = Field(
+        description="What Test-CsEffectiveTenantDialPlan shows; null when no rule matches."
+    )
+    matching_rule: EffectiveRuleOut | None
+    effective_dial_plan: str
+    usage_location: str
+    final_number: str = Field(description="What the service dials.")
+    final_rule: EffectiveRuleOut | None = Field(
+        description="The rule of the service's second pass, if there was one and it matched."
+    )
+    call_type: CallType
+    destination_region: str | None
+    number_type: str | None
+    is_valid_number: bool
+    is_emergency: bool
+    trace: list[PassTraceOut] | None = Field(None, description="With trace: one entry per pass.")
+
+
+class BatchResponse(Answer):
+    results: list[NormalizeResult]
+
+
+class SimulateResponse(Answer):
+    tenant: str
+    results: list[NormalizeResult]
+
+
+class UserOut(Answer):
+    upn: str
+    usage_location: str
+    dial_plan: str | None
+
+
+class DialPlanSummary(Answer):
+    identity: str
+    scope: Scope
+    description: str
+    rule_count: int
+
+
+class TenantRuleOut(Answer):
+    name: str
+    description: str
+    pattern: str
+    translation: str
+    is_internal_extension: bool
+    priority: int
+
+
+class DialPlanOut(Answer):
+    identity: str
+    scope: Scope
+    description: str
+    simple_name: str
+    external_access_prefix: str | None
+    optimize_device_dialing: bool
+    rules: list[TenantRuleOut]
+
+
+class EffectiveDialPlanOut(Answer):
+    name: str
+    region: str
+    service_dial_plan: str
+    tenant_dial_plan: str | None
+    tenant_scope: Scope | None
+    rules: list[EffectiveRuleOut]
+
+
+class ServiceDialPlanOut(Answer):
+    identity: str
+    region: str
+    description: str
+    rules: list[EffectiveRuleOut]
+
+
+class RegionOut(Answer):
+    region: str
+    calling_code: int
+    international_prefix: str = Field(description="A regular expression of the IDD prefixes.")
+    national_prefix: str | None = Field(description="The trunk prefix, if the region has one.")
+
+
+class FindingOut(Answer):
+    severity: str = Field(description="error (loading would reject the tenant) or warning.")
+    code: str = Field(description="A stable code: shadowed, emergency-capture, too-many-rules ...")
+    plan: str | None
+    rule: str | None
+    message: str
+    witness: str | None = Field(description="A dial string that shows the problem, when there is one.")
+    rule_index: int | None
+    region: str | None
+    field: str | None
+    file: str | None
+
+
+class LintResponse(Answer):
+    tenant: str
+    errors: int
+    warnings: int
+    findings: list[FindingOut]
+
+
+class Health(Answer):
+    status: str
+    tenant: str
+    users: int
+    dial_plans: int

@@ -1,0 +1,123 @@
+"""The service's settings: read in this one place, from the environment, and injectable.
+
+`Settings()` holds the defaults; `Settings.from_env()` reads the `DIALPLAN_*`
+variables below (the `dialplan serve` command and `create_app()` without
+arguments use it); tests build a `Settings(...)` of their own and pass it to
+`create_app`. A bad value is a `DialplanInputError` naming the variable.
+
+| variable                     | field                 | default                    |
+| ---------------------------- | --------------------- | -------------------------- |
+| `DIALPLAN_TENANT`            | `tenant`              | the built-in Contoso       |
+| `DIALPLAN_MAX_RULES`         | `max_rules`           | each tenant's own (25)     |
+| `DIALPLAN_MAX_BODY_BYTES`    | `max_body_bytes`      | 4 MiB                      |
+| `DIALPLAN_MAX_BATCH_ITEMS`   | `max_batch_items`     | 10,000                     |
+| `DIALPLAN_MAX_DIALED_LENGTH` | `max_dialed_length`   | 8,192                      |
+| `DIALPLAN_REGEX_TIMEOUT`     | `regex_timeout`       | 0.1 s                      |
+| `DIALPLAN_MAX_REQUEST_SECONDS` | `max_request_seconds` | 10 s                     |
+
+>>> Settings.from_env({"DIALPLAN_MAX_BATCH_ITEMS": "50"}).max_batch_items
+50
+>>> Settings.from_env({"DIALPLAN_REGEX_TIMEOUT": "soon"})
+Traceback (most recent call last):
+...
+normalizer.errors.DialplanInputError: field 'DIALPLAN_REGEX_TIMEOUT': must be a number greater than 0, not 'soon'
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from normalizer import DialplanInputError
+
+PREFIX = "DIALPLAN_"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the service can be told; the defaults serve the built-in Contoso tenant."""
+
+    tenant: Path | None = None
+    """The tenant file served (None: the built-in Contoso example)."""
+    max_rules: int | None = None
+    """Rules allowed per tenant dial plan, for the served tenant and posted tenant
+    documents alike (like `--max-rules`); None: each tenant's own `tenant.max_rules`,
+    25 by default (our sources say 25; Teams allows 50 today)."""
+    max_body_bytes: int = 4 * 1024 * 1024
+    """The largest request body accepted (413 beyond)."""
+    max_batch_items: int = 10_000
+    """Items in one `/v1/normalize/batch`, cases in one `/v1/simulate`."""
+    max_dialed_length: int = 8192
+    """The longest dial string accepted."""
+    regex_timeout: float = 0.1
+    """Seconds one pattern may run on one dial string (the engine's `timeout=`)."""
+    max_request_seconds: float = 10.0
+    """Seconds one batch, simulation or lint may spend in all."""
+
+    def __post_init__(self) -> None:
+        for name in ("max_rules", "max_body_bytes", "max_batch_items", "max_dialed_length"):
+            value = getattr(self, name)
+            if value is None and name == "max_rules":
+                continue
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise DialplanInputError(f"must be an integer of at least 1, not {value!r}", field=name)
+        for name in ("regex_timeout", "max_request_seconds"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+                raise DialplanInputError(f"must be a number greater than 0, not {value!r}", field=name)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Settings from `DIALPLAN_*` variables (default: `os.environ`), then `overrides`.
+
+        An override of None leaves the variable's (or the default) value.
+        """
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for field in fields(cls):
+            variable = PREFIX + field.name.upper()
+            text = environ.get(variable)
+            if text is None or text == "":
+                continue
+            values[field.name] = _PARSERS[field.name](text, variable)
+        settings = cls(**values)
+        given = {key: value for key, value in overrides.items() if value is not None}
+        return replace(settings, **given) if given else settings
+
+
+def _path(text: str, variable: str) -> Path:
+    return Path(text)
+
+
+def _integer(text: str, variable: str) -> int:
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise DialplanInputError(f"must be an integer of at least 1, not {text!r}", field=variable)
+    return value
+
+
+def _seconds(text: str, variable: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value == float("inf"):
+        raise DialplanInputError(f"must be a number greater than 0, not {text!r}", field=variable)
+    return value
+
+
+_PARSERS: dict[str, Callable[[str, str], Any]] = {
+    "tenant": _path,
+    "max_rules": _integer,
+    "max_body_bytes": _integer,
+    "max_batch_items": _integer,
+    "max_dialed_length": _integer,
+    "regex_timeout": _seconds,
+    "max_request_seconds": _seconds,
+}

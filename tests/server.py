@@ -1,0 +1,63 @@
+"""Running the real service in a child process, for the browser test and the load benchmark."""
+
+from __future__ import annotations
+
+import queue
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+URL = re.compile(r"tester page: (http://\S+/)")
+
+
+@contextmanager
+def running_server(args: Sequence[str] = (), *, timeout: float = 60.0) -> Iterator[str]:
+    """Start `dialplan serve --port 0 ARGS` on loopback; yield the tester page URL; stop it."""
+    command = [
+        sys.executable,
+        "-c",
+        "from normalizer.cli import entry_point; entry_point()",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        *args,
+    ]
+    with tempfile.TemporaryFile("w+") as errors:
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=errors, text=True, stdin=subprocess.DEVNULL
+        )
+        lines: queue.Queue[str] = queue.Queue()
+
+        def read() -> None:
+            assert process.stdout is not None
+            for line in process.stdout:
+                lines.put(line)
+            lines.put("")
+
+        threading.Thread(target=read, daemon=True).start()
+        try:
+            while True:
+                try:
+                    line = lines.get(timeout=timeout)
+                except queue.Empty:
+                    raise RuntimeError(f"the server did not announce itself in {timeout} s") from None
+                found = URL.search(line)
+                if found:
+                    break
+                if not line:
+                    errors.seek(0)
+                    raise RuntimeError(f"the server stopped: {errors.read()[-2000:]}")
+            yield found.group(1)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
