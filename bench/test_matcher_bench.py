@@ -94,10 +94,10 @@ def test_both_agree() -> None:
 @pytest.mark.benchmark(group="matcher-35-rules")
 def test_naive_loop(benchmark) -> None:  # type: ignore[no-untyped-def]
     benchmark.extra_info.update(role="baseline", items=len(DIALED))
-    benchmark.pedantic(naive, args=(DIALED,), rounds=5, iterations=1)
+    benchmark.pedantic(naive, args=(DIALED,), rounds=9, iterations=1)
 
 
 @pytest.mark.benchmark(group="matcher-35-rules")
 def test_compiled_matcher(benchmark) -> None:  # type: ignore[no-untyped-def]
     benchmark.extra_info.update(role="candidate", items=len(DIALED))
-    benchmark.pedantic(compiled, args=(DIALED,), rounds=5, iterations=1)
+    benchmark.pedantic(compiled, args=(DIALED,), rounds=9, iterations=1)
