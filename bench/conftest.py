@@ -34,6 +34,15 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             report = roles[role].extra_info.get("report") if role in roles else None
             if report:
                 lines.append(f"{group}: {role} {roles[role].name}: {report}")
+    for bench in session.benchmarks:
+        info = bench.extra_info
+        if "peak_rss_mb" in info:
+            lines.append(
+                f"{bench.name}: {info['items']:,} rows in {info['seconds']:.2f} s = "
+                f"{info['rows_per_second']:,.0f} rows/s, {info['cpu_seconds']:.2f} CPU s "
+                f"({info['items'] / info['cpu_seconds']:,.0f} rows per CPU s), "
+                f"peak RSS {info['peak_rss_mb']:,.0f} MB"
+            )
     if lines:
         terminalreporter.section("benchmark ratios")
         for line in lines:

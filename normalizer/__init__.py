@@ -5,6 +5,9 @@
 '+33199997123'
 """
 
+import importlib as _importlib
+import typing as _typing
+
 from normalizer.catalog import ServiceCatalog, default_catalog
 from normalizer.classify import CallType, Classification, classify
 from normalizer.diff import ChangeKind, RuleChange, StringChange, TenantDiff, diff_tenants
@@ -69,10 +72,43 @@ from normalizer.suites import (
 from normalizer.validation import Violation, validate
 from normalizer.witness import witnesses
 
+if _typing.TYPE_CHECKING:
+    from normalizer.cdr import CdrColumns, CdrNormalizer, CdrSummary, normalize_batch, normalize_file
+    from normalizer.cdr_io import CdrFormat
+
+# Bulk CDR names load pyarrow, so they are imported on first use: `import
+# normalizer` (the CLI, the API) stays light.
+_LAZY = {
+    "CdrColumns": "normalizer.cdr",
+    "CdrFormat": "normalizer.cdr_io",
+    "CdrNormalizer": "normalizer.cdr",
+    "CdrSummary": "normalizer.cdr",
+    "normalize_batch": "normalizer.cdr",
+    "normalize_file": "normalizer.cdr",
+}
+
+
+def __getattr__(name: str) -> _typing.Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'normalizer' has no attribute {name!r}")
+    value = getattr(_importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
 __all__ = [
     "CallType",
     "Case",
     "CaseResult",
+    "CdrColumns",
+    "CdrFormat",
+    "CdrNormalizer",
+    "CdrSummary",
     "ChangeKind",
     "Classification",
     "Coverage",
@@ -132,6 +168,8 @@ __all__ = [
     "load_suite",
     "load_tenant",
     "normalize",
+    "normalize_batch",
+    "normalize_file",
     "record_suite",
     "rule_coverage",
     "run_suite",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from normalizer.commands import (
     catalog_commands,
+    cdr,
     diff,
     effective,
     export,
@@ -14,4 +15,4 @@ from normalizer.commands import (
     suite,
 )
 
-COMMANDS = (normalize, effective, lint, catalog_commands, suite, diff, import_file, export, serve)
+COMMANDS = (normalize, effective, lint, catalog_commands, suite, diff, import_file, export, serve, cdr)

@@ -1,0 +1,517 @@
+"""Call-detail log files: streaming readers and writers for CSV, TSV, JSON Lines and Parquet.
+
+A reader yields `Chunk`s: an Arrow table of every input column plus, per row,
+why the row could not be read (null when it was). Nothing is dropped: a short
+or long line, bytes that are not UTF-8, or a JSON line that is not an object
+become a row whose `read_errors` entry says so, in input order. Text files are
+cut into blocks at line ends and each block is parsed by Arrow's C++ readers
+(every CSV column as text, so `0044...` keeps its zeros); a block that Arrow
+rejects is parsed again line by line in Python, which is slow but exact.
+Blank lines are not rows. Writers take the same tables, one chunk at a time,
+so memory stays bounded by the chunk size.
+
+>>> detect_format("calls.tsv")
+<CdrFormat.TSV: 'tsv'>
+>>> detect_format("calls.xlsx")
+Traceback (most recent call last):
+...
+normalizer.errors.DialplanInputError: calls.xlsx: unknown call-detail file type '.xlsx' (use .csv, .jsonl, .ndjson, .parquet, .tsv, or --format)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+import pyarrow.json as pa_json
+import pyarrow.parquet as pq
+
+from normalizer.errors import DialplanInputError, TenantFileError
+
+DEFAULT_CHUNK_BYTES = 4 << 20
+"""Bytes of text per chunk (about 50,000 CDR lines): peak memory grows with it."""
+DEFAULT_CHUNK_ROWS = 50_000
+"""Rows per Parquet chunk."""
+
+
+class CdrFormat(StrEnum):
+    """A call-detail file format."""
+
+    CSV = "csv"
+    TSV = "tsv"
+    JSONL = "jsonl"
+    PARQUET = "parquet"
+
+
+_EXTENSIONS = {
+    ".csv": CdrFormat.CSV,
+    ".tsv": CdrFormat.TSV,
+    ".tab": CdrFormat.TSV,
+    ".jsonl": CdrFormat.JSONL,
+    ".ndjson": CdrFormat.JSONL,
+    ".parquet": CdrFormat.PARQUET,
+}
+
+
+def detect_format(path: str | Path, given: str | None = None) -> CdrFormat:
+    """The format named by `given`, else by the file's extension."""
+    if given:
+        try:
+            return CdrFormat(given.lower())
+        except ValueError:
+            raise DialplanInputError(
+                f"unknown format {given!r} (use {', '.join(CdrFormat)})", field="format"
+            ) from None
+    suffix = Path(path).suffix.lower()
+    found = _EXTENSIONS.get(suffix)
+    if found is None:
+        known = ", ".join(sorted(_EXTENSIONS.keys() - {".tab"}))
+        raise DialplanInputError(
+            f"unknown call-detail file type {suffix!r} (use {known}, or --format)",
+            file=str(path),
+        )
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """Consecutive rows of an input file."""
+
+    table: pa.Table
+    """Every input column."""
+    read_errors: pa.Array | None
+    """Per row: why it could not be read, or null; None when every row was read."""
+    done: int
+    """Progress after this chunk, in the reader's unit (bytes or rows)."""
+
+
+class CdrReader(Protocol):
+    """Iterates a file's chunks; `total` is its size in the unit of `Chunk.done`."""
+
+    total: int | None
+
+    def __iter__(self) -> Iterator[Chunk]: ...
+
+
+def _decode(raw: bytes) -> tuple[str, bool]:
+    """Text of raw bytes; invalid UTF-8 is replaced (and reported)."""
+    try:
+        return raw.decode("utf-8"), True
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", errors="replace"), False
+
+
+def _line_blocks(handle: IO[bytes], chunk_bytes: int, quoted: bool) -> Iterator[tuple[bytes, int]]:
+    """Blocks of whole lines (never cutting a quoted value in two) and bytes read so far."""
+    done = handle.tell()
+    pending = b""
+    while True:
+        data = handle.read(chunk_bytes)
+        done += len(data)
+        if not data:
+            if pending.strip():
+                yield (pending if pending.endswith(b"\n") else pending + b"\n"), done
+            return
+        block = pending + data
+        cut = block.rfind(b"\n") + 1
+        # RFC 4180 doubles a quote inside a quoted value, so an odd count of
+        # quotes before a line end means that line end is inside a value.
+        while quoted and cut and block.count(b'"', 0, cut) % 2:
+            cut = block.rfind(b"\n", 0, cut - 1) + 1
+        if cut == 0:
+            pending = block
+            continue
+        pending = block[cut:]
+        yield block[:cut], done
+
+
+class DelimitedReader:
+    """CSV (RFC 4180 quoting) or TSV (no quoting) with a header line."""
+
+    def __init__(self, path: Path, delimiter: str, *, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> None:
+        self.path = path
+        self.delimiter = delimiter
+        self.quoted = delimiter != "\t"
+        self.chunk_bytes = chunk_bytes
+        self.total: int | None = path.stat().st_size
+        self.names = self._header()
+
+    def _header(self) -> list[str]:
+        with self.path.open("rb") as handle:
+            raw = handle.readline()
+        text, ok = _decode(raw.removeprefix(b"\xef\xbb\xbf"))
+        rows = list(self._python_rows(text))
+        if not ok or not rows or not any(rows[0]):
+            raise DialplanInputError("no header line naming the columns", file=str(self.path))
+        names = rows[0]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise DialplanInputError(f"header repeats column {duplicates[0]!r}", file=str(self.path))
+        return names
+
+    def _python_rows(self, text: str) -> Iterator[list[str]]:
+        if self.quoted:
+            yield from csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter, strict=False)
+        else:
+            for line in text.splitlines():
+                yield line.split(self.delimiter) if line else []
+
+    def __iter__(self) -> Iterator[Chunk]:
+        with self.path.open("rb") as handle:
+            handle.readline()
+            for block, done in _line_blocks(handle, self.chunk_bytes, self.quoted):
+                yield self._parse(block, done)
+
+    def _parse(self, block: bytes, done: int) -> Chunk:
+        invalid: list[object] = []
+
+        def on_invalid(row: object) -> str:
+            invalid.append(row)
+            return "skip"
+
+        try:
+            table = pa_csv.read_csv(
+                io.BytesIO(block),
+                read_options=pa_csv.ReadOptions(column_names=self.names, block_size=1 << 20),
+                parse_options=pa_csv.ParseOptions(
+                    delimiter=self.delimiter,
+                    quote_char='"' if self.quoted else False,
+                    newlines_in_values=self.quoted,
+                    invalid_row_handler=on_invalid,
+                ),
+                convert_options=pa_csv.ConvertOptions(
+                    column_types={name: pa.string() for name in self.names},
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+        except pa.ArrowInvalid:
+            return self._parse_slowly(block, done)
+        if invalid:
+            return self._parse_slowly(block, done)
+        return Chunk(table, None, done)
+
+    def _parse_slowly(self, block: bytes, done: int) -> Chunk:
+        """Record by record: every record becomes a row, malformed ones with an error."""
+        width = len(self.names)
+        columns: list[list[str]] = [[] for _ in range(width)]
+        errors: list[str | None] = []
+        for fields, error in self._records(block):
+            if len(fields) != width:
+                error = error or f"line has {len(fields)} fields, the header has {width}"
+                fields = (fields + [""] * width)[:width]
+            for column, value in zip(columns, fields):
+                column.append(value)
+            errors.append(error)
+        table = pa.table([pa.array(column, pa.string()) for column in columns], names=self.names)
+        return Chunk(table, pa.array(errors, pa.string()), done)
+
+    def _records(self, block: bytes) -> Iterator[tuple[list[str], str | None]]:
+        """Each non-blank record's fields, and an error when its bytes are not UTF-8."""
+        if self.quoted:
+            text = block.decode("utf-8", "surrogateescape")
+            for fields in self._python_rows(text):
+                if fields:
+                    fields, clean = _unescape(fields)
+                    yield fields, None if clean else "line is not valid UTF-8"
+            return
+        for raw in block.splitlines():
+            if raw:
+                line, ok = _decode(raw)
+                yield line.split(self.delimiter), None if ok else "line is not valid UTF-8"
+
+
+def _unescape(fields: list[str]) -> tuple[list[str], bool]:
+    """Fields decoded with `surrogateescape`, made valid text; False if any was not UTF-8."""
+    clean = True
+    out: list[str] = []
+    for field in fields:
+        try:
+            field.encode("utf-8")
+        except UnicodeEncodeError:
+            clean = False
+            field = field.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        out.append(field)
+    return out, clean
+
+
+class JsonLinesReader:
+    """One JSON object per line; `text_columns` must hold strings (others are kept as typed)."""
+
+    def __init__(
+        self, path: Path, text_columns: Sequence[str], *, chunk_bytes: int = DEFAULT_CHUNK_BYTES
+    ) -> None:
+        self.path = path
+        self.text_columns = tuple(text_columns)
+        self.chunk_bytes = chunk_bytes
+        self.total: int | None = path.stat().st_size
+
+    def __iter__(self) -> Iterator[Chunk]:
+        with self.path.open("rb") as handle:
+            for block, done in _line_blocks(handle, self.chunk_bytes, quoted=False):
+                yield self._parse(block, done)
+
+    def _parse(self, block: bytes, done: int) -> Chunk:
+        schema = pa.schema([(name, pa.string()) for name in self.text_columns])
+        try:
+            table = pa_json.read_json(
+                io.BytesIO(block),
+                parse_options=pa_json.ParseOptions(
+                    explicit_schema=schema, unexpected_field_behavior="infer"
+                ),
+            )
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return self._parse_slowly(block, done)
+        return Chunk(table, None, done)
+
+    def _parse_slowly(self, block: bytes, done: int) -> Chunk:
+        rows: list[dict[str, Any]] = []
+        errors: list[str | None] = []
+        for raw_line in block.splitlines():
+            if not raw_line.strip():
+                continue
+            text, ok = _decode(raw_line)
+            error: str | None = None if ok else "line is not valid UTF-8"
+            try:
+                row = json.loads(text)
+            except json.JSONDecodeError as exc:
+                row, error = {}, error or f"line is not JSON: {exc.msg} (column {exc.colno})"
+            if not isinstance(row, dict):
+                row, error = {}, error or f"line is a JSON {type(row).__name__}, not an object"
+            for name in self.text_columns:
+                value = row.get(name)
+                if value is not None and not isinstance(value, str):
+                    error = error or f"field {name!r} must be text, not {type(value).__name__}"
+                    row[name] = None
+            rows.append(row)
+            errors.append(error)
+        names: dict[str, None] = dict.fromkeys(self.text_columns)
+        for row in rows:
+            names.update(dict.fromkeys(row))
+        arrays = [_column([row.get(name) for row in rows]) for name in names]
+        table = pa.table(arrays, names=list(names))
+        return Chunk(table, pa.array(errors, pa.string()), done)
+
+
+def _column(values: list[Any]) -> pa.Array:
+    """An Arrow column of JSON values; mixed types become their JSON text."""
+    try:
+        return pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
+        return pa.array(
+            [v if v is None or isinstance(v, str) else json.dumps(v, ensure_ascii=False) for v in values],
+            pa.string(),
+        )
+
+
+class ParquetReader:
+    """A Parquet file, read in row batches."""
+
+    def __init__(self, path: Path, *, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> None:
+        self.path = path
+        self.chunk_rows = chunk_rows
+        try:
+            self.file = pq.ParquetFile(path)
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise DialplanInputError(f"not a Parquet file: {exc}", file=str(path)) from None
+        self.total: int | None = self.file.metadata.num_rows
+
+    def __iter__(self) -> Iterator[Chunk]:
+        done = 0
+        for batch in self.file.iter_batches(batch_size=self.chunk_rows):
+            done += batch.num_rows
+            yield Chunk(pa.Table.from_batches([batch]), None, done)
+
+
+def open_reader(
+    path: str | Path,
+    fmt: CdrFormat,
+    *,
+    text_columns: Sequence[str] = (),
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+) -> CdrReader:
+    """A streaming reader of a call-detail file."""
+    file = Path(path)
+    if not file.is_file():
+        raise TenantFileError("no such file", file=str(file))
+    if fmt is CdrFormat.CSV:
+        return DelimitedReader(file, ",", chunk_bytes=chunk_bytes)
+    if fmt is CdrFormat.TSV:
+        return DelimitedReader(file, "\t", chunk_bytes=chunk_bytes)
+    if fmt is CdrFormat.JSONL:
+        return JsonLinesReader(file, text_columns, chunk_bytes=chunk_bytes)
+    return ParquetReader(file, chunk_rows=chunk_rows)
+
+
+class CdrWriter(Protocol):
+    """Writes tables one after another to one file."""
+
+    def write(self, table: pa.Table) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """`table` with `schema`'s columns and types (a JSON key seen only later is dropped)."""
+    if table.schema.equals(schema):
+        return table
+    columns = []
+    for field in schema:
+        if field.name in table.column_names:
+            column = table[field.name]
+            try:
+                columns.append(column.cast(field.type) if column.type != field.type else column)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                raise DialplanInputError(
+                    f"column {field.name!r} changes type from {field.type} to {column.type}",
+                    field=field.name,
+                ) from None
+        else:
+            columns.append(pa.nulls(table.num_rows, field.type))
+    return pa.table(columns, schema=schema)
+
+
+def _as_text(table: pa.Table) -> pa.Table:
+    """Every column as text, for CSV and TSV: nested values (JSON objects, lists) as JSON."""
+    for index, field in enumerate(table.schema):
+        if pa.types.is_string(field.type):
+            continue
+        column = table.column(index)
+        if pa.types.is_nested(field.type):
+            text = pa.array(
+                [
+                    None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+                    for value in column.to_pylist()
+                ],
+                pa.string(),
+            )
+        else:
+            if pa.types.is_dictionary(field.type):
+                column = column.cast(field.type.value_type)
+            try:
+                text = column.cast(pa.string())
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                raise DialplanInputError(
+                    f"cannot write column {field.name!r} ({field.type}) as text: {exc}", field=field.name
+                ) from None
+        table = table.set_column(index, field.name, text)
+    return table
+
+
+class DelimitedWriter:
+    """CSV or TSV with a header; values are quoted only where they must be."""
+
+    def __init__(self, sink: IO[bytes], delimiter: str) -> None:
+        self.sink = sink
+        self.delimiter = delimiter
+        self.schema: pa.Schema | None = None
+
+    def write(self, table: pa.Table) -> None:
+        table = _as_text(table)
+        header = self.schema is None
+        if self.schema is None:
+            self.schema = table.schema
+        table = conform(table, self.schema)
+        try:
+            if self.delimiter == "\t":
+                self.sink.write(self._render_tsv(table, header))
+                return
+            try:
+                self.sink.write(self._render(table, header, "none"))
+            except pa.ArrowInvalid:
+                # A value holding the delimiter, a quote or a line end: quote this chunk.
+                self.sink.write(self._render(table, header, "needed"))
+        except (pa.ArrowNotImplementedError, pa.ArrowInvalid) as exc:
+            raise DialplanInputError(f"cannot write this column as text: {exc}") from None
+
+    def _render_tsv(self, table: pa.Table, header: bool) -> bytes:
+        """Values joined by tabs, no quoting (a quote is plain text in TSV)."""
+        columns = []
+        for column in table.columns:
+            text = pc.fill_null(column, "")
+            if pc.any(pc.match_substring_regex(text, "[\t\n\r]")).as_py():
+                raise DialplanInputError(
+                    "a value holds a tab or a line end, which TSV cannot carry (write .csv)"
+                )
+            columns.append(text)
+        head = ("\t".join(table.column_names) + "\n").encode("utf-8") if header else b""
+        if not table.num_rows:
+            return head
+        lines = pc.binary_join_element_wise(*columns, "\t") if len(columns) > 1 else columns[0]
+        lines = lines.combine_chunks() if isinstance(lines, pa.ChunkedArray) else lines
+        joined = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(lines)], pa.int32()), lines), "\n")
+        body: str = joined[0].as_py()
+        return head + body.encode("utf-8") + b"\n"
+
+    def _render(self, table: pa.Table, header: bool, quoting: str) -> bytes:
+        buffer = io.BytesIO()
+        pa_csv.write_csv(
+            table,
+            buffer,
+            pa_csv.WriteOptions(
+                include_header=header, delimiter=self.delimiter, quoting_style=quoting
+            ),
+        )
+        return buffer.getvalue()
+
+    def close(self) -> None:
+        self.sink.flush()
+
+
+class JsonLinesWriter:
+    """One JSON object per row."""
+
+    def __init__(self, sink: IO[bytes]) -> None:
+        self.sink = sink
+
+    def write(self, table: pa.Table) -> None:
+        lines = [
+            json.dumps(row, ensure_ascii=False, default=str) for row in table.to_pylist()
+        ]
+        if lines:
+            self.sink.write(("\n".join(lines) + "\n").encode("utf-8"))
+
+    def close(self) -> None:
+        self.sink.flush()
+
+
+class ParquetOutput:
+    """A Parquet file written one row group per chunk."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = path
+        self.writer: pq.ParquetWriter | None = None
+
+    def write(self, table: pa.Table) -> None:
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, table.schema)
+        self.writer.write_table(conform(table, self.writer.schema))
+
+    def close(self) -> None:
+        if self.writer is None:
+            raise DialplanInputError("nothing was written", file=str(self.path))
+        self.writer.close()
+
+
+def open_writer(sink: IO[bytes] | Path, fmt: CdrFormat) -> CdrWriter:
+    """A writer of `fmt` to a binary stream (or, for Parquet, a path)."""
+    if fmt is CdrFormat.PARQUET:
+        if not isinstance(sink, Path):
+            raise DialplanInputError("Parquet output needs a file (-o FILE)", field="output")
+        return ParquetOutput(sink)
+    if isinstance(sink, Path):
+        raise DialplanInputError(f"{fmt} output needs an open stream", field="output")
+    if fmt is CdrFormat.JSONL:
+        return JsonLinesWriter(sink)
+    return DelimitedWriter(sink, "\t" if fmt is CdrFormat.TSV else ",")
