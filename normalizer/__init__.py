@@ -73,7 +73,13 @@ from normalizer.validation import Violation, validate
 from normalizer.witness import witnesses
 
 if _typing.TYPE_CHECKING:
-    from normalizer.cdr import CdrColumns, CdrNormalizer, CdrSummary, normalize_batch, normalize_file
+    from normalizer.cdr import (
+        CdrColumns,
+        CdrNormalizer,
+        CdrSummary,
+        normalize_batch,
+        normalize_file,
+    )
     from normalizer.cdr_io import CdrFormat
 
 # Bulk CDR names load pyarrow, so they are imported on first use: `import
