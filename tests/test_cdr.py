@@ -377,3 +377,16 @@ def test_json_objects_become_json_text_in_csv(tmp_path: Path) -> None:
     back, _ = read_all(target, CdrFormat.CSV)
     assert back["meta"].to_pylist() == ['{"a": 1}', ""]
     assert back["call_type"].to_pylist() == ["emergency", "emergency"]
+
+
+@pytest.mark.parametrize(
+    ("cores", "load", "expected"),
+    [(1, 0.0, 1), (2, 0.2, 2), (2, 1.4, 2), (2, 1.6, 1), (2, 3.5, 1), (4, 2.0, 2)],
+    ids=["one-core", "idle", "one-core-free", "busy", "overloaded", "four-cores"],
+)
+def test_a_helper_process_only_when_a_core_is_idle(
+    monkeypatch: pytest.MonkeyPatch, cores: int, load: float, expected: int
+) -> None:
+    monkeypatch.setattr(cdr_module.os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(cdr_module.os, "getloadavg", lambda: (load, load, load))
+    assert cdr_module.default_processes() == expected
