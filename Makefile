@@ -3,8 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# Optional extras to install besides dev (CI: EXTRAS=dev,spark).
-EXTRAS ?= dev
+# Extras to install: dev (tests, benchmarks) and spark (the Spark local-mode test).
+EXTRAS ?= dev,spark
 
 .PHONY: run test bench lint typecheck clean
 
