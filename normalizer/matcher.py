@@ -4,7 +4,7 @@ A rule list compiles once (cached) into segments. Consecutive rules that can
 join a combined form become one alternation `(r0)|(r1)|...` matched at position
 0, so the first branch that matches is the first rule that matches; a rule not
 anchored at the start gets a lazy `(?s:.*?)` prefix, which makes a match at
-position 0 equal a search anywhere. For each (length, first character) of a dial
+position 0 equal a search anywhere. For each (length, first two characters) of a dial
 string, the alternation holds only the rules that could match such a string
 (`prefilter`), built on first use. A start-anchored winner's translation is
 expanded from the combined match's own groups with a precompiled substitution;
@@ -155,7 +155,7 @@ def _fast_member(index: int, compiled: CompiledRule) -> _Member | None:
 
 
 class _CombinedSegment:
-    """Consecutive rules tried by one alternation per (length, first character)."""
+    """Consecutive rules tried by one alternation per (length, first two characters)."""
 
     def __init__(self, members: list[_Member]) -> None:
         self.members = tuple(members)
@@ -180,7 +180,7 @@ class _CombinedSegment:
         if "\n" in text:
             # `$` also matches before a final newline: lengths say nothing here.
             return self.every
-        key = (len(text), text[:1])
+        key = (len(text), text[:2])
         try:
             return self.buckets[key]
         except KeyError:
@@ -236,7 +236,7 @@ class RuleMatcher:
             if "\n" in text:
                 bucket = segment.every
             else:
-                bucket = segment.buckets.get((len(text), text[:1]), _MISSING)
+                bucket = segment.buckets.get((len(text), text[:2]), _MISSING)
                 if bucket is _MISSING:
                     bucket = segment.bucket(text)
             if bucket is None:

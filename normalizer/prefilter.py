@@ -1,15 +1,16 @@
-"""Which dial strings a pattern could possibly match, judged by length and first character.
+"""Which dial strings a pattern could possibly match, judged by length and first characters.
 
-A conservative admission test: `admits(length, first)` is False only when no
-string of that length starting with that character can match. The matcher uses
-it to try, for each (length, first character), only the rules that could match.
+A conservative admission test: `admits(length, prefix)` is False only when no
+string of that length starting with that prefix (its first two characters) can
+match. The matcher uses it to try, for each (length, first two characters), only
+the rules that could match.
 It reads the pattern with the standard library's own regular expression parser
 (`re._parser`), so it sees exactly what `re` compiles; anything it does not
 recognise admits everything.
 
 >>> rule = admission(r"^(7\\d{3})$")
->>> rule.admits(4, "7"), rule.admits(4, "8"), rule.admits(5, "7")
-(True, False, False)
+>>> rule.admits(4, "71"), rule.admits(4, "81"), rule.admits(5, "71"), rule.admits(4, "7x")
+(True, False, False, False)
 >>> admission(r"^[").admits(3, "x")
 True
 """
@@ -45,26 +46,44 @@ class CharSet:
         return CharSet(self.chars | other.chars, self.ranges + other.ranges, self.digits or other.digits)
 
 
-ANY = None  # a first character that could be anything
+ANY = None  # a character that could be anything
+PREFIX_LENGTH = 2
+"""How many leading characters the admission test looks at."""
+
+Path = tuple[CharSet | None, ...]
+"""What the first characters of a match can be, one set each (None: any); a path
+shorter than PREFIX_LENGTH means the pattern can end there."""
+
+_WILD: Path = (ANY,) * PREFIX_LENGTH
+_MAX_PATHS = 64
 
 
 @dataclass(frozen=True, slots=True)
 class Admission:
-    """Lengths and first characters a pattern could match (when anchored at the start)."""
+    """Lengths and leading characters a pattern could match (when anchored at the start)."""
 
     min_length: int = 0
     max_length: int | None = None
-    first: CharSet | None = ANY
+    paths: frozenset[Path] | None = None
+    """Every possible start of a match, or None when it could be anything."""
 
-    def admits(self, length: int, first: str) -> bool:
-        """False only when no string of this length and first character can match."""
+    def admits(self, length: int, prefix: str) -> bool:
+        """False only when no string of this length starting with `prefix` can match."""
         if length < self.min_length:
             return False
         if self.max_length is not None and length > self.max_length:
             return False
-        if self.first is None or not first:
+        if self.paths is None:
             return True
-        return first in self.first
+        return any(_compatible(path, prefix) for path in self.paths)
+
+
+def _compatible(path: Path, prefix: str) -> bool:
+    for position in range(min(len(path), len(prefix))):
+        allowed = path[position]
+        if allowed is not None and prefix[position] not in allowed:
+            return False
+    return True
 
 
 def _in_set(items: list[tuple[Any, Any]]) -> CharSet | None:
@@ -83,46 +102,67 @@ def _in_set(items: list[tuple[Any, Any]]) -> CharSet | None:
     return CharSet(frozenset(chars), tuple(ranges), digits)
 
 
-def _item(op: Any, value: Any) -> tuple[CharSet | None, bool]:
-    """The first characters of one parsed item, and whether it can match empty."""
+def _concat(left: set[Path], right: set[Path]) -> set[Path]:
+    joined: set[Path] = set()
+    for head in left:
+        if len(head) >= PREFIX_LENGTH:
+            joined.add(head)
+            continue
+        for tail in right:
+            joined.add((head + tail)[:PREFIX_LENGTH])
+    return joined
+
+
+def _repeat(body: set[Path], low: int, high: int) -> set[Path]:
+    # Copies are alike, so after PREFIX_LENGTH + 1 copies more add no new start;
+    # taking fewer copies than `low` only admits more (shorter paths end earlier).
+    needed = min(low, PREFIX_LENGTH + 1)
+    paths: set[Path] = set()
+    current: set[Path] = {()}
+    for copies in range(min(high, needed + PREFIX_LENGTH) + 1):
+        if copies >= needed:
+            paths |= current
+        current = _concat(current, body)
+    return paths
+
+
+def _item(op: Any, value: Any) -> set[Path]:
+    """The possible starts of one parsed item."""
     if op is sre.AT:
-        return CharSet(), True
+        return {()}
     if op is sre.LITERAL:
-        return CharSet(frozenset(chr(value))), False
+        return {(CharSet(frozenset(chr(value))),)}
     if op is sre.IN:
-        return _in_set(value), False
+        return {(_in_set(value),)}
+    if op in (sre.ANY, sre.NOT_LITERAL):
+        return {(ANY,)}
     if op is sre.SUBPATTERN:
         _group, add_flags, _del_flags, pattern = value
         if add_flags & re.IGNORECASE:
-            return ANY, False
+            return {_WILD}
         return _sequence(pattern.data)
     if op is sre.BRANCH:
-        union: CharSet | None = CharSet()
-        nullable = False
+        union: set[Path] = set()
         for branch in value[1]:
-            first, empty = _sequence(branch.data)
-            union = None if first is None or union is None else union | first
-            nullable = nullable or empty
-        return union, nullable
+            union |= _sequence(branch.data)
+        return union
     if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", None)):
-        low, _high, pattern = value
-        first, empty = _sequence(pattern.data)
-        return first, empty or low == 0
+        low, high, pattern = value
+        return _repeat(_sequence(pattern.data), low, high)
     if op is getattr(sre, "ATOMIC_GROUP", None):
         return _sequence(value.data)
-    return ANY, False
+    return {_WILD}
 
 
-def _sequence(items: list[tuple[Any, Any]]) -> tuple[CharSet | None, bool]:
-    union = CharSet()
+def _sequence(items: list[tuple[Any, Any]]) -> set[Path]:
+    current: set[Path] = {()}
     for op, value in items:
-        first, empty = _item(op, value)
-        if first is None:
-            return ANY, False
-        union = union | first
-        if not empty:
-            return union, False
-    return union, True
+        if all(len(path) >= PREFIX_LENGTH for path in current):
+            break
+        current = _concat(current, _item(op, value))
+        if len(current) > _MAX_PATHS:
+            return {_WILD}
+    return current
 
 
 def admission(python_pattern: str, *, is_start_anchored: bool = True) -> Admission:
@@ -136,9 +176,9 @@ def admission(python_pattern: str, *, is_start_anchored: bool = True) -> Admissi
     if not is_start_anchored or not items or items[0] != (sre.AT, sre.AT_BEGINNING):
         return Admission(min_length=low)
     end_anchored = items[-1] in ((sre.AT, sre.AT_END), (sre.AT, sre.AT_END_STRING))
-    first, empty = _sequence(items[1:])
+    paths = _sequence(items[1:])
     return Admission(
         min_length=low,
         max_length=high if end_anchored and high < _UNBOUNDED else None,
-        first=None if empty else first,
+        paths=None if _WILD in paths else frozenset(paths),
     )
