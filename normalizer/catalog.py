@@ -47,6 +47,8 @@ def read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise TenantFileError(f"not valid TOML: {exc}", file=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise TenantFileError(f"not valid UTF-8: {exc.reason}", file=str(path)) from None
     except OSError as exc:
         raise TenantFileError(f"cannot read: {exc.strerror}", file=str(path)) from None
 

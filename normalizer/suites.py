@@ -344,11 +344,16 @@ def load_suite(path: str | Path) -> Suite:
     return suite_from_document(document, str(file), file.parent)
 
 
-def suite_tenant(suite: Suite, override: str | Path | None = None) -> Tenant:
-    """The tenant a suite runs against: `override`, else the suite's, else built-in Contoso."""
+def suite_tenant(
+    suite: Suite, override: str | Path | None = None, *, max_rules: int | None = None
+) -> Tenant:
+    """The tenant a suite runs against: `override`, else the suite's, else built-in Contoso.
+
+    `max_rules` overrides the tenant file's rule limit (`--max-rules`).
+    """
     path = override if override is not None else suite.tenant
     try:
-        return load_tenant(path)
+        return load_tenant(path, max_rules=max_rules)
     except DialplanError as exc:
         if override is None and suite.tenant is not None and exc.detail == "no such file":
             raise SuiteError(
@@ -477,7 +482,8 @@ def rule_coverage(simulator: Simulator, results: Iterable[CaseResult]) -> Covera
     A rule is exercised when it is the winner of a result's first pass or of
     the service's second pass.
     """
-    counts: dict[tuple[str, int], int] = {}
+    # A tenant plan may share its identity with a service plan ("FR"): the scope tells them apart.
+    counts: dict[tuple[bool, str, int], int] = {}
     regions: list[str] = []
     for case in results:
         plan = case.result.effective_dial_plan
@@ -485,12 +491,18 @@ def rule_coverage(simulator: Simulator, results: Iterable[CaseResult]) -> Covera
             regions.append(plan.region)
         for winner in (case.result.matching_rule, case.result.final_rule):
             if winner is not None:
-                key = (winner.dial_plan, winner.priority)
+                key = (winner.scope is Scope.SERVICE, winner.dial_plan, winner.priority)
                 counts[key] = counts.get(key, 0) + 1
     plans: list[DialPlan] = list(simulator.tenant.dial_plans)
     plans += [simulator.catalog.service_plan(region) for region in regions]
     uses = tuple(
-        RuleUse(plan.identity, plan.scope, priority, rule.name, counts.get((plan.identity, priority), 0))
+        RuleUse(
+            plan.identity,
+            plan.scope,
+            priority,
+            rule.name,
+            counts.get((plan.scope is Scope.SERVICE, plan.identity, priority), 0),
+        )
         for plan in plans
         for priority, rule in enumerate(plan.rules)
     )

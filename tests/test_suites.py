@@ -30,7 +30,7 @@ def last_line(text: str) -> str:
 
 
 def write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8")
+    path.write_text(text, encoding="utf-8", errors="surrogateescape")
     return path
 
 
@@ -234,6 +234,9 @@ CASE = f'dialed_number = "7123"\nuser = "{MARCEL}"\nexpect.call_type = "extensio
             "field 'suite.tenant': tenant file",
             id="missing-tenant-file",
         ),
+        pytest.param(
+            "\udcff\udcfe[[cases]]\n", "not valid UTF-8", id="not-utf-8"
+        ),
     ],
 )
 def test_malformed_suite_exit_2_naming_file_case_and_key(
@@ -300,3 +303,43 @@ def test_record_by_usage_location(tmp_path: Path, capsys: pytest.CaptureFixture[
 def test_command_line_mistakes_exit_2(argv: list[str], fragment: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(argv) == 2
     assert fragment in capsys.readouterr().err
+
+
+def big_tenant(tmp_path: Path) -> Path:
+    """A tenant whose plan has 26 rules: over the default limit of 25."""
+    rules = "".join(
+        f"[[dial_plans.rules]]\nname = \"R{i}\"\npattern = '^{i}(\\d+)$'\ntranslation = '+1$1'\n"
+        for i in range(26)
+    )
+    return write(tmp_path / "big.toml", f'[[dial_plans]]\nidentity = "P"\n{rules}')
+
+
+def test_max_rules_option_is_honoured_when_running_and_recording(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tenant = big_tenant(tmp_path)
+    out = tmp_path / "big-tests.toml"
+    record = ["test", "--record", str(out), "--tenant", str(tenant), "--location", "US", "--dial-plan", "P", "100"]
+    assert main(record) == 2
+    assert "more than the limit of 25" in capsys.readouterr().err
+    assert main([*record, "--max-rules", "26"]) == 0
+    capsys.readouterr()
+    assert main(["test", str(out)]) == 2
+    assert main(["test", str(out), "--max-rules", "26"]) == 0
+    assert main(["test", str(out), "--tenant", str(tenant), "--max-rules", "26"]) == 0
+    assert last_line(capsys.readouterr().out) == "1 passed, 0 failed"
+
+
+def test_coverage_tells_a_tenant_plan_from_the_service_plan_of_the_same_name(tmp_path: Path) -> None:
+    tenant = write(
+        tmp_path / "fr.toml",
+        '[[dial_plans]]\nidentity = "FR"\n'
+        "[[dial_plans.rules]]\nname = \"X\"\npattern = '^(7\\d{3})$'\ntranslation = '+3319999$1'\n"
+        '[[users]]\nupn = "a@b.c"\nusage_location = "FR"\ndial_plan = "FR"\n',
+    )
+    simulator = Simulator(load_tenant(tenant))
+    document = {"cases": [{"dialed_number": "0033123456789", "user": "a@b.c", "expect": {"matching_rule": "FR Intl Dialing"}}]}
+    result = run_suite(suite_from_document(document, "s.toml"), simulator=simulator)
+    uses = {(use.scope.value, use.rule): use.uses for use in rule_coverage(simulator, result.cases).rules}
+    assert uses[("tenant-user", "X")] == 0
+    assert uses[("service", "FR Intl Dialing")] == 1

@@ -102,7 +102,7 @@ def run_record(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int
     dial_strings = list(args.items)
     if args.from_file:
         dial_strings += read_dial_strings(args.from_file)
-    tenant = load_tenant(args.tenant)
+    tenant = load_tenant(args.tenant, max_rules=args.max_rules)
     out = Path(args.record)
     suite = record_suite(
         Simulator(tenant),
@@ -150,7 +150,7 @@ def run_suites(args: argparse.Namespace) -> int:
         tenant_key = str(Path(args.tenant).resolve()) if args.tenant else str(suite.tenant or "")
         simulator = simulators.get(tenant_key)
         if simulator is None:
-            simulator = Simulator(suite_tenant(suite, args.tenant))
+            simulator = Simulator(suite_tenant(suite, args.tenant, max_rules=args.max_rules))
             simulators[tenant_key] = simulator
         result = run_suite(suite, simulator=simulator)
         results.append(result)
