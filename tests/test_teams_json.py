@@ -218,6 +218,31 @@ def test_users_are_read_with_or_without_a_plan() -> None:
             "user 'a@x.com' has no UsageLocation",
             id="user-without-location",
         ),
+        pytest.param(
+            {"Identity": "P", "NormalizationRules": [{"Name": "R", "Translation": "+1"}]},
+            "plan 'P' rule 'R' (rules[0]): field 'Pattern': missing required key 'Pattern'",
+            id="no-pattern",
+        ),
+        pytest.param(
+            {"Identity": "P", "NormalizationRules": [{"Name": "R", "Pattern": "^1$"}]},
+            "plan 'P' rule 'R' (rules[0]): field 'Translation': missing required key 'Translation'",
+            id="no-translation",
+        ),
+        pytest.param(
+            {"Identity": "P", "NormalizationRules": ["Pattern=^1$;Description=d;Translation=+1;Name=R"]},
+            "plan 'P' (rules[0]): a rule string has 'Pattern=' out of the order Teams prints",
+            id="string-pattern-first",
+        ),
+        pytest.param(
+            {
+                "Identity": "P",
+                "NormalizationRules": [
+                    "IsInternalExtension=True;Description=d;Pattern=^1$;Translation=+1;Name=R"
+                ],
+            },
+            "a rule string has 'IsInternalExtension=' out of the order Teams prints",
+            id="string-flag-first",
+        ),
     ],
 )
 def test_errors_are_located(data: Any, fragment: str) -> None:

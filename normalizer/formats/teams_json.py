@@ -88,6 +88,10 @@ def parse_rule_string(text: str) -> dict[str, str]:
         if mark is not None:
             kept.append((key, mark))
             start = mark.end()
+    if kept[0][1].start() != 0:
+        # The text before the first key taken would be lost without a word.
+        order = ", ".join(f"{key}=" for key in _RULE_KEYS)
+        raise ValueError(f"has {marks[0].group(0)!r} out of the order Teams prints ({order})")
     for (key, mark), following in zip(kept, [*kept[1:], None]):
         end = following[1].start() if following else len(text)
         fields[key] = text[mark.end() : end]
@@ -112,13 +116,19 @@ def _rule(entry: Any, *, source: str, plan: str, index: int) -> dict[str, Any]:
     if not name:
         raise TenantFileError("missing required key 'Name'", file=source, field="Name", **where)
     where["rule"] = name
+    # Teams always prints both: a missing one is a damaged dump, not an empty
+    # pattern (which would match every dial string).
+    required = {}
+    for key in ("Pattern", "Translation"):
+        required[key] = _text(fields.get(key.lower()), source=source, field=key, **where)
+        if required[key] is None:
+            raise TenantFileError(f"missing required key {key!r}", file=source, field=key, **where)
     return {
         "name": name,
         "description": _text(fields.get("description"), source=source, field="Description", **where)
         or "",
-        "pattern": _text(fields.get("pattern"), source=source, field="Pattern", **where) or "",
-        "translation": _text(fields.get("translation"), source=source, field="Translation", **where)
-        or "",
+        "pattern": required["Pattern"],
+        "translation": required["Translation"],
         "is_internal_extension": _flag(
             fields.get("isinternalextension"), source=source, field="IsInternalExtension", **where
         ),
