@@ -39,7 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from normalizer.cdr_io import CdrFormat, open_reader, open_writer
-from normalizer.engine import PlanNormalizer
+from normalizer.engine import PlanNormalizer, clean
 from normalizer.errors import DialplanError, DialplanInputError
 from normalizer.models import EffectiveDialPlan, Tenant
 from normalizer.simulation import Simulator
@@ -160,7 +160,7 @@ class _Tally:
 
 def _result_of(normalizer: PlanNormalizer, dialed: str, timeout: float | None) -> _Result:
     """Normalize and classify one dial string for one plan, as the seven columns."""
-    if not dialed.strip():
+    if not clean(dialed):
         return (None,) * 7 + ("empty dialed number", None)
     try:
         result = normalizer.normalize(dialed, timeout=timeout)

@@ -15,7 +15,8 @@ from __future__ import annotations
 from normalizer.catalog import ServiceCatalog, default_catalog
 from normalizer.effective import effective_dial_plan
 from normalizer.emergency import EmergencyNumbers, default_emergency_numbers
-from normalizer.engine import NormalizationResult, PlanNormalizer
+from normalizer.engine import NormalizationResult, PlanNormalizer, clean
+from normalizer.errors import DialplanInputError
 from normalizer.models import EffectiveDialPlan, Tenant
 
 _Key = tuple[str | None, str | None, str | None]
@@ -77,7 +78,16 @@ class Simulator:
         tenant_scope_only: bool = False,
         timeout: float | None = None,
     ) -> NormalizationResult:
-        """Normalize one dial string for a user (or a usage location and plan)."""
+        """Normalize one dial string for a user (or a usage location and plan).
+
+        A dial string with nothing left once visual separators are removed is
+        an input error (the service would dial only `+CC`).
+        """
+        if isinstance(dialed_number, str) and not clean(dialed_number):
+            raise DialplanInputError(
+                f"nothing to dial: {dialed_number!r} is empty once visual separators are removed",
+                field="dialed_number",
+            )
         plan = self.effective(user=user, usage_location=usage_location, dial_plan=dial_plan)
         return self.normalizer(plan).normalize(
             dialed_number, trace=trace, tenant_scope_only=tenant_scope_only, timeout=timeout

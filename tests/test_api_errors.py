@@ -47,6 +47,7 @@ def check(response: Any, status: int, error: str) -> dict[str, Any]:
         pytest.param("post", "/v1/normalize", {"dialed_number": 7123, "user": MARCEL}, 422, "invalid_request", "dialed_number", id="number-not-text"),
         pytest.param("post", "/v1/normalize", {"user": MARCEL}, 422, "invalid_request", "dialed_number", id="missing-number"),
         pytest.param("post", "/v1/normalize", {"dialed_number": "", "user": MARCEL}, 422, "invalid_request", "dialed_number", id="empty-number"),
+        pytest.param("post", "/v1/normalize", {"dialed_number": " - ", "user": MARCEL}, 422, "invalid_input", "dialed_number", id="only-separators"),
         pytest.param("post", "/v1/normalize", {"dialed_number": "1", "user": MARCEL, "trace": "yes"}, 422, "invalid_request", "trace", id="trace-not-bool"),
         pytest.param("post", "/v1/normalize", {"dialed_number": "1", "user": ["a"]}, 422, "invalid_request", "user", id="user-not-text"),
         pytest.param("post", "/v1/normalize", {"dialled_number": "1", "user": MARCEL}, 422, "invalid_request", "dialed_number", id="misspelt-key"),

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from normalizer import Simulator, Tenant
 from normalizer.catalog import ServiceCatalog, default_catalog
-from normalizer.errors import TenantFileError, UnknownRegionError
+from normalizer.engine import clean
+from normalizer.errors import DialplanInputError, TenantFileError, UnknownRegionError
 
 CATALOG = default_catalog()
 SERVICE_ONLY = Simulator(Tenant(name="service only"))
@@ -78,6 +79,10 @@ def test_broken_override_names_the_file(tmp_path: Path) -> None:
 @settings(max_examples=300, deadline=None)
 @given(region=st.sampled_from(REGIONS), dialed=st.text(max_size=24) | st.from_regex(r"\A[0-9+ ()\-.x;=#*]{0,20}\Z"))
 def test_arbitrary_dial_strings_never_crash(region: str, dialed: str) -> None:
+    if not clean(dialed):
+        with pytest.raises(DialplanInputError, match="nothing to dial"):
+            SERVICE_ONLY.normalize(dialed, usage_location=region)
+        return
     result = SERVICE_ONLY.normalize(dialed, usage_location=region)
     assert str(result.call_type) in {"emergency", "extension", "domestic", "international", "service", "unknown"}
     assert isinstance(result.final_number, str)

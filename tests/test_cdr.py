@@ -24,6 +24,7 @@ from normalizer.cdr import (
 )
 from normalizer.cdr_io import CdrFormat
 from normalizer.cli import main
+from normalizer.engine import clean
 from normalizer.errors import DialplanInputError
 from normalizer.models import Tenant
 from tests.test_cdr_io import read_all, write_all
@@ -93,8 +94,8 @@ def test_one_location_for_every_row(contoso: Tenant, simulator: Simulator) -> No
 def test_rows_that_cannot_be_processed_get_an_error_and_nothing_else(contoso: Tenant) -> None:
     table = pa.table(
         {
-            "caller": [MARCEL, "nobody@contoso.com", MARCEL, MARCEL, None, ""],
-            "dialed": ["7123", "7123", None, "   ", "7123", "7123"],
+            "caller": [MARCEL, "nobody@contoso.com", MARCEL, MARCEL, None, "", MARCEL],
+            "dialed": ["7123", "7123", None, "   ", "7123", "7123", "(-)"],
         }
     )
     out = normalize_batch(table, contoso, dialed_column="dialed", user_column="caller")
@@ -106,6 +107,7 @@ def test_rows_that_cannot_be_processed_get_an_error_and_nothing_else(contoso: Te
         "empty dialed number",
         "empty user",
         "empty user",
+        "empty dialed number",
     ]
     for row in results_of(out)[1:]:
         assert all(value is None for name, value in row.items() if name != "error")
@@ -202,7 +204,7 @@ def test_batch_equals_one_call_per_row(rows: list[tuple[str, str]]) -> None:
     table = pa.table({"u": [u for u, _ in rows], "d": [d for _, d in rows]})
     got = results_of(normalize_batch(table, simulator, dialed_column="d", user_column="u"))
     for row, (user, dialed) in zip(got, rows):
-        if not dialed.strip():
+        if not clean(dialed):
             assert row["error"] == "empty dialed number"
         else:
             assert row == expected_row(simulator, dialed, user=user)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from normalizer import Simulator, load_tenant
+from normalizer.errors import DialplanInputError
 from normalizer.models import Scope
 
 MARCEL = "marcel.beauchamp@contoso.com"
@@ -44,6 +45,13 @@ def test_separators_are_removed_before_rules(simulator: Simulator) -> None:
     result = simulator.normalize("(0) 800-123.456", user=MARCEL)
     assert result.cleaned_number == "0800123456"
     assert result.translated_number == "+33800123456"
+
+
+@pytest.mark.parametrize("dialed", ["", "   ", "(-.)"], ids=["empty", "spaces", "separators"])
+def test_a_dial_string_of_only_separators_is_an_input_error(simulator: Simulator, dialed: str) -> None:
+    with pytest.raises(DialplanInputError, match="nothing to dial") as caught:
+        simulator.normalize(dialed, user=MARCEL)
+    assert caught.value.field == "dialed_number"
 
 
 TENANT = """
