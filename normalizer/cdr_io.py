@@ -495,7 +495,11 @@ class ParquetOutput:
 
     def write(self, table: pa.Table) -> None:
         if self.writer is None:
-            self.writer = pq.ParquetWriter(self.path, table.schema)
+            try:
+                self.writer = pq.ParquetWriter(self.path, table.schema)
+            except OSError as exc:
+                reason = os.strerror(exc.errno) if exc.errno else str(exc)
+                raise DialplanInputError(f"cannot write: {reason}", file=str(self.path)) from None
         self.writer.write_table(conform(table, self.writer.schema))
 
     def close(self) -> None:

@@ -303,6 +303,9 @@ def test_cli_converts_to_parquet_and_writes_stdout(tmp_path: Path, capsys: pytes
         (["--dialed-column", "nope", "--location", "FR"], "no column 'nope'"),
         (["--dialed-column", "dialed", "--user-column", "caller", "--format", "parquet"], "not a Parquet file"),
         (["--dialed-column", "dialed", "--location", "FR", "-o", "x.xlsx"], "unknown call-detail file type"),
+        (["--dialed-column", "dialed", "--location", "ZZ"], "field 'usage_location': unknown region 'ZZ'"),
+        (["--dialed-column", "dialed", "--location", "FR", "-o", "missing/x.parquet"], "missing/x.parquet: cannot write"),
+        (["--dialed-column", "dialed", "--location", "FR", "--summary", "missing/s.json"], "missing/s.json: cannot write"),
     ],
 )
 def test_cli_user_mistakes_exit_2(
@@ -312,7 +315,9 @@ def test_cli_user_mistakes_exit_2(
     source = tmp_path / "calls.csv"
     source.write_bytes(CSV_WITH_BAD_ROWS)
     assert main(["cdr", str(source), *argv]) == 2
-    assert fragment in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert fragment in err
+    assert err.count("\n") == 1 and "Traceback" not in err
 
 
 def test_cli_dial_plan_column_needs_location_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

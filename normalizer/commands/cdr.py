@@ -156,8 +156,18 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         region=args.location,
     )
     simulator = simulator_for(args)
+    if args.location:
+        # One region for every row: a wrong one is the command's mistake, not each row's.
+        simulator.effective(usage_location=args.location)
     bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     with ExitStack() as stack:
+        summary_file: TextIO | None = None
+        if args.summary:
+            # Opened before the work, so a wrong path fails at once rather than after the job.
+            try:
+                summary_file = stack.enter_context(open(args.summary, "w", encoding="utf-8"))
+            except OSError as exc:
+                raise DialplanInputError(f"cannot write: {exc.strerror}", file=args.summary) from None
         sink: IO[bytes] | Path
         if to_stdout:
             sink = sys.stdout.buffer
@@ -181,12 +191,11 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         finally:
             if bar is not None:
                 bar.finish()
-    report = sys.stderr if to_stdout else sys.stdout
-    print("\n".join(describe(summary)), file=report)
-    if target is not None:
-        print(f"output: {target}", file=report)
-    if args.summary:
-        with open(args.summary, "w", encoding="utf-8") as handle:
-            json.dump(summary.to_dict(), handle, indent=2, ensure_ascii=False)
-            handle.write("\n")
+        report = sys.stderr if to_stdout else sys.stdout
+        print("\n".join(describe(summary)), file=report)
+        if target is not None:
+            print(f"output: {target}", file=report)
+        if summary_file is not None:
+            json.dump(summary.to_dict(), summary_file, indent=2, ensure_ascii=False)
+            summary_file.write("\n")
     return 0
