@@ -292,7 +292,8 @@ class JsonLinesReader:
                 value = row.get(name)
                 if value is not None and not isinstance(value, str):
                     error = error or f"field {name!r} must be text, not {type(value).__name__}"
-                    row[name] = None
+                    # Kept as its JSON text: the row is an error, but its data is not lost.
+                    row[name] = json.dumps(value, ensure_ascii=False)
             rows.append(row)
             errors.append(error)
         names: dict[str, None] = dict.fromkeys(self.text_columns)
