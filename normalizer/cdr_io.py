@@ -364,9 +364,20 @@ class CdrWriter(Protocol):
 
 
 def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
-    """`table` with `schema`'s columns and types (a JSON key seen only later is dropped)."""
+    """`table` with `schema`'s columns and types; a column `schema` lacks is an error.
+
+    The first chunk fixes the columns of a CSV, TSV or Parquet output: a JSON
+    key first seen later has no column to go to, and dropping it would lose data.
+    """
     if table.schema.equals(schema):
         return table
+    extra = [name for name in table.column_names if schema.get_field_index(name) < 0]
+    if extra:
+        raise DialplanInputError(
+            f"column {extra[0]!r} first appears after the output's columns were fixed by "
+            "the first rows (write JSON Lines, .jsonl, to keep every key)",
+            field=extra[0],
+        )
     columns = []
     for field in schema:
         if field.name in table.column_names:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import random
 from pathlib import Path
@@ -397,3 +398,23 @@ def test_a_helper_process_only_when_a_core_is_idle(
     monkeypatch.setattr(cdr_module.os, "cpu_count", lambda: cores)
     monkeypatch.setattr(cdr_module.os, "getloadavg", lambda: (load, load, load))
     assert cdr_module.default_processes() == expected
+
+
+@pytest.mark.parametrize("fmt", [CdrFormat.CSV, CdrFormat.PARQUET], ids=["csv", "parquet"])
+def test_a_json_key_first_seen_in_a_later_chunk_is_an_error_not_dropped(
+    tmp_path: Path, simulator: Simulator, fmt: CdrFormat
+) -> None:
+    source = tmp_path / "calls.jsonl"
+    source.write_text('{"d": "7123"}\n' * 5 + '{"d": "7123", "note": "later"}\n', encoding="utf-8")
+    sink: io.BytesIO | Path = tmp_path / "out.parquet" if fmt is CdrFormat.PARQUET else io.BytesIO()
+    with pytest.raises(DialplanInputError, match="column 'note' first appears after"):
+        normalize_file(
+            source,
+            sink,
+            simulator,
+            CdrColumns(dialed="d", region="FR"),
+            source_format=CdrFormat.JSONL,
+            sink_format=fmt,
+            chunk_bytes=20,
+            processes=0,
+        )
