@@ -15,6 +15,7 @@ from normalizer import (
     dump_tenant,
     import_tenant,
     load_tenant,
+    tenant_from_document,
     tenant_from_powershell,
     tenant_from_teams_json,
     tenant_from_toml,
@@ -102,3 +103,34 @@ def test_decode(data: bytes, text: str) -> None:
 
 def test_excerpt_keeps_tabs_under_the_caret() -> None:
     assert excerpt("a\n\tb = (", 2, 6) == "    \tb = (\n    \t    ^"
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        pytest.param(
+            {"users": [{"upn": "a@x.com", "usage_location": "FR"}, {"upn": "b@x.com", "usage_location": 5}]},
+            "t.toml: field 'usage_location': users[1] 'b@x.com': must be a string, not int",
+            id="user-location-not-text",
+        ),
+        pytest.param(
+            {"users": [{"upn": "a@x.com", "usage_location": "FR"}, {"upn": "b@x.com"}]},
+            "t.toml: field 'usage_location': users[1] 'b@x.com': missing required key 'usage_location'",
+            id="user-without-location",
+        ),
+        pytest.param(
+            {"users": [{"usage_location": "FR"}]},
+            "t.toml: field 'upn': users[0]: missing required key 'upn'",
+            id="user-without-upn",
+        ),
+        pytest.param(
+            {"dial_plans": [{"description": "x"}]},
+            "t.toml: field 'identity': dial_plans[0]: missing required key 'identity'",
+            id="plan-without-identity",
+        ),
+    ],
+)
+def test_document_errors_name_the_user_or_plan(document: dict[str, object], message: str) -> None:
+    with pytest.raises(TenantFileError) as caught:
+        tenant_from_document(document, "t.toml")
+    assert str(caught.value) == message

@@ -112,10 +112,25 @@ def rule_from_table(
     )
 
 
+def _naming(error: TenantFileError, who: str) -> TenantFileError:
+    """The error with `who` (`users[3] 'a@x.com'`) before its detail: the location has no user part."""
+    return TenantFileError(
+        f"{who}: {error.detail}",
+        file=error.file,
+        plan=error.plan,
+        rule=error.rule,
+        rule_index=error.rule_index,
+        field=error.field,
+    )
+
+
 def plan_from_table(table: Any, *, source: str, index: int) -> DialPlan:
     """Read one tenant dial plan."""
     entry = _table(table, f"dial_plans[{index}]", source=source)
-    identity = _require(entry, "identity", str, source=source)
+    try:
+        identity = _require(entry, "identity", str, source=source)
+    except TenantFileError as exc:
+        raise _naming(exc, f"dial_plans[{index}]") from None
     identity = identity.removeprefix("Tag:")
     _unknown_keys(entry, _PLAN_KEYS, source=source, plan=identity)
     rules_table = _optional(entry, "rules", list, [], source=source, plan=identity)
@@ -142,10 +157,16 @@ def plan_from_table(table: Any, *, source: str, index: int) -> DialPlan:
 def user_from_table(table: Any, *, source: str, index: int) -> User:
     """Read one user."""
     entry = _table(table, f"users[{index}]", source=source)
-    upn = _require(entry, "upn", str, source=source)
-    _unknown_keys(entry, _USER_KEYS, source=source)
-    location = _require(entry, "usage_location", str, source=source)
-    plan = _optional(entry, "dial_plan", str, None, source=source)
+    try:
+        upn = _require(entry, "upn", str, source=source)
+    except TenantFileError as exc:
+        raise _naming(exc, f"users[{index}]") from None
+    try:
+        _unknown_keys(entry, _USER_KEYS, source=source)
+        location = _require(entry, "usage_location", str, source=source)
+        plan = _optional(entry, "dial_plan", str, None, source=source)
+    except TenantFileError as exc:
+        raise _naming(exc, f"users[{index}] {upn!r}") from None
     return User(upn=upn, usage_location=location.upper(), dial_plan=plan.removeprefix("Tag:") if plan else None)
 
 
