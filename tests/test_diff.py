@@ -230,3 +230,21 @@ def test_every_changed_result_has_a_rule_change_as_its_cause(
         assert change.cause.kind is not ChangeKind.UNEXPLAINED
     if new_rules == rules:
         assert not report.changes
+
+
+def test_diff_cli_takes_max_rules_and_skips_a_stray_suite_that_is_not_utf_8(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = "".join(
+        f"[[dial_plans.rules]]\nname = \"R{i}\"\npattern = '^{i}(\\d+)$'\ntranslation = '+1$1'\n"
+        for i in range(26)
+    )
+    old = tmp_path / "old.toml"
+    old.write_text(f'[[dial_plans]]\nidentity = "P"\n{rules}', encoding="utf-8")
+    new = tmp_path / "new.toml"
+    new.write_text(old.read_text(encoding="utf-8").replace("'+1$1'", "'+2$1'", 1), encoding="utf-8")
+    (tmp_path / "stray-tests.toml").write_bytes(b"\xff\xfe[[cases]]\n")
+    assert main(["diff", str(old), str(new), "--location", "US"]) == 2
+    assert "more than the limit of 25" in capsys.readouterr().err
+    assert main(["diff", str(old), str(new), "--location", "US", "--max-rules", "26", "--fail-on-change"]) == 1
+    assert "edited rule 'R0' of plan P" in capsys.readouterr().out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from normalizer.commands.common import print_json, read_dial_strings
+from normalizer.commands.common import print_json, read_dial_strings, rule_limit
 from normalizer.diff import TenantDiff, diff_tenants
 from normalizer.errors import SuiteError
 from normalizer.formats import load_tenant
@@ -45,6 +45,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         action="append",
         default=[],
         help="also run for this usage location (repeatable; default: the users' locations)",
+    )
+    parser.add_argument(
+        "--max-rules",
+        metavar="N",
+        type=rule_limit,
+        help="rules allowed per tenant dial plan in both files (default: each file's [tenant] max_rules, or 25)",
     )
     parser.add_argument(
         "--no-witnesses", action="store_true", help="do not generate witness strings for the rules"
@@ -94,7 +100,8 @@ def describe(report: TenantDiff) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     old_path, new_path = Path(args.old), Path(args.new)
-    old, new = load_tenant(old_path), load_tenant(new_path)
+    old = load_tenant(old_path, max_rules=args.max_rules)
+    new = load_tenant(new_path, max_rules=args.max_rules)
     strings: list[str] = read_dial_strings(args.corpus) if args.corpus else []
     suite_files = [Path(path) for path in args.suite]
     suite_files += [p for p in discover_suites(old_path, new_path) if p not in suite_files]
