@@ -40,6 +40,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except KeyboardInterrupt:
+        # Ctrl-C on a long run (cdr, lint, diff) is the user's choice, not a crash.
+        print("dialplan: interrupted", file=sys.stderr)
+        return 130
 
 
 def entry_point() -> None:

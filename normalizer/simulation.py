@@ -16,7 +16,7 @@ from normalizer.catalog import ServiceCatalog, default_catalog
 from normalizer.effective import effective_dial_plan
 from normalizer.emergency import EmergencyNumbers, default_emergency_numbers
 from normalizer.engine import NormalizationResult, PlanNormalizer, clean
-from normalizer.errors import DialplanInputError
+from normalizer.errors import DialplanInputError, RegexTimeoutError
 from normalizer.models import EffectiveDialPlan, Tenant
 
 _Key = tuple[str | None, str | None, str | None]
@@ -89,6 +89,10 @@ class Simulator:
                 field="dialed_number",
             )
         plan = self.effective(user=user, usage_location=usage_location, dial_plan=dial_plan)
-        return self.normalizer(plan).normalize(
-            dialed_number, trace=trace, tenant_scope_only=tenant_scope_only, timeout=timeout
-        )
+        try:
+            return self.normalizer(plan).normalize(
+                dialed_number, trace=trace, tenant_scope_only=tenant_scope_only, timeout=timeout
+            )
+        except RegexTimeoutError as exc:
+            plan_of = {rule.rule.name: rule.dial_plan for rule in reversed(plan.rules)}
+            raise exc.located(plan=plan_of.get(exc.rule or "")) from None

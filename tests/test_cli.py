@@ -74,6 +74,25 @@ def test_user_mistakes_exit_2_with_one_line(argv: list[str], fragment: str, caps
     assert err.count("\n") == 1 and "Traceback" not in err
 
 
+@pytest.mark.parametrize("trace", [False, True], ids=["plain", "trace"])
+def test_catastrophic_pattern_is_an_error_not_a_hang(write_tenant, capsys: pytest.CaptureFixture[str], trace: bool) -> None:  # type: ignore[no-untyped-def]
+    path = write_tenant(
+        """
+[[dial_plans]]
+identity = "P"
+[[dial_plans.rules]]
+name = "Slow"
+pattern = '^(\\d|\\d)+$'
+translation = '+1'
+"""
+    )
+    argv = ["normalize", "1" * 60 + "x", "--location", "US", "--dial-plan", "P", "--tenant", str(path)]
+    assert main(argv + ["--trace"] * trace) == 2
+    err = capsys.readouterr().err
+    assert "plan 'P' rule 'Slow': field 'pattern': pattern ran longer than" in err
+    assert err.count("\n") == 1
+
+
 def test_broken_pattern_names_file_plan_rule_and_field(write_tenant, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
     path = write_tenant(
         """
@@ -177,3 +196,14 @@ dial_plan = "US-Desk"
     out = capsys.readouterr().out
     assert "warning [emergency-capture]" in out and "turns emergency number 911 of US into '+14255550911'" in out
     assert main(["lint", "--tenant", str(path), "--strict"]) == 1
+
+
+def test_interrupt_exits_130_without_a_traceback(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from normalizer.commands import normalize
+
+    def interrupted(*args: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(normalize, "run", interrupted)
+    assert main(["normalize", "7123", "--user", MARCEL]) == 130
+    assert "Traceback" not in capsys.readouterr().err

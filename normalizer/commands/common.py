@@ -14,6 +14,11 @@ from normalizer.models import Scope
 from normalizer.simulation import Simulator
 
 
+REGEX_TIMEOUT = 1.0
+"""Seconds one pattern may run on one dial string in `dialplan normalize`: a
+catastrophic pattern is then an error naming its rule, not a command that never ends."""
+
+
 def rule_limit(text: str) -> int:
     """`--max-rules N`: a whole number of at least 1."""
     try:

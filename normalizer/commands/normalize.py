@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from normalizer.commands.common import (
+    REGEX_TIMEOUT,
     add_target_options,
     add_tenant_option,
     check_target,
@@ -66,6 +67,7 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         args.dialed_number,
         trace=args.trace,
         tenant_scope_only=args.tenant_scope_only,
+        timeout=REGEX_TIMEOUT,
         **target_of(args),
     )
     if args.json:
