@@ -46,6 +46,32 @@ def test_import_prints_toml_without_output(capsys: pytest.CaptureFixture[str]) -
     assert "statements" not in captured.err
 
 
+@pytest.mark.parametrize(
+    ("source", "output"),
+    [
+        pytest.param("script.ps1", "script.ps1", id="over-the-script"),
+        pytest.param("script.ps1", "tenant.json", id="toml-under-a-json-name"),
+        pytest.param("tenant.toml", "tenant.toml", id="over-a-toml-input"),
+    ],
+)
+def test_import_never_writes_toml_over_its_input_or_under_another_format_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], source: str, output: str
+) -> None:
+    fixture = FIXTURES / "handwritten_contoso.ps1"
+    text = fixture.read_text(encoding="utf-8")
+    if source.endswith(".toml"):
+        assert main(["import", str(fixture), "-o", str(tmp_path / source)]) == 0
+        text = (tmp_path / source).read_text(encoding="utf-8") + "# kept by hand\n"
+    (tmp_path / source).write_text(text, encoding="utf-8")
+    capsys.readouterr()
+    out = tmp_path / output
+    assert main(["import", str(tmp_path / source), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"dialplan: error: {out}: ") and err.count("\n") == 1
+    assert (tmp_path / source).read_text(encoding="utf-8") == text
+    assert out == tmp_path / source or not out.exists()
+
+
 def test_import_syntax_error_shows_line_column_and_caret(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -85,6 +111,20 @@ def test_export_to_a_file_takes_the_format_from_its_name(tmp_path: Path, contoso
         "Global",
         "Tag:US-Seattle",
     ]
+
+
+def test_export_refuses_a_name_of_another_format_and_its_own_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["export", "--format", "json", "-o", str(tmp_path / "tenant.ps1")]) == 2
+    assert "the file name is for powershell, not --format json" in capsys.readouterr().err
+    assert not (tmp_path / "tenant.ps1").exists()
+    script = tmp_path / "script.ps1"
+    text = (FIXTURES / "handwritten_contoso.ps1").read_text(encoding="utf-8")
+    script.write_text(text, encoding="utf-8")
+    assert main(["export", "--tenant", str(script), "-o", str(script)]) == 2
+    assert "the output would overwrite the input" in capsys.readouterr().err
+    assert script.read_text(encoding="utf-8") == text
 
 
 def test_export_needs_a_format(capsys: pytest.CaptureFixture[str]) -> None:

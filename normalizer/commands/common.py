@@ -13,7 +13,6 @@ from normalizer.formats import load_tenant
 from normalizer.models import Scope
 from normalizer.simulation import Simulator
 
-
 REGEX_TIMEOUT = 1.0
 """Seconds one pattern may run on one dial string in `dialplan normalize`: a
 catastrophic pattern is then an error naming its rule, not a command that never ends."""

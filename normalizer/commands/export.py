@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from normalizer.commands.common import add_tenant_option, write_output
 from normalizer.errors import DialplanInputError
@@ -27,8 +28,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def run(args: argparse.Namespace) -> int:
     fmt = TenantFormat(args.format) if args.format else None
-    if fmt is None and args.output:
-        fmt = TenantFormat.of_path(args.output)
+    named = TenantFormat.of_path(args.output) if args.output else None
+    if fmt is not None and named is not None and named is not fmt:
+        raise DialplanInputError(
+            f"the file name is for {named}, not --format {fmt}", file=args.output
+        )
+    if args.output and args.tenant and Path(args.output).resolve() == Path(args.tenant).resolve():
+        raise DialplanInputError("the output would overwrite the input", file=args.output)
+    if fmt is None:
+        fmt = named
     if fmt is None:
         raise DialplanInputError(
             "give --format powershell, toml or json (or -o with a .ps1, .toml or .json name)"

@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from normalizer.commands.common import rule_limit, write_output
+from normalizer.errors import DialplanInputError
 from normalizer.formats import TenantFormat, dump_tenant, import_tenant
 
 
@@ -40,6 +41,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.output is not None:
+        # The output is always TOML: never under another format's name, never over the input.
+        if TenantFormat.of_path(args.output) is not TenantFormat.TOML:
+            raise DialplanInputError(
+                "import writes a TOML tenant file: name it .toml "
+                "(dialplan export --format writes the other formats)",
+                file=args.output,
+            )
+        if Path(args.output).resolve() == Path(args.file).resolve():
+            raise DialplanInputError("the output would overwrite the input", file=args.output)
     imported = import_tenant(args.file, max_rules=args.max_rules)
     tenant = imported.tenant
     if args.name is not None:
