@@ -307,6 +307,8 @@ def test_cli_converts_to_parquet_and_writes_stdout(tmp_path: Path, capsys: pytes
         (["--dialed-column", "dialed", "--location", "ZZ"], "field 'usage_location': unknown region 'ZZ'"),
         (["--dialed-column", "dialed", "--location", "FR", "-o", "missing/x.parquet"], "missing/x.parquet: cannot write"),
         (["--dialed-column", "dialed", "--location", "FR", "--summary", "missing/s.json"], "missing/s.json: cannot write"),
+        (["--dialed-column", "dialed", "--location", "FR", "--summary", "calls.csv"], "calls.csv: the summary would overwrite the input"),
+        (["--dialed-column", "dialed", "--location", "FR", "-o", "out.csv", "--summary", "out.csv"], "out.csv: the summary would overwrite the output"),
     ],
 )
 def test_cli_user_mistakes_exit_2(
@@ -316,6 +318,7 @@ def test_cli_user_mistakes_exit_2(
     source = tmp_path / "calls.csv"
     source.write_bytes(CSV_WITH_BAD_ROWS)
     assert main(["cdr", str(source), *argv]) == 2
+    assert source.read_bytes() == CSV_WITH_BAD_ROWS
     err = capsys.readouterr().err
     assert fragment in err
     assert err.count("\n") == 1 and "Traceback" not in err

@@ -145,6 +145,11 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     target = None if to_stdout else Path(args.output) if args.output else default_output(source)
     if target is not None and target.resolve() == source.resolve():
         raise DialplanInputError("the output would overwrite the input", file=str(source))
+    if args.summary:
+        summary_path = Path(args.summary).resolve()
+        for what, path in (("input", source), ("output", target)):
+            if path is not None and summary_path == path.resolve():
+                raise DialplanInputError(f"the summary would overwrite the {what}", file=args.summary)
     sink_format = source_format
     if target is not None and args.output:
         sink_format = detect_format(target) if target.suffix else source_format
