@@ -41,7 +41,7 @@ from typing import Any
 
 from normalizer.catalog import ServiceCatalog
 from normalizer.effective import tenant_plan_for
-from normalizer.engine import NormalizationResult
+from normalizer.engine import NormalizationResult, clean
 from normalizer.errors import DialplanError
 from normalizer.matcher import compile_rules
 from normalizer.models import (
@@ -453,6 +453,8 @@ def diff_tenants(
         generated, witness_notes = witness_strings(old, new)
         strings = list(dict.fromkeys([*strings, *generated]))
         notes += witness_notes
+    # Nothing is left to dial once separators are removed: not a call (normalize refuses it too).
+    strings = [dialed for dialed in strings if clean(dialed)]
     changes = rule_changes(old, new)
     old_sim = Simulator(old, catalog=catalog)
     new_sim = Simulator(new, catalog=catalog)

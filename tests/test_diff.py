@@ -248,3 +248,14 @@ def test_diff_cli_takes_max_rules_and_skips_a_stray_suite_that_is_not_utf_8(
     assert "more than the limit of 25" in capsys.readouterr().err
     assert main(["diff", str(old), str(new), "--location", "US", "--max-rules", "26", "--fail-on-change"]) == 1
     assert "edited rule 'R0' of plan P" in capsys.readouterr().out
+
+
+def test_dial_strings_with_nothing_to_dial_are_not_run() -> None:
+    users = (User("a@t.com", "GB"),)
+    old_rules = (NormalizationRule("E", "^0?$", "+441234567890"),)
+    new_rules = (NormalizationRule("E", "^0?$", "+441234567891"),)
+    old = Tenant("T", (DialPlan("Global", Scope.TENANT_GLOBAL, old_rules),), users)
+    new = Tenant("T", (DialPlan("Global", Scope.TENANT_GLOBAL, new_rules),), users)
+    report = diff_tenants(old, new, ["", " - ", "0"])
+    assert all(clean(dialed) for dialed in report.dial_strings)
+    assert {change.dialed_number for change in report.changes} == {"0"}
