@@ -17,10 +17,19 @@ True
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from xml.etree import ElementTree
 
 from normalizer.suites import Coverage, SuiteResult
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 cannot carry at all, even escaped: a dial string or name may hold them."""
+
+
+def _xml_safe(text: str) -> str:
+    """`text` with each character XML cannot carry written as its Python escape (`\\x07`)."""
+    return _NOT_XML.sub(lambda found: repr(found.group())[1:-1], text)
 
 
 def _seconds(value: float) -> str:
@@ -90,5 +99,5 @@ def junit_xml(results: Sequence[SuiteResult], *, coverage: Sequence[Coverage] = 
         if lines:
             ElementTree.SubElement(suite, "system-out").text = "\n".join(lines)
     ElementTree.indent(root)
-    body = ElementTree.tostring(root, encoding="unicode")
+    body = _xml_safe(ElementTree.tostring(root, encoding="unicode"))
     return '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n"

@@ -114,6 +114,23 @@ def test_passing_suite_junit_has_no_failures(tmp_path: Path, capsys: pytest.Capt
     assert all(case.find("failure") is None for case in root.iter("testcase"))
 
 
+def test_junit_is_well_formed_with_control_characters_in_the_suite(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    suite = write(
+        tmp_path / "ctl-tests.toml",
+        '[[cases]]\nname = "bell \\u0007 <&>"\ndialed_number = "71\\u000123"\n'
+        f'user = "{MARCEL}"\nexpect.translated_number = "x\\u0002"\n',
+    )
+    junit = tmp_path / "report.xml"
+    assert main(["test", str(suite), "--junit", str(junit)]) == 1
+    case = ElementTree.parse(junit).getroot().find("testsuite/testcase")
+    assert case is not None and case.get("name") == "bell \\x07 <&>"
+    failure = case.find("failure")
+    assert failure is not None and "expected 'x\\x02'" in (failure.get("message") or "")
+    assert "71\\x0123 for" in (failure.text or "")
+
+
 def test_json_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     suite = write(tmp_path / "london-tests.toml", FAILING)
     assert main(["test", str(suite), "--json"]) == 1
