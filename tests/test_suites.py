@@ -297,6 +297,14 @@ def test_record_freezes_todays_behaviour(tmp_path: Path, capsys: pytest.CaptureF
     assert "translated_number: expected '+33800123456', got '+330800123456'" in capsys.readouterr().out
 
 
+def test_record_from_a_file_keeps_a_hash_inside_a_dial_string(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    dial_strings = write(tmp_path / "dialed.txt", "# feature codes\n*31#7123\n#31#\n3949  # service\n")
+    out = tmp_path / "codes-tests.toml"
+    assert main(["test", "--record", str(out), "--usage-location", "FR", "--from", str(dial_strings)]) == 0
+    cases = tomllib.loads(out.read_text(encoding="utf-8"))["cases"]
+    assert [case["dialed_number"] for case in cases] == ["*31#7123", "3949"]
+
+
 def test_record_by_usage_location(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "fr-tests.toml"
     argv = ["test", "--record", str(out), "--usage-location", "fr", "--dial-plan", "FR-Paris-Issy-39qdPR", "7000"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any, TypedDict
@@ -12,6 +13,8 @@ from normalizer.errors import DialplanInputError
 from normalizer.formats import load_tenant
 from normalizer.models import Scope
 from normalizer.simulation import Simulator
+
+_COMMENT = re.compile(r"(?:^|\s)#")
 
 REGEX_TIMEOUT = 1.0
 """Seconds one pattern may run on one dial string in `dialplan normalize`: a
@@ -92,14 +95,18 @@ def scope_label(scope: Scope) -> str:
 
 
 def read_dial_strings(path: str) -> list[str]:
-    """Dial strings of a file, one a line; blank lines and `#` comments skipped."""
+    """Dial strings of a file, one a line; blank lines and `#` comments skipped.
+
+    A comment starts a line or follows a space: a `#` inside a dial string
+    (`*31#7123`, a feature code) is part of it.
+    """
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise DialplanInputError(f"cannot read: {exc.strerror}", file=path) from None
     except UnicodeDecodeError as exc:
         raise DialplanInputError(f"not valid UTF-8: {exc.reason}", file=path) from None
-    lines = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    lines = (_COMMENT.split(line, 1)[0].strip() for line in text.splitlines())
     return [line for line in lines if line]
 
 

@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("old", metavar="OLD", help="the tenant file as it is (.toml)")
     parser.add_argument("new", metavar="NEW", help="the tenant file as it would be (.toml)")
     parser.add_argument(
-        "--corpus", metavar="FILE", help="dial strings to run, one a line (# starts a comment)"
+        "--corpus", metavar="FILE", help="dial strings to run, one a line (a # at the start of a line or after a space starts a comment)"
     )
     parser.add_argument(
         "--suite",

@@ -61,7 +61,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--from",
         dest="from_file",
         metavar="FILE",
-        help="with --record: read dial strings from FILE, one a line (# starts a comment)",
+        help="with --record: read dial strings from FILE, one a line (a # at the start of a line or after a space starts a comment)",
     )
     record.add_argument("--name", metavar="NAME", help="with --record: the suite's name")
     parser.set_defaults(run=lambda args: run(parser, args))
