@@ -14,11 +14,12 @@ normalizer.errors.UnknownRegionError: field 'usage_location': unknown region 'XX
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumberType
+from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, NumberParseException, PhoneMetadata, PhoneNumberType
 
 from normalizer.errors import UnknownRegionError
 
@@ -96,7 +97,26 @@ def calling_code(region: str) -> int:
 
 @lru_cache(maxsize=65536)
 def number_facts(e164: str) -> NumberFacts:
-    """Region, type and validity of a `+`-prefixed number; unknown when unparsable."""
+    """Region, type and validity of a `+`-prefixed number; unknown when unparsable.
+
+    Plain `+digits` go through the compiled metadata (`_calling_code`); anything
+    else, and numbers whose parse would strip a national prefix, through phonenumbers.
+    """
+    digits = e164[1:]
+    if e164[:1] == "+" and 2 < len(digits) <= 20 and digits.isascii() and digits.isdigit() and digits[0] != "0":
+        for size in (1, 2, 3):  # `_extract_country_code`: the shortest code in use
+            code = int(digits[:size])
+            if code in COUNTRY_CODE_TO_REGION_CODE:
+                compiled = _calling_code(code)
+                facts = compiled.facts(digits[size:]) if compiled is not None else None
+                if facts is not None:
+                    return facts
+                break
+    return _parsed_number_facts(e164)
+
+
+def _parsed_number_facts(e164: str) -> NumberFacts:
+    """`number_facts` by phonenumbers' own parse and classification."""
     try:
         number = phonenumbers.parse(e164, None)
     except NumberParseException:
@@ -114,6 +134,142 @@ def number_facts(e164: str) -> NumberFacts:
         region = phonenumbers.region_code_for_country_code(number.country_code or 0)
         region = None if region in ("ZZ", "001") else region
     return NumberFacts(region, number_type, valid)
+
+
+# phonenumbers' metadata compiled once per calling code, for E.164 numbers written
+# as plain digits. Each piece mirrors one function of phonenumbers (named beside it)
+# and answers exactly as it does; a test compares them over many numbers.
+
+_Desc = tuple[frozenset[int], "re.Pattern[str] | None"] | None
+_MIN_NSN, _MAX_NSN = 2, 17  # phonenumbers' _MIN_LENGTH_FOR_NSN, _MAX_LENGTH_FOR_NSN
+
+
+def _desc(desc: object) -> _Desc:
+    """A PhoneNumberDesc as (possible lengths, compiled pattern)."""
+    if desc is None:
+        return None
+    pattern = getattr(desc, "national_number_pattern", None)
+    lengths = frozenset(getattr(desc, "possible_length", None) or ())
+    return (lengths, re.compile(pattern) if pattern else None)
+
+
+def _matches(number: str, desc: _Desc) -> bool:
+    """phonenumbers' `_is_number_matching_desc` (a whole match of a possible length)."""
+    if desc is None:
+        return False
+    lengths, pattern = desc
+    if lengths and len(number) not in lengths:
+        return False
+    return pattern is not None and pattern.fullmatch(number) is not None
+
+
+# `_number_type_helper` checks these types in this order before fixed line and mobile.
+_SPECIAL_TYPES = (
+    ("premium_rate", PhoneNumberType.PREMIUM_RATE),
+    ("toll_free", PhoneNumberType.TOLL_FREE),
+    ("shared_cost", PhoneNumberType.SHARED_COST),
+    ("voip", PhoneNumberType.VOIP),
+    ("personal_number", PhoneNumberType.PERSONAL_NUMBER),
+    ("pager", PhoneNumberType.PAGER),
+    ("uan", PhoneNumberType.UAN),
+    ("voicemail", PhoneNumberType.VOICEMAIL),
+)
+
+
+class _Types:
+    """phonenumbers' `_number_type_helper` for one region's metadata."""
+
+    __slots__ = ("general", "special", "fixed_line", "mobile", "same_mobile_and_fixed_line")
+
+    def __init__(self, metadata: PhoneMetadata) -> None:
+        self.general = _desc(metadata.general_desc)
+        self.special = tuple(
+            (_NUMBER_TYPES[kind], _desc(getattr(metadata, name))) for name, kind in _SPECIAL_TYPES
+        )
+        self.special = tuple((name, desc) for name, desc in self.special if desc is not None)
+        self.fixed_line = _desc(metadata.fixed_line)
+        self.mobile = _desc(metadata.mobile)
+        self.same_mobile_and_fixed_line = bool(metadata.same_mobile_and_fixed_line_pattern)
+
+    def of(self, number: str) -> str:
+        """The type name of a national significant number ("unknown" when invalid)."""
+        if not _matches(number, self.general):
+            return "unknown"
+        for name, desc in self.special:
+            if _matches(number, desc):
+                return name
+        if _matches(number, self.fixed_line):
+            if self.same_mobile_and_fixed_line or _matches(number, self.mobile):
+                return "fixed_line_or_mobile"
+            return "fixed_line"
+        if not self.same_mobile_and_fixed_line and _matches(number, self.mobile):
+            return "mobile"
+        return "unknown"
+
+
+class _CallingCode:
+    """One calling code's regions and their compiled metadata."""
+
+    __slots__ = ("main", "national_prefix", "members", "shown")
+
+    def __init__(self, code: int, regions: tuple[str, ...], main: PhoneMetadata) -> None:
+        # `parse` strips a national prefix by the main region's metadata.
+        prefix = main.national_prefix_for_parsing
+        self.national_prefix = re.compile(prefix) if prefix else None
+        self.main = _Types(main)
+        self.shown = None if regions[0] in ("ZZ", "001") else regions[0]
+        members: list[tuple[str, re.Pattern[str] | None, _Types | None]] = []
+        if len(regions) > 1:
+            for region in regions:
+                metadata = PhoneMetadata.metadata_for_region(region.upper(), None)
+                if metadata is None:
+                    continue
+                leading = metadata.leading_digits
+                if leading is not None:
+                    members.append((region, re.compile(leading), None))
+                else:
+                    members.append((region, None, _Types(metadata)))
+        self.members = tuple(members)
+
+    def facts(self, national: str) -> NumberFacts | None:
+        """The facts of `+<code><national>`; None when phonenumbers must parse it itself."""
+        if not _MIN_NSN <= len(national) <= _MAX_NSN:
+            return None
+        if self.national_prefix is not None and self.national_prefix.match(national):
+            return None  # `parse` may strip a national prefix or carrier code
+        if not self.members:  # one region: `region_code_for_number` is it
+            kind = self.main.of(national)
+            return NumberFacts(self.shown, kind, kind != "unknown")
+        # `_region_code_for_number_from_list`, then `number_type` by that region.
+        for region, leading, types in self.members:
+            if leading is not None:
+                if leading.match(national):
+                    kind = _region_types(region).of(national)
+                    return NumberFacts(region, kind, kind != "unknown")
+            elif types is not None:
+                kind = types.of(national)
+                if kind != "unknown":
+                    return NumberFacts(region, kind, True)
+        return NumberFacts(self.shown, "unknown", False)
+
+
+@cache
+def _region_types(region: str) -> _Types:
+    metadata = PhoneMetadata.metadata_for_region(region.upper(), None)
+    assert metadata is not None  # the region comes from the calling code map
+    return _Types(metadata)
+
+
+@cache
+def _calling_code(code: int) -> _CallingCode | None:
+    """The compiled metadata of a calling code in use; None for an unused one."""
+    regions = COUNTRY_CODE_TO_REGION_CODE.get(code)
+    if not regions:
+        return None
+    main = PhoneMetadata.metadata_for_region_or_calling_code(code, regions[0])
+    if main is None:
+        return None
+    return _CallingCode(code, tuple(regions), main)
 
 
 @cache
@@ -155,7 +311,15 @@ def is_emergency_number(digits: str, region: str) -> bool:
     """True when `digits` is exactly an emergency number of the region."""
     if not digits or not digits.isascii() or not digits.isdigit():
         return False
-    return bool(phonenumbers.is_emergency_number(digits, region.upper()))
+    # phonenumbers' `is_emergency_number` on plain digits: a whole match of the pattern.
+    pattern = _emergency_pattern(region.upper())
+    return pattern is not None and pattern.fullmatch(digits) is not None
+
+
+@cache
+def _emergency_pattern(region: str) -> re.Pattern[str] | None:
+    pattern = emergency_number_pattern(region)
+    return re.compile(pattern) if pattern else None
 
 
 @lru_cache(maxsize=65536)
@@ -163,8 +327,54 @@ def is_valid_short_number(digits: str, region: str) -> bool:
     """True when `digits` is a valid short number (service code) of the region."""
     if not digits or not digits.isascii() or not digits.isdigit():
         return False
+    region = region.upper()
+    short = _short_numbers(region)
+    if short is not None:
+        found = short.is_valid(digits)
+        if found is not None:
+            return found
     try:
-        number = phonenumbers.parse(digits, region.upper())
+        number = phonenumbers.parse(digits, region)
     except NumberParseException:
         return False
-    return bool(phonenumbers.is_valid_short_number_for_region(number, region.upper()))
+    return bool(phonenumbers.is_valid_short_number_for_region(number, region))
+
+
+class _ShortNumbers:
+    """phonenumbers' `parse(digits, region)` + `is_valid_short_number_for_region`, compiled."""
+
+    __slots__ = ("idd", "national_prefix", "calling_code", "general", "short_code")
+
+    def __init__(self, metadata: PhoneMetadata, short: PhoneMetadata) -> None:
+        self.idd = re.compile(metadata.international_prefix) if metadata.international_prefix else None
+        prefix = metadata.national_prefix_for_parsing
+        self.national_prefix = re.compile(prefix) if prefix else None
+        self.calling_code = str(metadata.country_code)
+        self.general = _desc(short.general_desc)
+        self.short_code = _desc(short.short_code)
+
+    def is_valid(self, digits: str) -> bool | None:
+        """The answer for plain digits, or None when `parse` would rewrite them."""
+        if not 3 <= len(digits) <= _MAX_NSN or digits.startswith(self.calling_code):
+            return None
+        if self.idd is not None and self.idd.match(digits):
+            return None  # an international prefix: parse reads a calling code
+        if self.national_prefix is not None and self.national_prefix.match(digits):
+            return None  # parse may strip a national prefix
+        # The number keeps the region's calling code, so the region matches it.
+        return _matches(digits, self.general) and _matches(digits, self.short_code)
+
+
+@cache
+def _short_numbers(region: str) -> _ShortNumbers | None:
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        return None
+    metadata = PhoneMetadata.metadata_for_region(region, None)
+    short = PhoneMetadata.short_metadata_for_region(region, None)
+    if metadata is None or short is None or short.short_code is None:
+        return None
+    if short.short_code.national_number_pattern is None:
+        return None
+    if region not in COUNTRY_CODE_TO_REGION_CODE.get(metadata.country_code, ()):
+        return None
+    return _ShortNumbers(metadata, short)
