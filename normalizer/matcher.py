@@ -199,6 +199,14 @@ class RuleMatcher:
     def __init__(self, rules: Sequence[NormalizationRule]) -> None:
         self.rules = tuple(compile_rule(rule) for rule in rules)
         self.segments: tuple[_CombinedSegment | int, ...] = tuple(self._segments())
+        # Per rule, the admission test of its combined branch (None: it runs on its own).
+        admissions: list[Admission | None] = [None] * len(self.rules)
+        for segment in self.segments:
+            if isinstance(segment, _CombinedSegment):
+                for member in segment.members:
+                    admissions[member.index] = member.admission
+        self._admissions = tuple(admissions)
+        self._candidates: dict[tuple[int, str], tuple[int, ...]] = {}
 
     def _segments(self) -> list[_CombinedSegment | int]:
         segments: list[_CombinedSegment | int] = []
@@ -257,8 +265,33 @@ class RuleMatcher:
         found = self.match(text, timeout)
         return found[0] if found else None
 
+    def _candidates_for(self, text: str) -> Sequence[int]:
+        """The rules that could match `text`, in order: the combined form's prefilter.
+
+        A rule left out is one no bucket of its segment would try for such a
+        string; the strings the combined form leaves to the plain loop (empty,
+        non-ASCII, with a newline) get every rule.
+        """
+        if not text or "\n" in text or not text.isascii():
+            return range(len(self.rules))
+        key = (len(text), text[:1])
+        found = self._candidates.get(key)
+        if found is None:
+            if len(self._candidates) >= _MAX_BUCKETS:
+                return range(len(self.rules))
+            found = tuple(
+                index
+                for index, admission in enumerate(self._admissions)
+                if admission is None or admission.admits(key[0], key[1])
+            )
+            self._candidates[key] = found
+        return found
+
     def _match_with_timeout(self, text: str, timeout: float) -> tuple[int, str] | None:
-        for index, compiled in enumerate(self.rules):
+        # Each candidate runs on its own under the `regex` timeout.
+        rules = self.rules
+        for index in self._candidates_for(text):
+            compiled = rules[index]
             found = compiled.search(text, timeout)
             if found is not None:
                 return index, compiled.translate(text, first=found, timeout=timeout)

@@ -21,6 +21,17 @@ def test_compiled_matcher_equals_naive_first_match(
         assert matcher.match(text) == matcher.naive_first_match(text)
 
 
+@settings(max_examples=300, deadline=None)
+@given(rules=rule_lists(wide=True), texts=st.lists(wide_dial_strings, min_size=1, max_size=8))
+def test_matcher_with_a_timeout_equals_naive_first_match(
+    rules: tuple[NormalizationRule, ...], texts: list[str]
+) -> None:
+    """With a timeout every rule runs alone, skipping only those the prefilter rules out."""
+    matcher = RuleMatcher(rules)
+    for text in texts:
+        assert matcher.match(text, timeout=5.0) == matcher.naive_first_match(text)
+
+
 @pytest.mark.parametrize(
     ("pattern", "text"),
     [

@@ -1,0 +1,147 @@
+"""`countries` answers exactly as phonenumbers does, through its compiled metadata.
+
+The reference functions below are phonenumbers' own calls, the way `countries`
+asked them before it compiled the metadata; every answer must be equal.
+"""
+
+from __future__ import annotations
+
+import phonenumbers
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
+
+from normalizer import countries
+from normalizer.countries import NumberFacts
+
+_TYPES = (
+    "fixed_line", "mobile", "toll_free", "premium_rate", "shared_cost", "voip",
+    "personal_number", "pager", "uan", "voicemail", "general_desc",
+)
+CODES = sorted(COUNTRY_CODE_TO_REGION_CODE)
+REGIONS = sorted(phonenumbers.SUPPORTED_REGIONS)
+digits = st.text("0123456789", max_size=18)
+
+
+def reference_facts(e164: str) -> NumberFacts:
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return NumberFacts(None, "unknown", False)
+    region = phonenumbers.region_code_for_number(number)
+    kind = phonenumbers.number_type(number)
+    names = {value: name.lower() for name, value in vars(phonenumbers.PhoneNumberType).items() if name.isupper()}
+    if region in (None, "ZZ", "001"):
+        region = phonenumbers.region_code_for_country_code(number.country_code or 0)
+        region = None if region in ("ZZ", "001") else region
+    return NumberFacts(region, names[kind], bool(phonenumbers.is_valid_number(number)))
+
+
+def reference_short(number: str, region: str) -> bool:
+    try:
+        parsed = phonenumbers.parse(number, region)
+    except phonenumbers.NumberParseException:
+        return False
+    return bool(phonenumbers.is_valid_short_number_for_region(parsed, region))
+
+
+def example_numbers() -> list[str]:
+    """Every region's and non-geographic code's example number of every type, as E.164."""
+    found: list[str] = []
+    metadata = [PhoneMetadata.metadata_for_region(region) for region in REGIONS]
+    metadata += [PhoneMetadata.metadata_for_nongeo_region(code) for code in phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS]
+    for entry in metadata:
+        for name in _TYPES:
+            desc = getattr(entry, name) if entry else None
+            if entry and desc is not None and desc.example_number:
+                found.append(f"+{entry.country_code}{desc.example_number}")
+    return found
+
+
+def short_examples() -> list[tuple[str, str]]:
+    """Every region's short-number examples (emergency, short codes, carrier codes ...)."""
+    found: list[tuple[str, str]] = []
+    for region in sorted(phonenumbers.SUPPORTED_SHORT_REGIONS):
+        entry = PhoneMetadata.short_metadata_for_region(region)
+        for name in ("general_desc", "toll_free", "standard_rate", "premium_rate", "short_code",
+                     "emergency", "carrier_specific", "sms_services"):
+            desc = getattr(entry, name, None) if entry else None
+            if desc is not None and desc.example_number:
+                found.append((desc.example_number, region))
+    return found
+
+
+def test_every_example_number_has_phonenumbers_facts() -> None:
+    numbers = example_numbers()
+    assert len(numbers) > 1000
+    for number in numbers:
+        assert countries.number_facts.__wrapped__(number) == reference_facts(number), number
+        # One digit more and one fewer: the edges of the possible lengths.
+        for edge in (number + "0", number + "9", number[:-1]):
+            assert countries.number_facts.__wrapped__(edge) == reference_facts(edge), edge
+
+
+@settings(max_examples=3000, deadline=None)
+@given(code=st.sampled_from(CODES), national=digits)
+@example(code=1, national="2015550123")
+@example(code=1, national="12015550123")  # a trunk prefix after +1
+@example(code=44, national="02079460000")
+@example(code=7, national="7012345678")  # Kazakhstan by its leading digits
+@example(code=39, national="0612345678")  # Italian leading zero
+@example(code=800, national="12345678")  # non-geographic
+def test_number_facts_equal_phonenumbers(code: int, national: str) -> None:
+    number = f"+{code}{national}"
+    assert countries.number_facts.__wrapped__(number) == reference_facts(number)
+
+
+@settings(max_examples=500, deadline=None)
+@given(number=st.text("0123456789", min_size=0, max_size=21).map(lambda text: f"+{text}")
+       | st.text("0123456789+ -()x;#ext=", max_size=20))
+@example(number="+12")
+@example(number="+0123456")
+@example(number="+999123456")
+@example(number="+33 1 45 67 89 00")
+def test_unusual_numbers_equal_phonenumbers(number: str) -> None:
+    assert countries.number_facts.__wrapped__(number) == reference_facts(number)
+
+
+def test_short_and_emergency_examples_equal_phonenumbers() -> None:
+    cases = short_examples()
+    assert len(cases) > 500
+    for number, region in cases:
+        for text in (number, number + "1", number[:-1]):
+            if not text:
+                continue
+            assert countries.is_valid_short_number.__wrapped__(text, region) == reference_short(text, region), (text, region)
+            assert countries.is_emergency_number.__wrapped__(text, region) == bool(
+                phonenumbers.is_emergency_number(text, region)
+            ), (text, region)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(number=st.text("0123456789", min_size=1, max_size=18), region=st.sampled_from(REGIONS))
+@example(number="000", region="AU")
+@example(number="3949", region="FR")
+@example(number="118218", region="FR")
+@example(number="0033123", region="FR")  # an international prefix
+@example(number="33123", region="FR")  # the region's own calling code
+def test_short_and_emergency_numbers_equal_phonenumbers(number: str, region: str) -> None:
+    assert countries.is_valid_short_number.__wrapped__(number, region) == reference_short(number, region)
+    assert countries.is_emergency_number.__wrapped__(number, region) == bool(
+        phonenumbers.is_emergency_number(number, region)
+    )
+
+
+@pytest.mark.parametrize(
+    ("number", "facts"),
+    [
+        pytest.param("+33145678900", NumberFacts("FR", "fixed_line", True), id="fr-fixed"),
+        pytest.param("+14165550100", NumberFacts("CA", "fixed_line_or_mobile", True), id="nanp-by-patterns"),
+        pytest.param("+77012345678", NumberFacts("KZ", "mobile", True), id="shared-code-by-leading-digits"),
+        pytest.param("+800123", NumberFacts(None, "unknown", False), id="non-geographic-invalid"),
+        pytest.param("+999123456", NumberFacts(None, "unknown", False), id="unused-calling-code"),
+    ],
+)
+def test_number_facts(number: str, facts: NumberFacts) -> None:
+    assert countries.number_facts(number) == facts
