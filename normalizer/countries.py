@@ -15,6 +15,7 @@ normalizer.errors.UnknownRegionError: field 'usage_location': unknown region 'XX
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -99,8 +100,10 @@ def calling_code(region: str) -> int:
 def number_facts(e164: str) -> NumberFacts:
     """Region, type and validity of a `+`-prefixed number; unknown when unparsable.
 
-    Plain `+digits` go through the compiled metadata (`_calling_code`); anything
-    else, and numbers whose parse would strip a national prefix, through phonenumbers.
+    phonenumbers' `parse`, then its `region_code_for_number`, `number_type` and
+    `is_valid_number`, answered from metadata compiled once per calling code
+    (`_calling_code`). Plain `+digits` that `parse` would keep as they are skip
+    `parse` too.
     """
     digits = e164[1:]
     if e164[:1] == "+" and 2 < len(digits) <= 20 and digits.isascii() and digits.isdigit() and digits[0] != "0":
@@ -108,25 +111,28 @@ def number_facts(e164: str) -> NumberFacts:
             code = int(digits[:size])
             if code in COUNTRY_CODE_TO_REGION_CODE:
                 compiled = _calling_code(code)
-                facts = compiled.facts(digits[size:]) if compiled is not None else None
-                if facts is not None:
-                    return facts
+                national = digits[size:]
+                if compiled is not None and compiled.parses_as_is(national):
+                    return compiled.facts(national)
                 break
-    return _parsed_number_facts(e164)
-
-
-def _parsed_number_facts(e164: str) -> NumberFacts:
-    """`number_facts` by phonenumbers' own parse and classification."""
     try:
         number = phonenumbers.parse(e164, None)
     except NumberParseException:
         return NumberFacts(None, "unknown", False)
+    compiled = _calling_code(number.country_code or 0)
+    if compiled is None:
+        return _parsed_number_facts(number)
+    return compiled.facts(phonenumbers.national_significant_number(number))
+
+
+def _parsed_number_facts(number: phonenumbers.PhoneNumber) -> NumberFacts:
+    """`number_facts` of a parsed number by phonenumbers' own classification."""
     region = phonenumbers.region_code_for_number(number)
     if region in (None, "ZZ", "001"):
         region = None
     kind = phonenumbers.number_type(number)
     # `is_valid_number` is exactly `number_type(...) != UNKNOWN` (both match the
-    # national number against the same region's patterns); asking once saves a quarter.
+    # national number against the same region's patterns).
     valid = kind != PhoneNumberType.UNKNOWN
     number_type = _NUMBER_TYPES.get(kind, "unknown")
     if region is None:
@@ -140,17 +146,17 @@ def _parsed_number_facts(e164: str) -> NumberFacts:
 # as plain digits. Each piece mirrors one function of phonenumbers (named beside it)
 # and answers exactly as it does; a test compares them over many numbers.
 
-_Desc = tuple[frozenset[int], "re.Pattern[str] | None"] | None
+_Desc = tuple[frozenset[int], str | None] | None
 _MIN_NSN, _MAX_NSN = 2, 17  # phonenumbers' _MIN_LENGTH_FOR_NSN, _MAX_LENGTH_FOR_NSN
 
 
 def _desc(desc: object) -> _Desc:
-    """A PhoneNumberDesc as (possible lengths, compiled pattern)."""
+    """A PhoneNumberDesc as (possible lengths, pattern); patterns compile on first use."""
     if desc is None:
         return None
     pattern = getattr(desc, "national_number_pattern", None)
     lengths = frozenset(getattr(desc, "possible_length", None) or ())
-    return (lengths, re.compile(pattern) if pattern else None)
+    return (lengths, pattern or None)
 
 
 def _matches(number: str, desc: _Desc) -> bool:
@@ -160,7 +166,12 @@ def _matches(number: str, desc: _Desc) -> bool:
     lengths, pattern = desc
     if lengths and len(number) not in lengths:
         return False
-    return pattern is not None and pattern.fullmatch(number) is not None
+    return pattern is not None and _compiled(pattern).fullmatch(number) is not None
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 # `_number_type_helper` checks these types in this order before fixed line and mobile.
@@ -176,33 +187,65 @@ _SPECIAL_TYPES = (
 )
 
 
-class _Types:
-    """phonenumbers' `_number_type_helper` for one region's metadata."""
+_Match = Callable[[str], "re.Match[str] | None"]
+_Plan = tuple[_Match, tuple[tuple[str, _Match], ...], _Match | None, _Match | None, bool]
 
-    __slots__ = ("general", "special", "fixed_line", "mobile", "same_mobile_and_fixed_line")
+
+class _Types:
+    """phonenumbers' `_number_type_helper` for one region's metadata.
+
+    Per length of national number, only the descriptions of a possible length
+    with a pattern are tried (what `_is_number_matching_desc` checks first).
+    """
+
+    __slots__ = ("general", "special", "fixed_line", "mobile", "same_mobile_and_fixed_line", "plans")
 
     def __init__(self, metadata: PhoneMetadata) -> None:
         self.general = _desc(metadata.general_desc)
-        self.special = tuple(
-            (_NUMBER_TYPES[kind], _desc(getattr(metadata, name))) for name, kind in _SPECIAL_TYPES
-        )
-        self.special = tuple((name, desc) for name, desc in self.special if desc is not None)
+        special = ((_NUMBER_TYPES[kind], _desc(getattr(metadata, name))) for name, kind in _SPECIAL_TYPES)
+        self.special = tuple((name, desc) for name, desc in special if desc is not None)
         self.fixed_line = _desc(metadata.fixed_line)
         self.mobile = _desc(metadata.mobile)
         self.same_mobile_and_fixed_line = bool(metadata.same_mobile_and_fixed_line_pattern)
+        self.plans: dict[int, _Plan | None] = {}
+
+    def _plan(self, length: int) -> _Plan | None:
+        """The matchers that apply to numbers of one length; None: no number of it is valid."""
+
+        def matcher(desc: _Desc) -> _Match | None:
+            if desc is None:
+                return None
+            lengths, pattern = desc
+            if (lengths and length not in lengths) or pattern is None:
+                return None
+            return _compiled(pattern).fullmatch
+
+        general = matcher(self.general)
+        if general is None:
+            return None
+        special = tuple((name, found) for name, desc in self.special if (found := matcher(desc)) is not None)
+        return (general, special, matcher(self.fixed_line), matcher(self.mobile), self.same_mobile_and_fixed_line)
 
     def of(self, number: str) -> str:
         """The type name of a national significant number ("unknown" when invalid)."""
-        if not _matches(number, self.general):
+        length = len(number)
+        try:
+            plan = self.plans[length]
+        except KeyError:
+            plan = self.plans[length] = self._plan(length)
+        if plan is None:
             return "unknown"
-        for name, desc in self.special:
-            if _matches(number, desc):
+        general, special, fixed_line, mobile, same = plan
+        if general(number) is None:
+            return "unknown"
+        for name, match in special:
+            if match(number) is not None:
                 return name
-        if _matches(number, self.fixed_line):
-            if self.same_mobile_and_fixed_line or _matches(number, self.mobile):
+        if fixed_line is not None and fixed_line(number) is not None:
+            if same or (mobile is not None and mobile(number) is not None):
                 return "fixed_line_or_mobile"
             return "fixed_line"
-        if not self.same_mobile_and_fixed_line and _matches(number, self.mobile):
+        if not same and mobile is not None and mobile(number) is not None:
             return "mobile"
         return "unknown"
 
@@ -231,12 +274,15 @@ class _CallingCode:
                     members.append((region, None, _Types(metadata)))
         self.members = tuple(members)
 
-    def facts(self, national: str) -> NumberFacts | None:
-        """The facts of `+<code><national>`; None when phonenumbers must parse it itself."""
+    def parses_as_is(self, national: str) -> bool:
+        """True when `parse` keeps `+<code><national>` as this code and national number."""
         if not _MIN_NSN <= len(national) <= _MAX_NSN:
-            return None
-        if self.national_prefix is not None and self.national_prefix.match(national):
-            return None  # `parse` may strip a national prefix or carrier code
+            return False
+        # Otherwise `parse` may strip a national prefix or carrier code.
+        return self.national_prefix is None or self.national_prefix.match(national) is None
+
+    def facts(self, national: str) -> NumberFacts:
+        """The facts of a number of this calling code, by its national significant number."""
         if not self.members:  # one region: `region_code_for_number` is it
             kind = self.main.of(national)
             return NumberFacts(self.shown, kind, kind != "unknown")
