@@ -274,7 +274,7 @@ class RuleMatcher:
         """
         if not text or "\n" in text or not text.isascii():
             return range(len(self.rules))
-        key = (len(text), text[:1])
+        key = (len(text), text[:2])
         found = self._candidates.get(key)
         if found is None:
             if len(self._candidates) >= _MAX_BUCKETS:
