@@ -405,8 +405,8 @@ class CdrNormalizer:
     def _pairs_of(self, distinct: np.ndarray, width: int, dials: pa.Array) -> np.ndarray:
         """The pair id of each distinct key (0: a row with an error), computing new pairs.
 
-        Known pairs are found by one hash lookup in Arrow (`index_in`) against
-        the keys `"<plan id> <dial string>"` of every pair so far.
+        Known pairs are found by their key `"<plan id> <dial string>"` in the
+        store's index of every pair so far (kept across chunks, not rebuilt).
         """
         found = np.zeros(len(distinct), np.int64)
         valid = np.flatnonzero(distinct >= 0)
@@ -415,9 +415,10 @@ class CdrNormalizer:
         plan_ids, dial_index = np.divmod(distinct[valid], width)
         plans = pa.array(plan_ids).cast(pa.string())
         names = pc.binary_join_element_wise(plans, dials.take(pa.array(dial_index)), " ")
-        known = pc.index_in(names, value_set=self._store.keys()).to_numpy(zero_copy_only=False)
-        new = np.isnan(known) if known.dtype.kind == "f" else np.zeros(len(known), bool)
-        found[valid[~new]] = known[~new].astype(np.int64) + 1
+        pair_of = self._store.pair_of
+        known = np.fromiter((pair_of.get(name, 0) for name in names.to_pylist()), np.int64, len(names))
+        new = known == 0
+        found[valid[~new]] = known[~new]
         if new.any():
             positions = valid[new]
             missing = list(zip(plan_ids[new].tolist(), dials.take(pa.array(dial_index[new])).to_pylist()))
@@ -537,6 +538,8 @@ class _Store:
         self._built_keys = pa.array([], pa.string())
         self._built_size = 1
         self.has_errors = False
+        self.pair_of: dict[str, int] = {}
+        """Pair id by key."""
 
     def __len__(self) -> int:
         return len(self.results)
@@ -546,6 +549,8 @@ class _Store:
 
     def extend(self, results: list[_Result], keys: pa.Array) -> None:
         """New pairs: their results and their `"<plan id> <dial string>"` keys."""
+        first = len(self.results)
+        self.pair_of.update(zip(keys.to_pylist(), range(first, first + len(results))))
         self.results.extend(results)
         self._keys.append(keys)
         self.has_errors = self.has_errors or any(result[7] is not None for result in results)
