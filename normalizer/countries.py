@@ -3,6 +3,9 @@
 Calling codes, international (IDD) and national (trunk) prefixes, emergency and
 short numbers, and what an E.164 number is (region, type, validity). Source:
 Google's libphonenumber metadata (PhoneNumberMetadata.xml, ShortNumberMetadata.xml).
+Number facts, emergency and short numbers come from that metadata compiled once
+per calling code and region, answering exactly as phonenumbers' own functions
+(tests/test_countries.py compares them); unusual input goes to phonenumbers itself.
 
 >>> region_facts("GB").calling_code
 44
@@ -20,7 +23,12 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 import phonenumbers
-from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, NumberParseException, PhoneMetadata, PhoneNumberType
+from phonenumbers import (
+    COUNTRY_CODE_TO_REGION_CODE,
+    NumberParseException,
+    PhoneMetadata,
+    PhoneNumberType,
+)
 
 from normalizer.errors import UnknownRegionError
 
@@ -198,7 +206,7 @@ class _Types:
     with a pattern are tried (what `_is_number_matching_desc` checks first).
     """
 
-    __slots__ = ("general", "special", "fixed_line", "mobile", "same_mobile_and_fixed_line", "plans")
+    __slots__ = ("fixed_line", "general", "mobile", "plans", "same_mobile_and_fixed_line", "special")
 
     def __init__(self, metadata: PhoneMetadata) -> None:
         self.general = _desc(metadata.general_desc)
@@ -253,7 +261,7 @@ class _Types:
 class _CallingCode:
     """One calling code's regions and their compiled metadata."""
 
-    __slots__ = ("main", "national_prefix", "members", "shown")
+    __slots__ = ("main", "members", "national_prefix", "shown")
 
     def __init__(self, code: int, regions: tuple[str, ...], main: PhoneMetadata) -> None:
         # `parse` strips a national prefix by the main region's metadata.
@@ -389,7 +397,7 @@ def is_valid_short_number(digits: str, region: str) -> bool:
 class _ShortNumbers:
     """phonenumbers' `parse(digits, region)` + `is_valid_short_number_for_region`, compiled."""
 
-    __slots__ = ("idd", "national_prefix", "calling_code", "general", "short_code")
+    __slots__ = ("calling_code", "general", "idd", "national_prefix", "short_code")
 
     def __init__(self, metadata: PhoneMetadata, short: PhoneMetadata) -> None:
         self.idd = re.compile(metadata.international_prefix) if metadata.international_prefix else None
@@ -421,6 +429,6 @@ def _short_numbers(region: str) -> _ShortNumbers | None:
         return None
     if short.short_code.national_number_pattern is None:
         return None
-    if region not in COUNTRY_CODE_TO_REGION_CODE.get(metadata.country_code, ()):
+    if region not in COUNTRY_CODE_TO_REGION_CODE.get(metadata.country_code or 0, ()):
         return None
     return _ShortNumbers(metadata, short)
