@@ -31,6 +31,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import IO, Any, Self, TypeVar
 
@@ -415,8 +416,7 @@ class CdrNormalizer:
         plan_ids, dial_index = np.divmod(distinct[valid], width)
         plans = pa.array(plan_ids).cast(pa.string())
         names = pc.binary_join_element_wise(plans, dials.take(pa.array(dial_index)), " ")
-        pair_of = self._store.pair_of
-        known = np.fromiter((pair_of.get(name, 0) for name in names.to_pylist()), np.int64, len(names))
+        known = np.fromiter(map(self._store.pair_of.get, names.to_pylist(), repeat(0)), np.int64, len(names))
         new = known == 0
         found[valid[~new]] = known[~new]
         if new.any():
