@@ -50,7 +50,7 @@ def run(tenant_path: str, source: str, target: str, dialed_column: str, user_col
             except DialplanError as exc:
                 writer.writerow(values + [""] * 7 + [exc.detail])
                 continue
-            if not dialed.strip():
+            if not clean(dialed):  # empty once separators are removed, as `dialplan cdr` marks it
                 writer.writerow(values + [""] * 7 + ["empty dialed number"])
                 continue
             cleaned = clean(dialed)
