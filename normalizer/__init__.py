@@ -10,7 +10,6 @@ import typing as _typing
 
 from normalizer.catalog import ServiceCatalog, default_catalog
 from normalizer.classify import CallType, Classification, classify
-from normalizer.diff import ChangeKind, RuleChange, StringChange, TenantDiff, diff_tenants
 from normalizer.effective import effective_dial_plan
 from normalizer.emergency import EmergencyNumbers, default_emergency_numbers
 from normalizer.engine import (
@@ -37,11 +36,8 @@ from normalizer.errors import (
 )
 from normalizer.formats import TenantFormat, TenantImport, dump_tenant, import_tenant, load_tenant
 from normalizer.formats.document import tenant_from_document, tenant_to_document
-from normalizer.formats.interpreter import IgnoredStatement
-from normalizer.formats.powershell import tenant_from_powershell, tenant_to_powershell
 from normalizer.formats.teams_json import tenant_from_teams_json, tenant_to_teams_json
 from normalizer.formats.toml import tenant_from_toml, tenant_to_toml
-from normalizer.junit import junit_xml
 from normalizer.lint import Finding, FindingCode, Severity, lint
 from normalizer.matcher import RuleMatcher, compile_rules
 from normalizer.models import (
@@ -54,23 +50,7 @@ from normalizer.models import (
     User,
 )
 from normalizer.simulation import Simulator
-from normalizer.suites import (
-    Case,
-    CaseResult,
-    Coverage,
-    ExpectKey,
-    Mismatch,
-    RuleUse,
-    Suite,
-    SuiteResult,
-    load_suite,
-    record_suite,
-    rule_coverage,
-    run_suite,
-    suite_to_toml,
-)
 from normalizer.validation import Violation, validate
-from normalizer.witness import witnesses
 
 if _typing.TYPE_CHECKING:
     from normalizer.cdr import (
@@ -81,17 +61,56 @@ if _typing.TYPE_CHECKING:
         normalize_file,
     )
     from normalizer.cdr_io import CdrFormat
+    from normalizer.diff import ChangeKind, RuleChange, StringChange, TenantDiff, diff_tenants
+    from normalizer.formats.interpreter import IgnoredStatement
+    from normalizer.formats.powershell import tenant_from_powershell, tenant_to_powershell
+    from normalizer.junit import junit_xml
+    from normalizer.suites import (
+        Case,
+        CaseResult,
+        Coverage,
+        ExpectKey,
+        Mismatch,
+        RuleUse,
+        Suite,
+        SuiteResult,
+        load_suite,
+        record_suite,
+        rule_coverage,
+        run_suite,
+        suite_to_toml,
+    )
+    from normalizer.witness import witnesses
 
-# Bulk CDR names load pyarrow, so they are imported on first use: `import
-# normalizer` (the CLI, the API) stays light.
-_LAZY = {
-    "CdrColumns": "normalizer.cdr",
-    "CdrFormat": "normalizer.cdr_io",
-    "CdrNormalizer": "normalizer.cdr",
-    "CdrSummary": "normalizer.cdr",
-    "normalize_batch": "normalizer.cdr",
-    "normalize_file": "normalizer.cdr",
+# Names whose modules load heavy libraries (pyarrow, lark) or only some commands
+# need are imported on first use: `import normalizer` (the CLI, the API, a bulk
+# job) stays light. `lint` stays eager: its module shares its name, and a
+# submodule import would shadow a lazily bound function.
+_LAZY_MODULES = {
+    "normalizer.cdr": ("CdrColumns", "CdrNormalizer", "CdrSummary", "normalize_batch", "normalize_file"),
+    "normalizer.cdr_io": ("CdrFormat",),
+    "normalizer.diff": ("ChangeKind", "RuleChange", "StringChange", "TenantDiff", "diff_tenants"),
+    "normalizer.formats.interpreter": ("IgnoredStatement",),
+    "normalizer.formats.powershell": ("tenant_from_powershell", "tenant_to_powershell"),
+    "normalizer.junit": ("junit_xml",),
+    "normalizer.suites": (
+        "Case",
+        "CaseResult",
+        "Coverage",
+        "ExpectKey",
+        "Mismatch",
+        "RuleUse",
+        "Suite",
+        "SuiteResult",
+        "load_suite",
+        "record_suite",
+        "rule_coverage",
+        "run_suite",
+        "suite_to_toml",
+    ),
+    "normalizer.witness": ("witnesses",),
 }
+_LAZY = {name: module for module, names in _LAZY_MODULES.items() for name in names}
 
 
 def __getattr__(name: str) -> _typing.Any:

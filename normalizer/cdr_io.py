@@ -28,15 +28,18 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
-import pyarrow.json as pa_json
-import pyarrow.parquet as pq
 
 from normalizer.errors import DialplanInputError, TenantFileError
+
+if TYPE_CHECKING:
+    import pyarrow.parquet as pq
+
+# pyarrow.json and pyarrow.parquet load only for their formats (CSV jobs start faster).
 
 DEFAULT_CHUNK_BYTES = 4 << 20
 """Bytes of text per chunk (about 50,000 CDR lines): peak memory grows with it."""
@@ -264,6 +267,8 @@ class JsonLinesReader:
     def _parse(self, block: bytes, done: int) -> Chunk:
         schema = pa.schema([(name, pa.string()) for name in self.text_columns])
         try:
+            import pyarrow.json as pa_json
+
             table = pa_json.read_json(
                 io.BytesIO(block),
                 parse_options=pa_json.ParseOptions(
@@ -322,6 +327,8 @@ class ParquetReader:
         self.path = path
         self.chunk_rows = chunk_rows
         try:
+            import pyarrow.parquet as pq
+
             self.file = pq.ParquetFile(path)
         except (pa.ArrowInvalid, OSError) as exc:
             raise DialplanInputError(f"not a Parquet file: {exc}", file=str(path)) from None
@@ -508,6 +515,8 @@ class ParquetOutput:
     def write(self, table: pa.Table) -> None:
         if self.writer is None:
             try:
+                import pyarrow.parquet as pq
+
                 self.writer = pq.ParquetWriter(self.path, table.schema)
             except OSError as exc:
                 reason = os.strerror(exc.errno) if exc.errno else str(exc)

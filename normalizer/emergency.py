@@ -18,7 +18,7 @@ from __future__ import annotations
 from functools import cache, cached_property
 from pathlib import Path
 
-from normalizer import countries, language
+from normalizer import countries
 from normalizer.catalog import read_toml
 from normalizer.data import rules_dir
 from normalizer.errors import TenantFileError
@@ -59,6 +59,8 @@ class EmergencyNumbers:
 
         Shortest first, then in order (`('112', '911', '933')` for US).
         """
+        from normalizer import language  # automata (interegular) load only when listing
+
         pattern = countries.emergency_number_pattern(region)
         listed = set(language.finite_strings(pattern) if pattern else ())
         return tuple(sorted(listed | self.numbers(region), key=lambda number: (len(number), number)))

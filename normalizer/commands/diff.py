@@ -1,15 +1,22 @@
-"""`dialplan diff`: what a rule change would change, dial string by dial string."""
+"""`dialplan diff`: what a rule change would change, dial string by dial string.
+
+The diff engine (and the automata library its witnesses use) is imported when
+the command runs, so other commands start without it.
+"""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from normalizer.commands.common import print_json, read_dial_strings, rule_limit
-from normalizer.diff import TenantDiff, diff_tenants
 from normalizer.errors import SuiteError
 from normalizer.formats import load_tenant
 from normalizer.suites import Suite, load_suite
+
+if TYPE_CHECKING:
+    from normalizer.diff import TenantDiff
 
 SUITE_GLOBS = ("*-tests.toml", "test_*.toml")
 """Suite file names, as the pytest plugin collects them."""
@@ -99,6 +106,8 @@ def describe(report: TenantDiff) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from normalizer.diff import diff_tenants
+
     old_path, new_path = Path(args.old), Path(args.new)
     old = load_tenant(old_path, max_rules=args.max_rules)
     new = load_tenant(new_path, max_rules=args.max_rules)

@@ -1,6 +1,8 @@
 """`dialplan lint`: errors and warnings of a tenant's dial plans.
 
 Exit 1 when there are errors (or warnings, with `--strict`), 0 otherwise.
+The linter (and its automata library) is imported when the command runs, so
+other commands start without it.
 """
 
 from __future__ import annotations
@@ -9,7 +11,6 @@ import argparse
 
 from normalizer.commands.common import add_tenant_option, print_json
 from normalizer.formats import load_tenant
-from normalizer.lint import Severity, lint
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -23,6 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run(args: argparse.Namespace) -> int:
+    from normalizer.lint import Severity, lint
+
     tenant = load_tenant(args.tenant, max_rules=args.max_rules, validate=False)
     findings = lint(tenant)
     errors = sum(1 for finding in findings if finding.severity is Severity.ERROR)

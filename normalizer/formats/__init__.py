@@ -21,19 +21,32 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from normalizer.data import example_tenant_path
 from normalizer.errors import TenantFileError
-from normalizer.formats.interpreter import IgnoredStatement
-from normalizer.formats.powershell import (
-    import_powershell,
-    read_tenant_powershell,
-    tenant_to_powershell,
-)
 from normalizer.formats.teams_json import read_tenant_teams_json, tenant_to_teams_json
 from normalizer.formats.toml import read_tenant_toml, tenant_to_toml
 from normalizer.models import Tenant
+
+if TYPE_CHECKING:
+    from normalizer.formats.interpreter import IgnoredStatement
+
+# The PowerShell adapter loads lark and its grammar: only scripts pay for it.
+
+
+def read_tenant_powershell(path: Path, *, max_rules: int | None = None, validate: bool = True) -> Tenant:
+    """A tenant from a PowerShell script (`normalizer.formats.powershell`)."""
+    from normalizer.formats import powershell
+
+    return powershell.read_tenant_powershell(path, max_rules=max_rules, validate=validate)
+
+
+def tenant_to_powershell(tenant: Tenant) -> str:
+    """A tenant as a PowerShell script (`normalizer.formats.powershell`)."""
+    from normalizer.formats import powershell
+
+    return powershell.tenant_to_powershell(tenant)
 
 
 class TenantReader(Protocol):
@@ -116,6 +129,8 @@ def import_tenant(
     """Load a tenant file as `load_tenant` does, keeping what a script ignored."""
     file = _checked(path)
     if file.suffix.lower() == ".ps1":
+        from normalizer.formats.powershell import import_powershell
+
         return TenantImport(*import_powershell(file, max_rules=max_rules, validate=validate))
     return TenantImport(READERS[file.suffix.lower()](file, max_rules=max_rules, validate=validate))
 
