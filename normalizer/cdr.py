@@ -28,7 +28,7 @@ import os
 import queue
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -63,7 +63,10 @@ DEFAULT_TIMEOUT = 1.0
 _MAX_CACHED_PAIRS = 1_000_000
 _MAX_COUNTED_UNMATCHED = 200_000
 _TOP = 20
-_PARALLEL_MIN_PAIRS = 4_000
+_LOOKAHEAD = 3
+"""Chunks submitted ahead of the one being finished (bounded memory)."""
+_SLICE_PAIRS = 1_000
+"""New pairs per piece of work handed to a helper."""
 
 # One result per distinct (plan, dial string): the seven result columns, the
 # error, and the identity of the plan the matching rule belongs to.
@@ -190,14 +193,90 @@ def _start_helper(tenant: Tenant) -> None:
     _HELPER[:] = [Simulator(tenant)]
 
 
-def _helper_results(tasks: list[tuple[_Spec, list[str]]], timeout: float | None) -> list[list[_Result]]:
-    simulator = _HELPER[0]
-    done: list[list[_Result]] = []
-    for spec, dials in tasks:
-        normalizer = simulator.normalizer(simulator.effective(**dict(spec)))
-        done.append([_result_of(normalizer, dialed, timeout) for dialed in dials])
+def _helper_results(pairs: list[tuple[_Spec, str]], timeout: float | None) -> list[_Result]:
+    """In a helper: results of (plan spec, dial string) pairs, with its own simulator."""
+    return _pair_results(_HELPER[0], pairs, timeout)
+
+
+def _pair_results(simulator: Simulator, pairs: list[tuple[_Spec, str]], timeout: float | None) -> list[_Result]:
+    """Results of (plan spec, dial string) pairs."""
+    normalizers: dict[_Spec, PlanNormalizer] = {}
+    done: list[_Result] = []
+    for spec, dialed in pairs:
+        normalizer = normalizers.get(spec)
+        if normalizer is None:
+            normalizer = normalizers[spec] = simulator.normalizer(simulator.effective(**dict(spec)))
+        done.append(_result_of(normalizer, dialed, timeout))
     return done
 
+
+@dataclass(slots=True)
+class _Slice:
+    """Some new pairs of one store, from pair id `first`."""
+
+    store: _Store
+    first: int
+    pairs: list[tuple[_Spec, str]]
+    job: Any = None
+    """The helper's pending result, once sent."""
+
+
+class _Sharing:
+    """New pairs computed by helper processes and, rather than wait for them, by this one.
+
+    New pairs are cut into slices; the helpers keep two slices each in hand.
+    When a chunk needs results that are not in yet, this process computes the
+    oldest slice not yet sent instead of waiting, so both cores stay busy
+    whatever else the machine is doing.
+    """
+
+    def __init__(self, simulator: Simulator, helpers: int, timeout: float | None) -> None:
+        # Forked before any Arrow thread runs; the helpers only run Python.
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        context = multiprocessing.get_context(method)
+        self.pool: Any = context.Pool(helpers, initializer=_start_helper, initargs=(simulator.tenant,))
+        self.in_hand = 2 * helpers
+        self.simulator = simulator
+        self.timeout = timeout
+        self.queued: deque[_Slice] = deque()
+        self.sent: deque[_Slice] = deque()
+
+    def close(self) -> None:
+        self.pool.close()
+        self.pool.join()
+
+    def add(self, store: _Store, first: int, pairs: list[tuple[_Spec, str]]) -> None:
+        for start in range(0, len(pairs), _SLICE_PAIRS):
+            part = pairs[start : start + _SLICE_PAIRS]
+            store.expect(first + start, len(part))
+            self.queued.append(_Slice(store, first + start, part))
+        self._send()
+
+    def _send(self) -> None:
+        while self.queued and len(self.sent) < self.in_hand:
+            part = self.queued.popleft()
+            part.job = self.pool.apply_async(_helper_results, (part.pairs, self.timeout))
+            self.sent.append(part)
+
+    def collect_ready(self) -> None:
+        """Fill the results the helpers have finished, without waiting."""
+        while self.sent and self.sent[0].job.ready():
+            part = self.sent.popleft()
+            part.store.fill(part.first, part.job.get())
+        self._send()
+
+    def wait(self, store: _Store, upto: int) -> None:
+        """Fill every pair of `store` below `upto`, computing here rather than idling."""
+        while True:
+            self.collect_ready()
+            if store.filled >= upto:
+                return
+            if self.queued:
+                part = self.queued.popleft()
+                part.store.fill(part.first, _pair_results(self.simulator, part.pairs, self.timeout))
+            else:
+                part = self.sent.popleft()
+                part.store.fill(part.first, part.job.get())
 
 def _text(column: pa.ChunkedArray | pa.Array, name: str) -> tuple[pa.Array, str | None]:
     """A column as text, or (nulls, why not) when its type is not text."""
@@ -249,21 +328,13 @@ class CdrNormalizer:
         self._hits = np.zeros(1, np.int64)
         self._pairs_seen = 0
         self._tally = _Tally()
-        self._pool: Any = None
-        if processes > 1:
-            # Forked before any Arrow thread runs; the helper only runs Python.
-            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-            context = multiprocessing.get_context(method)
-            self._pool = context.Pool(
-                processes - 1, initializer=_start_helper, initargs=(simulator.tenant,)
-            )
+        self._sharing = _Sharing(simulator, processes - 1, timeout) if processes > 1 else None
 
     def close(self) -> None:
-        """Stop the helper process, if any."""
-        if self._pool is not None:
-            self._pool.close()
-            self._pool.join()
-            self._pool = None
+        """Stop the helper processes, if any."""
+        if self._sharing is not None:
+            self._sharing.close()
+            self._sharing = None
 
     def __enter__(self) -> Self:
         return self
@@ -361,6 +432,13 @@ class CdrNormalizer:
         With `encoded`, the result columns are dictionary arrays over every
         distinct result so far (cheap to build; `decoded` makes them plain text).
         """
+        return self.finish(self.submit(table, read_errors), encoded=encoded)
+
+    def submit(self, table: pa.Table, read_errors: pa.Array | None = None) -> CdrTicket:
+        """Start on a chunk: its rows are counted and its new pairs handed to the helpers.
+
+        `finish` completes it; chunks are finished in the order they were submitted.
+        """
         columns = self.columns
         for name in columns.text_columns:
             if name not in table.column_names:
@@ -393,13 +471,26 @@ class CdrNormalizer:
         pair_of_key = self._pairs_of(distinct, width, encoded_dials.dictionary)
         pair_ids = pair_of_key[key_index]
         self._count(pair_ids, errors)
-        indices = pa.array(pair_ids.astype(np.int32))
-        out = table
-        for name, values in zip(OUTPUT_COLUMNS[:-1], self._store.columns()):
+        needed = int(pair_ids.max(initial=0)) + 1
+        return CdrTicket(table, pair_ids.astype(np.int32), errors, self._store, needed)
+
+    def is_ready(self, ticket: CdrTicket) -> bool:
+        """True when `finish` would not wait for a helper."""
+        if self._sharing is not None:
+            self._sharing.collect_ready()
+        return ticket.store.filled >= ticket.needed
+
+    def finish(self, ticket: CdrTicket, *, encoded: bool = False) -> pa.Table:
+        """The submitted chunk with the result columns appended (waiting for its pairs)."""
+        store = ticket.store
+        self._wait(store, ticket.needed)
+        indices = pa.array(ticket.pair_ids)
+        out = ticket.table
+        for name, values in zip(OUTPUT_COLUMNS[:-1], store.columns()):
             out = out.append_column(name, pa.DictionaryArray.from_arrays(indices, values))
-        row_errors = errors.column()
-        if self._store.has_errors:
-            row_errors = pc.coalesce(row_errors, self._store.errors().take(indices))
+        row_errors = ticket.errors.column()
+        if store.has_errors:
+            row_errors = pc.coalesce(row_errors, store.errors().take(indices))
         out = out.append_column("error", row_errors)
         return out if encoded else decoded(out)
 
@@ -425,34 +516,23 @@ class CdrNormalizer:
             if len(self._store) > 1 and len(self._store) + len(missing) > _MAX_CACHED_PAIRS:
                 self._forget()
                 return self._pairs_of(distinct, width, dials)
-            first = len(self._store)
-            self._store.extend(self._compute(missing), names.filter(pa.array(new)))
+            first = self._store.reserve(names.filter(pa.array(new)), len(missing))
+            self._compute(first, missing)
             found[positions] = np.arange(first, first + len(missing))
             self._pairs_seen += len(missing)
         return found
 
-    def _compute(self, missing: list[tuple[int, str]]) -> list[_Result]:
-        """Results of new pairs; with a helper process, half of them there (split by dial string)."""
+    def _compute(self, first: int, missing: list[tuple[int, str]]) -> None:
+        """Results of new pairs (from pair id `first`): here, or shared with the helpers."""
+        if self._sharing is not None:
+            self._sharing.add(self._store, first, [(self._specs[plan], dial) for plan, dial in missing])
+            return
         normalizers, timeout = self._normalizers, self.timeout
-        if self._pool is None or len(missing) < _PARALLEL_MIN_PAIRS:
-            return [_result_of(normalizers[plan], dial, timeout) for plan, dial in missing]
-        mine: list[int] = []
-        theirs: dict[int, list[int]] = {}
-        for index, (plan, dial) in enumerate(missing):
-            if hash(dial) & 1:
-                theirs.setdefault(plan, []).append(index)
-            else:
-                mine.append(index)
-        tasks = [(self._specs[plan], [missing[i][1] for i in indices]) for plan, indices in theirs.items()]
-        pending = self._pool.apply_async(_helper_results, (tasks, timeout))
-        results: list[_Result] = [_EMPTY] * len(missing)
-        for index in mine:
-            plan, dial = missing[index]
-            results[index] = _result_of(normalizers[plan], dial, timeout)
-        for indices, done in zip(theirs.values(), pending.get()):
-            for index, result in zip(indices, done):
-                results[index] = result
-        return results
+        self._store.fill(first, [_result_of(normalizers[plan], dial, timeout) for plan, dial in missing])
+
+    def _wait(self, store: _Store, upto: int) -> None:
+        if self._sharing is not None:
+            self._sharing.wait(store, upto)
 
     def _count(self, pair_ids: np.ndarray, errors: _Errors) -> None:
         tally = self._tally
@@ -497,13 +577,18 @@ class CdrNormalizer:
         return tally
 
     def _forget(self) -> None:
-        """Drop the remembered pairs (bounded memory), keeping their counts."""
+        """Drop the remembered pairs (bounded memory), keeping their counts.
+
+        Chunks submitted before keep the old store, which their results fill.
+        """
+        self._wait(self._store, len(self._store))
         self._tally = self._fold()
         self._store = _Store()
         self._hits = np.zeros(1, np.int64)
 
     def summary(self, seconds: float = 0.0) -> CdrSummary:
         """The counts so far."""
+        self._wait(self._store, len(self._store))
         tally = self._fold()
         hits: dict[str, dict[str, int]] = {}
         plans = list(self.simulator.tenant.dial_plans)
@@ -528,6 +613,18 @@ class CdrNormalizer:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class CdrTicket:
+    """A submitted chunk: its rows' pair ids, errors, and the store their results come from."""
+
+    table: pa.Table
+    pair_ids: np.ndarray
+    errors: _Errors
+    store: _Store
+    needed: int
+    """Pair ids below this one are used by the chunk."""
+
+
 class _Store:
     """Every distinct result so far, by pair id (0: the empty result of a row with an error)."""
 
@@ -540,6 +637,8 @@ class _Store:
         self.has_errors = False
         self.pair_of: dict[str, int] = {}
         """Pair id by key."""
+        self.unfinished: dict[int, int] = {}
+        """Reserved pairs still being computed: count by first id."""
 
     def __len__(self) -> int:
         return len(self.results)
@@ -547,13 +646,28 @@ class _Store:
     def __getitem__(self, pair: int) -> _Result:
         return self.results[pair]
 
-    def extend(self, results: list[_Result], keys: pa.Array) -> None:
-        """New pairs: their results and their `"<plan id> <dial string>"` keys."""
+    def reserve(self, keys: pa.Array, count: int) -> int:
+        """Ids for new pairs by their `"<plan id> <dial string>"` keys; the first id."""
         first = len(self.results)
-        self.pair_of.update(zip(keys.to_pylist(), range(first, first + len(results))))
-        self.results.extend(results)
+        self.pair_of.update(zip(keys.to_pylist(), range(first, first + count)))
+        self.results.extend([_EMPTY] * count)
         self._keys.append(keys)
+        return first
+
+    def fill(self, first: int, results: list[_Result]) -> None:
+        """The results of reserved pairs from id `first`."""
+        self.results[first : first + len(results)] = results
+        self.unfinished.pop(first, None)
         self.has_errors = self.has_errors or any(result[7] is not None for result in results)
+
+    def expect(self, first: int, count: int) -> None:
+        """Reserved pairs from id `first` whose results `fill` brings later."""
+        self.unfinished[first] = count
+
+    @property
+    def filled(self) -> int:
+        """Pairs below this id have their results."""
+        return min(self.unfinished, default=len(self.results))
 
     def keys(self) -> pa.Array:
         """The key of every pair, pair id - 1 = position."""
@@ -567,13 +681,13 @@ class _Store:
         return str(self.keys()[pair - 1].as_py()).split(" ", 1)[1]
 
     def _columns(self) -> list[pa.Array]:
-        if self._built_size < len(self.results):
-            fresh = list(zip(*self.results[self._built_size :]))
+        if self._built_size < self.filled:
+            fresh = list(zip(*self.results[self._built_size : self.filled]))
             self._built = [
                 pa.concat_arrays([built, pa.array(values, pa.string())])
                 for built, values in zip(self._built, fresh)
             ]
-            self._built_size = len(self.results)
+            self._built_size = self.filled
         return self._built
 
     def columns(self) -> list[pa.Array]:
@@ -762,13 +876,25 @@ def normalize_file(
     with CdrNormalizer(simulator, columns, processes=workers) as normalizer:
         behind = _Behind(lambda table: writer.write(decoded(table)))
         rows = 0
+        # Chunks read ahead while the helper computes earlier chunks' new pairs.
+        waiting: deque[tuple[CdrTicket, int]] = deque()
+
+        def emit() -> None:
+            nonlocal rows
+            ticket, done = waiting.popleft()
+            out = normalizer.finish(ticket, encoded=True)
+            behind.put(out)
+            rows += out.num_rows
+            if progress is not None:
+                progress(rows, done, reader.total)
+
         try:
             for chunk in _ahead(reader):
-                out = normalizer.normalize(chunk.table, chunk.read_errors, encoded=True)
-                behind.put(out)
-                rows += out.num_rows
-                if progress is not None:
-                    progress(rows, chunk.done, reader.total)
+                waiting.append((normalizer.submit(chunk.table, chunk.read_errors), chunk.done))
+                while waiting and (len(waiting) > _LOOKAHEAD or normalizer.is_ready(waiting[0][0])):
+                    emit()
+            while waiting:
+                emit()
         finally:
             behind.finish()
         if rows == 0:  # still a file with the columns (a CSV header, a Parquet schema)

@@ -182,14 +182,27 @@ def test_forgetting_pairs_keeps_results_and_counts(contoso: Tenant, monkeypatch:
     )
 
 
-def test_a_helper_process_gives_the_same_answers(contoso: Tenant, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cdr_module, "_PARALLEL_MIN_PAIRS", 1)
+@pytest.mark.parametrize("remembered", [1_000_000, 40], ids=["all-pairs-kept", "pairs-forgotten-midway"])
+def test_helper_processes_give_the_same_answers(
+    contoso: Tenant, monkeypatch: pytest.MonkeyPatch, remembered: int
+) -> None:
+    """Chunks submitted ahead, new pairs shared in small slices with a helper: same rows, same summary."""
+    monkeypatch.setattr(cdr_module, "_SLICE_PAIRS", 3)
+    monkeypatch.setattr(cdr_module, "_MAX_CACHED_PAIRS", remembered)
     rng = random.Random(2)
-    table = pa.table({"u": [rng.choice(USERS) for _ in range(200)], "d": [rng.choice(DIALED) for _ in range(200)]})
-    with CdrNormalizer(Simulator(contoso), CdrColumns("d", user="u"), processes=2) as normalizer:
-        assert normalizer._pool is not None
-        both = normalizer.normalize(table)
-    assert both.equals(normalize_batch(table, contoso, dialed_column="d", user_column="u"))
+    chunks = [
+        pa.table({"u": [rng.choice(USERS) for _ in range(60)], "d": [rng.choice(DIALED) for _ in range(60)]})
+        for _ in range(5)
+    ]
+    alone = CdrNormalizer(Simulator(contoso), CdrColumns("d", user="u"))
+    expected = [alone.normalize(chunk) for chunk in chunks]
+    with CdrNormalizer(Simulator(contoso), CdrColumns("d", user="u"), processes=2) as shared:
+        tickets = [shared.submit(chunk) for chunk in chunks]
+        got = [shared.finish(ticket) for ticket in tickets]
+        summary = shared.summary()
+    for mine, theirs in zip(got, expected, strict=True):
+        assert mine.equals(theirs)
+    assert summary.to_dict() | {"seconds": 0} == alone.summary().to_dict() | {"seconds": 0}
 
 
 @settings(max_examples=40, deadline=None)
