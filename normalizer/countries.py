@@ -195,15 +195,16 @@ _SPECIAL_TYPES = (
 )
 
 
-_Match = Callable[[str], "re.Match[str] | None"]
-_Plan = tuple[_Match, tuple[tuple[str, _Match], ...], _Match | None, _Match | None, bool]
+_Plan = tuple[Callable[[str], "re.Match[str] | None"], dict[int, str]]
 
 
 class _Types:
     """phonenumbers' `_number_type_helper` for one region's metadata.
 
     Per length of national number, only the descriptions of a possible length
-    with a pattern are tried (what `_is_number_matching_desc` checks first).
+    with a pattern are tried (what `_is_number_matching_desc` checks first),
+    joined into one expression whose first whole-matching branch names the
+    type, in phonenumbers' order; it matches only where the general description does.
     """
 
     __slots__ = ("fixed_line", "general", "mobile", "plans", "same_mobile_and_fixed_line", "special")
@@ -218,21 +219,41 @@ class _Types:
         self.plans: dict[int, _Plan | None] = {}
 
     def _plan(self, length: int) -> _Plan | None:
-        """The matchers that apply to numbers of one length; None: no number of it is valid."""
+        """The typing expression for numbers of one length; None: no number of it is valid."""
 
-        def matcher(desc: _Desc) -> _Match | None:
+        def pattern(desc: _Desc) -> str | None:
             if desc is None:
                 return None
-            lengths, pattern = desc
-            if (lengths and length not in lengths) or pattern is None:
+            lengths, found = desc
+            if (lengths and length not in lengths) or found is None:
                 return None
-            return _compiled(pattern).fullmatch
+            return found
 
-        general = matcher(self.general)
+        general = pattern(self.general)
         if general is None:
             return None
-        special = tuple((name, found) for name, desc in self.special if (found := matcher(desc)) is not None)
-        return (general, special, matcher(self.fixed_line), matcher(self.mobile), self.same_mobile_and_fixed_line)
+        branches = [(name, found) for name, desc in self.special if (found := pattern(desc)) is not None]
+        fixed_line, mobile = pattern(self.fixed_line), pattern(self.mobile)
+        if fixed_line is not None:
+            if self.same_mobile_and_fixed_line:
+                branches.append(("fixed_line_or_mobile", fixed_line))
+            else:
+                if mobile is not None:
+                    branches.append(("fixed_line_or_mobile", f"(?=(?:{mobile})\\Z)(?:{fixed_line})"))
+                branches.append(("fixed_line", fixed_line))
+        if not self.same_mobile_and_fixed_line and mobile is not None:
+            branches.append(("mobile", mobile))
+        if not branches:
+            return (_NEVER.fullmatch, {})
+        names: dict[int, str] = {}
+        parts: list[str] = []
+        group = 1 + _compiled(general).groups
+        for name, found in branches:
+            names[group] = name
+            parts.append(f"({found})")
+            group += 1 + _compiled(found).groups
+        combined = f"(?=(?:{general})\\Z)(?:{'|'.join(parts)})"
+        return (_compiled(combined).fullmatch, names)
 
     def of(self, number: str) -> str:
         """The type name of a national significant number ("unknown" when invalid)."""
@@ -243,19 +264,13 @@ class _Types:
             plan = self.plans[length] = self._plan(length)
         if plan is None:
             return "unknown"
-        general, special, fixed_line, mobile, same = plan
-        if general(number) is None:
+        found = plan[0](number)
+        if found is None:
             return "unknown"
-        for name, match in special:
-            if match(number) is not None:
-                return name
-        if fixed_line is not None and fixed_line(number) is not None:
-            if same or (mobile is not None and mobile(number) is not None):
-                return "fixed_line_or_mobile"
-            return "fixed_line"
-        if not same and mobile is not None and mobile(number) is not None:
-            return "mobile"
-        return "unknown"
+        return plan[1][found.lastindex or 0]
+
+
+_NEVER = re.compile("(?!)")
 
 
 class _CallingCode:
