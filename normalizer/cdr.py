@@ -42,7 +42,7 @@ import pyarrow.compute as pc
 from normalizer.cdr_io import CdrFormat, open_reader, open_writer
 from normalizer.engine import PlanNormalizer, clean
 from normalizer.errors import DialplanError, DialplanInputError
-from normalizer.models import EffectiveDialPlan, Tenant
+from normalizer.models import EffectiveDialPlan, Scope, Tenant
 from normalizer.simulation import Simulator
 
 OUTPUT_COLUMNS = (
@@ -113,7 +113,11 @@ class CdrSummary:
     call_types: dict[str, int]
     """Rows without error, by call type."""
     rule_hits: dict[str, dict[str, int]]
-    """Per dial plan identity, per rule name: rows it matched (0 = never fired)."""
+    """Per dial plan identity, per rule name: rows it matched (0 = never fired).
+
+    A service plan whose identity a tenant plan also has (a tenant plan named
+    "FR") is listed as "FR (service)", so their counts never mix.
+    """
     top_unmatched: list[tuple[str, int]]
     """The most frequent dial strings that matched no rule."""
     top_errors: list[tuple[str, int]]
@@ -157,7 +161,8 @@ class _Tally:
     rows: int = 0
     errors: Counter[str] = field(default_factory=Counter)
     call_types: Counter[str] = field(default_factory=Counter)
-    hits: Counter[tuple[str, str]] = field(default_factory=Counter)
+    hits: Counter[tuple[str, bool, str]] = field(default_factory=Counter)
+    """Rows by (dial plan identity, is a service plan, rule name)."""
     unmatched: Counter[str] = field(default_factory=Counter)
     unmatched_rows: int = 0
 
@@ -569,7 +574,7 @@ class CdrNormalizer:
                 tally.unmatched_rows += rows
                 tally.unmatched[self._store.dialed(pair)] += rows
             else:
-                tally.hits[result[8] or "", result[2]] += rows
+                tally.hits[result[8] or "", result[3] == Scope.SERVICE, result[2]] += rows
         if len(tally.unmatched) > _MAX_COUNTED_UNMATCHED:
             # Bounded memory: keep the most frequent half (the top list stays right
             # unless the log has hundreds of thousands of distinct unmatched strings).
@@ -590,15 +595,20 @@ class CdrNormalizer:
         """The counts so far."""
         self._wait(self._store, len(self._store))
         tally = self._fold()
+        tenant_plans = {plan.identity.lower() for plan in self.simulator.tenant.dial_plans}
+
+        def label(identity: str, is_service: bool) -> str:
+            return f"{identity} (service)" if is_service and identity.lower() in tenant_plans else identity
+
         hits: dict[str, dict[str, int]] = {}
-        plans = list(self.simulator.tenant.dial_plans)
-        plans += [plan.service_plan for plan in self._plans]
-        for plan in plans:
-            rules = hits.setdefault(plan.identity, {})
+        plans = [(plan, False) for plan in self.simulator.tenant.dial_plans]
+        plans += [(plan.service_plan, True) for plan in self._plans]
+        for plan, is_service in plans:
+            rules = hits.setdefault(label(plan.identity, is_service), {})
             for rule in plan.rules:
                 rules.setdefault(rule.name, 0)
-        for (plan_name, rule_name), rows in tally.hits.items():
-            hits.setdefault(plan_name, {})[rule_name] = rows
+        for (plan_name, is_service, rule_name), rows in tally.hits.items():
+            hits.setdefault(label(plan_name, is_service), {})[rule_name] = rows
         return CdrSummary(
             rows=tally.rows,
             errors=sum(tally.errors.values()),

@@ -434,3 +434,28 @@ def test_a_json_key_first_seen_in_a_later_chunk_is_an_error_not_dropped(
             chunk_bytes=20,
             processes=0,
         )
+
+
+def test_a_tenant_plan_named_like_a_service_plan_keeps_its_own_counts() -> None:
+    from normalizer import tenant_from_document
+
+    tenant = tenant_from_document(
+        {
+            "tenant": {"name": "Clash"},
+            "dial_plans": [
+                {"identity": "FR", "rules": [{"name": "Ext", "pattern": r"^(7\d{3})$", "translation": "+3319999$1"}]}
+            ],
+            "users": [
+                {"upn": "a@x.example", "usage_location": "FR", "dial_plan": "FR"},
+                {"upn": "b@x.example", "usage_location": "FR"},
+            ],
+        },
+        "clash.toml",
+    )
+    table = pa.table({"u": ["a@x.example", "a@x.example", "b@x.example"], "d": ["7123", "0145678900", "0145678900"]})
+    normalizer = CdrNormalizer(Simulator(tenant), CdrColumns("d", user="u"))
+    normalizer.normalize(table)
+    hits = normalizer.summary().rule_hits
+    assert hits["FR"] == {"Ext": 1}
+    service = hits["FR (service)"]
+    assert sum(service.values()) == 2 and "Ext" not in service
