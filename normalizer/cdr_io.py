@@ -211,7 +211,12 @@ class DelimitedReader:
         errors: list[str | None] = []
         for fields, error in self._records(block):
             if len(fields) != width:
-                error = error or f"line has {len(fields)} fields, the header has {width}"
+                if len(fields) > width:
+                    # The fields past the header have no column: the error carries them.
+                    extra = self._joined(fields[width:])
+                    error = error or f"line has {len(fields)} fields, the header has {width}; past the header: {extra}"
+                else:
+                    error = error or f"line has {len(fields)} fields, the header has {width}"
                 fields = (fields + [""] * width)[:width]
             for column, value in zip(columns, fields):
                 column.append(value)
@@ -219,19 +224,36 @@ class DelimitedReader:
         table = pa.table([pa.array(column, pa.string()) for column in columns], names=self.names)
         return Chunk(table, pa.array(errors, pa.string()), done)
 
+    def _joined(self, fields: list[str]) -> str:
+        """Fields written back as one line of this format."""
+        if not self.quoted:
+            return self.delimiter.join(fields)
+        out = io.StringIO()
+        csv.writer(out, delimiter=self.delimiter, lineterminator="").writerow(fields)
+        return out.getvalue()
+
     def _records(self, block: bytes) -> Iterator[tuple[list[str], str | None]]:
-        """Each non-blank record's fields, and an error when its bytes are not UTF-8."""
+        """Each non-blank record's fields, and an error when its bytes are not UTF-8.
+
+        Such a record's fields hold U+FFFD for the bad bytes; the error keeps
+        the record as read, bad bytes escaped (`\\xff`), so nothing is lost.
+        """
         if self.quoted:
             text = block.decode("utf-8", "surrogateescape")
             for fields in self._python_rows(text):
                 if fields:
-                    fields, clean = _unescape(fields)
-                    yield fields, None if clean else "line is not valid UTF-8"
+                    clean_fields, clean = _unescape(fields)
+                    yield clean_fields, None if clean else _not_utf8(self._joined(fields).encode("utf-8", "surrogateescape"))
             return
         for raw in block.splitlines():
             if raw:
                 line, ok = _decode(raw)
-                yield line.split(self.delimiter), None if ok else "line is not valid UTF-8"
+                yield line.split(self.delimiter), None if ok else _not_utf8(raw)
+
+
+def _not_utf8(raw: bytes) -> str:
+    """The error of a line that is not UTF-8, with the line, its bad bytes escaped."""
+    return f"line is not valid UTF-8: {raw.decode('utf-8', 'backslashreplace')}"
 
 
 def _unescape(fields: list[str]) -> tuple[list[str], bool]:
@@ -286,13 +308,14 @@ class JsonLinesReader:
             if not raw_line.strip():
                 continue
             text, ok = _decode(raw_line)
-            error: str | None = None if ok else "line is not valid UTF-8"
+            error: str | None = None if ok else _not_utf8(raw_line)
+            # A line that is no JSON object has no columns: the error carries its text.
             try:
                 row = json.loads(text)
             except json.JSONDecodeError as exc:
-                row, error = {}, error or f"line is not JSON: {exc.msg} (column {exc.colno})"
+                row, error = {}, error or f"line is not JSON: {exc.msg} (column {exc.colno}): {text}"
             if not isinstance(row, dict):
-                row, error = {}, error or f"line is a JSON {type(row).__name__}, not an object"
+                row, error = {}, error or f"line is a JSON {type(row).__name__}, not an object: {text}"
             for name in self.text_columns:
                 value = row.get(name)
                 if value is not None and not isinstance(value, str):

@@ -107,8 +107,8 @@ def test_malformed_csv_rows_are_kept_in_order_with_errors(tmp_path: Path, chunk_
         None,
         "line has 2 fields, the header has 3",
         None,
-        "line is not valid UTF-8",
-        "line has 4 fields, the header has 3",
+        "line is not valid UTF-8: 4,\\xff\\xfe,bad bytes",
+        "line has 4 fields, the header has 3; past the header: extra",
         None,
     ]
 
@@ -136,10 +136,10 @@ def test_malformed_json_lines_are_kept_with_errors(tmp_path: Path) -> None:
     # A dial value that is not text keeps its JSON text, so the output still shows it.
     assert table["dialed"].to_pylist() == ["7123", None, "7123", None, "0033\ufffd", None]
     assert errors[0] is None and errors[5] is None
-    assert errors[1] is not None and errors[1].startswith("line is not JSON")
+    assert errors[1] is not None and errors[1].startswith("line is not JSON") and errors[1].endswith(": not json")
     assert errors[2] == "field 'dialed' must be text, not int"
-    assert errors[3] == "line is a JSON list, not an object"
-    assert errors[4] == "line is not valid UTF-8"
+    assert errors[3] == "line is a JSON list, not an object: [1, 2]"
+    assert errors[4] == 'line is not valid UTF-8: {"id": 5, "dialed": "0033\\xff"}'
 
 
 @pytest.mark.parametrize(
