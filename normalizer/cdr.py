@@ -168,25 +168,28 @@ class _Tally:
 
 
 def _result_of(normalizer: PlanNormalizer, dialed: str, timeout: float | None) -> _Result:
-    """Normalize and classify one dial string for one plan, as the seven columns."""
-    if not clean(dialed):
+    """Normalize and classify one dial string for one plan, as the result columns."""
+    cleaned = clean(dialed)
+    if not cleaned:
         return (None,) * 7 + ("empty dialed number", None)
     try:
-        result = normalizer.normalize(dialed, timeout=timeout)
+        outcome = normalizer.outcome(cleaned, timeout=timeout)
     except DialplanError as exc:
         return (None,) * 7 + (exc.message, None)
-    rule = result.matching_rule
-    found = result.classification
+    found = outcome.classification
+    if outcome.full is None:
+        return (None, outcome.final, None, None, found.call_type.value, found.destination_region, found.number_type, None, None)
+    rule = normalizer.plan.rules[outcome.full[0]]
     return (
-        result.translated_number,
-        result.final_number,
-        rule.rule.name if rule else None,
-        str(rule.scope) if rule else None,
-        str(found.call_type),
+        outcome.full[1],
+        outcome.final,
+        rule.rule.name,
+        rule.scope.value,
+        found.call_type.value,
         found.destination_region,
         found.number_type,
         None,
-        rule.dial_plan if rule else None,
+        rule.dial_plan,
     )
 
 

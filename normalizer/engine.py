@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from normalizer import countries
 from normalizer.classify import CallType, Classification, classify
@@ -41,6 +41,19 @@ _SEPARATORS = str.maketrans("", "", SEPARATORS)
 def clean(dialed_number: str) -> str:
     """The dial string without visual separators (spaces, `-`, `.`, `(`, `)`)."""
     return dialed_number.translate(_SEPARATORS)
+
+
+class Outcome(NamedTuple):
+    """A dial string's fate under one plan, without the record `normalize` builds."""
+
+    full: tuple[int, str] | None
+    """The first matching rule over the whole plan (its index) and its translation."""
+    final: str
+    """The number the service dials."""
+    final_rule: int | None
+    """The rule of the second pass, when the translation lacked `+` and one matched."""
+    is_emergency: bool
+    classification: Classification
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +207,8 @@ class PlanNormalizer:
             )
         cleaned = clean(dialed_number)
         limit = self.tenant_rule_count if tenant_scope_only else len(self.plan.rules)
-        full = self.matcher.match(cleaned, timeout)
+        outcome = self.outcome(cleaned, timeout)
+        full = outcome.full
         # Tenant rules come first, so the first tenant match is the full winner
         # when that winner is a tenant rule.
         first = full if full is None or full[0] < limit else None
@@ -205,9 +219,36 @@ class PlanNormalizer:
             if trace
             else []
         )
+        if trace and full is not None and not outcome.is_emergency and not full[1].startswith("+"):
+            second = outcome.final_rule
+            passes.append(
+                self._trace(
+                    full[1], second, outcome.final if second is not None else None, len(self.plan.rules), timeout
+                )
+            )
+        return NormalizationResult(
+            dialed_number=dialed_number,
+            cleaned_number=cleaned,
+            translated_number=translated,
+            matching_rule=winner,
+            effective_dial_plan=self.plan,
+            final_number=outcome.final,
+            final_rule=self.plan.rules[outcome.final_rule] if outcome.final_rule is not None else None,
+            classification=outcome.classification,
+            is_emergency=outcome.is_emergency,
+            trace=tuple(passes) if trace else None,
+        )
 
-        is_emergency = self.emergency_numbers.is_emergency(cleaned, self.plan.region)
-        final_rule: EffectiveRule | None = None
+    def outcome(self, cleaned: str, timeout: float | None = None) -> Outcome:
+        """What the service does with a cleaned dial string: `normalize` without its record.
+
+        The lean form bulk jobs call once per distinct dial string.
+        """
+        match = self.matcher.match
+        full = match(cleaned, timeout)
+        region = self.plan.region
+        is_emergency = self.emergency_numbers.is_emergency(cleaned, region)
+        final_rule: int | None = None
         if is_emergency:
             final = cleaned
         elif full is None:
@@ -215,40 +256,18 @@ class PlanNormalizer:
         elif full[1].startswith("+"):
             final = full[1]
         else:
-            second = self.matcher.match(full[1], timeout)
+            second = match(full[1], timeout)
             if second is None:
                 final = self._unmatched(full[1])
             else:
-                final, final_rule = second[1], self.plan.rules[second[0]]
-            if trace:
-                passes.append(
-                    self._trace(
-                        full[1],
-                        second[0] if second else None,
-                        second[1] if second else None,
-                        len(self.plan.rules),
-                        timeout,
-                    )
-                )
-        full_winner = self.plan.rules[full[0]] if full else None
+                final, final_rule = second[1], second[0]
         classification = classify(
             final,
-            self.plan.region,
+            region,
             is_emergency=is_emergency,
-            is_extension=bool(full_winner and full_winner.rule.is_internal_extension),
+            is_extension=full is not None and self.plan.rules[full[0]].rule.is_internal_extension,
         )
-        return NormalizationResult(
-            dialed_number=dialed_number,
-            cleaned_number=cleaned,
-            translated_number=translated,
-            matching_rule=winner,
-            effective_dial_plan=self.plan,
-            final_number=final,
-            final_rule=final_rule,
-            classification=classification,
-            is_emergency=is_emergency,
-            trace=tuple(passes) if trace else None,
-        )
+        return Outcome(full, final, final_rule, is_emergency, classification)
 
     def _unmatched(self, text: str) -> str:
         """What the service dials when no rule matches: `+CC` prepended."""
