@@ -8,7 +8,8 @@ and classified once; per row there is only Arrow work (hashing, `take`). Rows
 are never dropped: a row that cannot be processed (unknown user, empty or
 non-text dial field, a line the reader could not read) gets `error` and empty
 results. `normalize_file` streams a file through it chunk by chunk, reading
-and writing on a second thread, and returns a `CdrSummary`.
+and writing on other threads, submitting chunks ahead while a helper process
+(`_Sharing`) computes the new pairs of earlier ones, and returns a `CdrSummary`.
 
 >>> import pyarrow as pa
 >>> from normalizer.formats import load_tenant

@@ -7,6 +7,7 @@ User mistakes print one line to stderr and exit 2; checks that find problems
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -47,5 +48,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def entry_point() -> None:
-    """The console script."""
-    sys.exit(main())
+    """The console script.
+
+    Every file is written and closed when `main` returns; the process then ends
+    at once instead of freeing its heap object by object (a quarter of a
+    second after a million-row `cdr` run).
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):  # a closed pipe (`| head`) or stream
+        pass
+    os._exit(code)
