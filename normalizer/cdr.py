@@ -31,6 +31,8 @@ import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
@@ -226,8 +228,6 @@ class _Slice:
     store: _Store
     first: int
     pairs: list[tuple[_Spec, str]]
-    job: Any = None
-    """The helper's pending result, once sent."""
 
 
 class _Sharing:
@@ -236,23 +236,32 @@ class _Sharing:
     New pairs are cut into slices; the helpers keep two slices each in hand.
     When a chunk needs results that are not in yet, this process computes the
     oldest slice not yet sent instead of waiting, so both cores stay busy
-    whatever else the machine is doing.
+    whatever else the machine is doing. A helper that dies (killed, out of
+    memory) costs only speed: its slices are computed here and no more are sent.
     """
 
     def __init__(self, simulator: Simulator, helpers: int, timeout: float | None) -> None:
-        # Forked before any Arrow thread runs; the helpers only run Python.
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        context = multiprocessing.get_context(method)
-        self.pool: Any = context.Pool(helpers, initializer=_start_helper, initargs=(simulator.tenant,))
+        self.pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
+            helpers,
+            mp_context=multiprocessing.get_context(method),
+            initializer=_start_helper,
+            initargs=(simulator.tenant,),
+        )
+        # Started now, before any Arrow thread runs: the helpers only run Python.
+        for started in [self.pool.submit(int) for _ in range(helpers)]:
+            started.result()
         self.in_hand = 2 * helpers
         self.simulator = simulator
         self.timeout = timeout
         self.queued: deque[_Slice] = deque()
-        self.sent: deque[_Slice] = deque()
+        self.sent: deque[tuple[_Slice, Future[list[_Result]]]] = deque()
+        """Slices in a helper's hands, with their pending results."""
 
     def close(self) -> None:
-        self.pool.close()
-        self.pool.join()
+        if self.pool is not None:
+            self.pool.shutdown()
+            self.pool = None
 
     def add(self, store: _Store, first: int, pairs: list[tuple[_Spec, str]]) -> None:
         for start in range(0, len(pairs), _SLICE_PAIRS):
@@ -262,16 +271,39 @@ class _Sharing:
         self._send()
 
     def _send(self) -> None:
-        while self.queued and len(self.sent) < self.in_hand:
+        while self.pool is not None and self.queued and len(self.sent) < self.in_hand:
             part = self.queued.popleft()
-            part.job = self.pool.apply_async(_helper_results, (part.pairs, self.timeout))
-            self.sent.append(part)
+            try:
+                job = self.pool.submit(_helper_results, part.pairs, self.timeout)
+            except BrokenProcessPool:
+                self.queued.appendleft(part)
+                self._lose_helpers()
+                return
+            self.sent.append((part, job))
+
+    def _lose_helpers(self) -> None:
+        """Go on alone: what was sent is computed again here."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
+        self.queued.extendleft(reversed([part for part, _ in self.sent]))
+        self.sent.clear()
+
+    def _take_oldest(self) -> None:
+        """Fill the oldest sent slice with the helper's results (waiting if need be)."""
+        part, job = self.sent[0]
+        try:
+            results = job.result()
+        except BrokenProcessPool:
+            self._lose_helpers()
+            return
+        self.sent.popleft()
+        part.store.fill(part.first, results)
 
     def collect_ready(self) -> None:
         """Fill the results the helpers have finished, without waiting."""
-        while self.sent and self.sent[0].job.ready():
-            part = self.sent.popleft()
-            part.store.fill(part.first, part.job.get())
+        while self.sent and self.sent[0][1].done():
+            self._take_oldest()
         self._send()
 
     def wait(self, store: _Store, upto: int) -> None:
@@ -284,8 +316,8 @@ class _Sharing:
                 part = self.queued.popleft()
                 part.store.fill(part.first, _pair_results(self.simulator, part.pairs, self.timeout))
             else:
-                part = self.sent.popleft()
-                part.store.fill(part.first, part.job.get())
+                self._take_oldest()
+
 
 def _text(column: pa.ChunkedArray | pa.Array, name: str) -> tuple[pa.Array, str | None]:
     """A column as text, or (nulls, why not) when its type is not text."""

@@ -205,6 +205,28 @@ def test_helper_processes_give_the_same_answers(
     assert summary.to_dict() | {"seconds": 0} == alone.summary().to_dict() | {"seconds": 0}
 
 
+def test_a_helper_that_dies_costs_only_speed(contoso: Tenant, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import signal
+
+    monkeypatch.setattr(cdr_module, "_SLICE_PAIRS", 2)
+    rng = random.Random(3)
+    chunks = [
+        pa.table({"u": [rng.choice(USERS) for _ in range(40)], "d": [rng.choice(DIALED) for _ in range(40)]})
+        for _ in range(3)
+    ]
+    alone = CdrNormalizer(Simulator(contoso), CdrColumns("d", user="u"))
+    expected = [alone.normalize(chunk) for chunk in chunks]
+    with CdrNormalizer(Simulator(contoso), CdrColumns("d", user="u"), processes=2) as shared:
+        assert shared._sharing is not None and shared._sharing.pool is not None
+        for pid in list(shared._sharing.pool._processes):  # the helper is killed (out of memory, say)
+            os.kill(pid, signal.SIGKILL)
+        got = [shared.finish(shared.submit(chunk)) for chunk in chunks]
+        assert shared._sharing.pool is None
+    for mine, theirs in zip(got, expected, strict=True):
+        assert mine.equals(theirs)
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     st.lists(
