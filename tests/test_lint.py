@@ -345,5 +345,10 @@ def test_a_plan_past_the_time_limit_is_a_finding_and_the_other_plans_are_linted(
     assert str(limit).startswith(f"warning [{code}] t.toml: plan 'Slow'")
 
 
-def test_without_a_time_limit_lint_runs_in_this_process_with_the_same_findings(contoso: Tenant) -> None:
-    assert keys(lint(contoso, time_limit=30)) == keys(lint(contoso))
+def test_under_a_time_limit_lint_finds_what_it_finds_in_this_process(contoso: Tenant) -> None:
+    # Witness digits may differ: a process started afresh (a forkserver's child) numbers
+    # automaton states by its own string hashes, and sample strings follow the numbering.
+    def where(found: list[Finding]) -> list[tuple[object, ...]]:
+        return [(f.code, f.plan, f.rule, f.rule_index, f.region) for f in found]
+
+    assert where(lint(contoso, time_limit=30)) == where(lint(contoso))
