@@ -24,11 +24,13 @@ from normalizer.errors import (
     DialplanError,
     DialplanInputError,
     DialplanLookupError,
+    MemoryLimitError,
     PatternError,
     RegexTimeoutError,
     SuiteError,
     TenantFileError,
     TenantValidationError,
+    TimeLimitError,
     TranslationError,
     UnknownPlanError,
     UnknownRegionError,
@@ -38,6 +40,7 @@ from normalizer.formats import TenantFormat, TenantImport, dump_tenant, import_t
 from normalizer.formats.document import tenant_from_document, tenant_to_document
 from normalizer.formats.teams_json import tenant_from_teams_json, tenant_to_teams_json
 from normalizer.formats.toml import tenant_from_toml, tenant_to_toml
+from normalizer.isolation import run_isolated
 from normalizer.lint import Finding, FindingCode, Severity, lint
 from normalizer.matcher import RuleMatcher, compile_rules
 from normalizer.models import (
@@ -148,6 +151,7 @@ __all__ = [
     "Finding",
     "FindingCode",
     "IgnoredStatement",
+    "MemoryLimitError",
     "Mismatch",
     "NormalizationResult",
     "NormalizationRule",
@@ -173,6 +177,7 @@ __all__ = [
     "TenantFormat",
     "TenantImport",
     "TenantValidationError",
+    "TimeLimitError",
     "TranslationError",
     "UnknownPlanError",
     "UnknownRegionError",
@@ -197,6 +202,7 @@ __all__ = [
     "normalize_file",
     "record_suite",
     "rule_coverage",
+    "run_isolated",
     "run_suite",
     "suite_to_toml",
     "tenant_from_document",

@@ -42,6 +42,8 @@ _WORD_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Nd", "Pc"})
 # The word characters .NET accepts after a backslash; any other is an error
 # (RegexParser.ScanCharEscape), whatever Python's regex would make of it.
 _CLASS_ESCAPES = frozenset("01234567abcdefnprstuvwxDPSW")
+# Escapes that stand for a set of characters, never for one (no range end).
+_SHORTHAND_CLASSES = frozenset("dDwWsSpP")
 _ESCAPES = _CLASS_ESCAPES | frozenset("123456789ABGZkz")
 _GENERAL_CATEGORIES = frozenset(
     {"C", "Cc", "Cf", "Cn", "Co", "Cs", "L", "Ll", "Lm", "Lo", "Lt", "Lu", "M", "Mc", "Me", "Mn"}
@@ -266,6 +268,13 @@ class _PatternTranslator:
         return text
 
     def char_class(self) -> None:
+        """Translate `[...]`, deciding ranges as .NET's RegexParser.ScanCharClass does.
+
+        A class escape (`\\d`, `\\w`, `\\s`, `\\p{..}` and their negations) and
+        `\\-` never start a range, so a `-` after them is literal (`[\\d-x]` is
+        digits, `-` and `x`); a class escape cannot end one (`[a-\\d]` is an
+        error). Every literal `-` is written `\\-`, so Python reads the same set.
+        """
         source = self.source
         start = self.pos
         self.pos += 1
@@ -274,6 +283,7 @@ class _PatternTranslator:
             parts.append("^")
             self.pos += 1
         first = True
+        in_range = False
         while True:
             if self.pos >= len(source):
                 raise self.fail("unterminated [] set", start)
@@ -281,19 +291,42 @@ class _PatternTranslator:
             if char == "]" and not first:
                 self.pos += 1
                 break
+            at = self.pos
             if char == "\\":
-                parts.append(self.escape(in_class=True))
-            elif char == "-" and source[self.pos + 1 : self.pos + 2] == "[":
+                escaped = source[self.pos + 1 : self.pos + 2]
+                text = self.escape(in_class=True)
+                if escaped in _SHORTHAND_CLASSES:
+                    if in_range:
+                        raise self.fail(f"cannot include class \\{escaped} in character range", at)
+                    parts.append(text)
+                    first = False
+                    continue
+                if escaped == "-" and not in_range:
+                    parts.append(text)
+                    first = False
+                    continue
+            elif char == "-" and not first and source[self.pos + 1 : self.pos + 2] == "[":
                 raise self.fail("character class subtraction is not supported", self.pos)
             elif char in "[]":
+                if in_range and char == "[":
+                    raise self.fail("character class subtraction is not supported", self.pos - 1)
                 # A leading ']' and any '[' are literals in .NET; Python would
                 # read '[[' as a nested set or '[]' as an empty one.
-                parts.append("\\" + char)
+                text = "\\" + char
                 self.pos += 1
             else:
-                parts.append(char)
+                text = "\\-" if char == "-" else char
                 self.pos += 1
             first = False
+            if in_range:
+                parts.append("-" + text)
+                in_range = False
+            elif source[self.pos : self.pos + 1] == "-" and source[self.pos + 1 : self.pos + 2] not in ("]", ""):
+                parts.append(text)
+                in_range = True
+                self.pos += 1
+            else:
+                parts.append(text)
         parts.append("]")
         self.emit("".join(parts))
         self.after_atom()

@@ -2,7 +2,8 @@
 
 Every error names where it happened (file, plan, rule, field) and keeps those
 parts as attributes, so the CLI prints one line and the API returns them as
-fields::
+fields; an error in a script or JSON file also keeps its `line` and `column`
+(from 1; None elsewhere)::
 
     DialplanError
     ├── DialplanInputError (ValueError)       bad input: a file, a pattern, a value
@@ -11,6 +12,8 @@ fields::
     │   ├── TranslationError                  a translation the .NET dialect cannot take
     │   ├── TenantValidationError             a tenant that breaks a dial plan limit
     │   ├── RegexTimeoutError                 a pattern that ran past its time limit
+    │   ├── TimeLimitError                    work stopped at its time limit (`isolation`)
+    │   ├── MemoryLimitError                  work stopped at its memory limit (`isolation`)
     │   └── SuiteError                        a malformed test suite, or a case that cannot run
     └── DialplanLookupError (LookupError)     something named that does not exist
         ├── UnknownUserError
@@ -27,7 +30,11 @@ from typing import Any
 
 
 class DialplanError(Exception):
-    """Base of every error the normalizer raises on purpose."""
+    """Base of every error the normalizer raises on purpose.
+
+    `line` and `column` (from 1) place an error inside a script or JSON file;
+    the message shows them with an excerpt of the line.
+    """
 
     def __init__(
         self,
@@ -38,6 +45,8 @@ class DialplanError(Exception):
         rule: str | None = None,
         rule_index: int | None = None,
         field: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
     ) -> None:
         self.detail = detail
         self.file = file
@@ -45,6 +54,8 @@ class DialplanError(Exception):
         self.rule = rule
         self.rule_index = rule_index
         self.field = field
+        self.line = line
+        self.column = column
         super().__init__(self.message)
 
     @property
@@ -80,6 +91,8 @@ class DialplanError(Exception):
             "rule": self.rule,
             "rule_index": self.rule_index,
             "field": self.field,
+            "line": self.line,
+            "column": self.column,
         }
         for key, value in where.items():
             if current.get(key) is None:
@@ -112,6 +125,14 @@ class TenantValidationError(DialplanInputError):
 
 class RegexTimeoutError(DialplanInputError):
     """A pattern that ran longer than the allowed time on a dial string."""
+
+
+class TimeLimitError(DialplanInputError):
+    """Work (such as building a pattern's automaton) stopped at its time limit."""
+
+
+class MemoryLimitError(DialplanInputError):
+    """Work stopped because it needed more memory than it may use."""
 
 
 class SuiteError(DialplanInputError):

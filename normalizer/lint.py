@@ -17,7 +17,14 @@ plan is, learn.microsoft.com microsoftteams/what-are-dial-plans):
   phones), `no-plus` (an output the service normalizes again),
   `invalid-e164`, `missing-group` (.NET keeps `$n` literal);
 - `not-analysable`: a pattern outside regular languages (backreferences,
-  lookarounds): the checks above that need its language are skipped, not guessed.
+  lookarounds): the checks above that need its language are skipped, not guessed;
+- `analysis-time-limit`, `analysis-memory-limit`: with `time_limit`, each
+  plan's warnings are worked out in a child process (`normalizer.isolation`)
+  stopped when the plan takes longer than the limit (or too much memory).
+  The finding names the plan and what ran too long: the automaton of a rule's
+  pattern (the plan is then checked again without that rule's automaton, so
+  only that rule goes unchecked) or the walk with a service plan. The other
+  plans are checked as usual.
 
 Shadowing and overlaps are decided on the patterns' regular languages (finite
 automata, `normalizer.language`), never by sampling; every witness is checked
@@ -46,12 +53,12 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from normalizer import countries, dialect, language
+from normalizer import countries, dialect, isolation, language
 from normalizer.catalog import ServiceCatalog, default_catalog
 from normalizer.classify import e164_part
 from normalizer.emergency import EmergencyNumbers, default_emergency_numbers
 from normalizer.engine import SEPARATORS
-from normalizer.errors import DialplanError
+from normalizer.errors import DialplanError, MemoryLimitError, TimeLimitError
 from normalizer.matcher import CompiledRule, compile_rule
 from normalizer.models import GLOBAL_IDENTITY, DialPlan, NormalizationRule, Tenant
 from normalizer.validation import Violation, problems
@@ -79,6 +86,8 @@ class FindingCode(StrEnum):
     INVALID_E164 = "invalid-e164"
     MISSING_GROUP = "missing-group"
     NOT_ANALYSABLE = "not-analysable"
+    ANALYSIS_TIME_LIMIT = "analysis-time-limit"
+    ANALYSIS_MEMORY_LIMIT = "analysis-memory-limit"
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,13 +179,21 @@ class _PlanLint:
         plan: DialPlan,
         regions: Sequence[str],
         shared: _Shared,
+        skipped: frozenset[int] = frozenset(),
     ) -> None:
         self.tenant = tenant
         self.plan = plan
         self.regions = regions
         self.shared = shared
+        # Rules whose automaton is not built: building it ran past the time limit before.
+        self.skipped = skipped
         self.findings: list[Finding] = []
-        self.tenant_members = [_member(rule, False, i) for i, rule in enumerate(plan.rules)]
+        self.tenant_members = []
+        for index, rule in enumerate(plan.rules):
+            isolation.note(
+                "building the automaton of its pattern", rule=rule.name, rule_index=index
+            )
+            self.tenant_members.append(_member(rule, False, index, index not in skipped))
         self.duplicates: set[int] = set()
         self.samples: dict[int, list[str]] = {}
 
@@ -202,6 +219,7 @@ class _PlanLint:
         for position, region in enumerate(contexts):
             self.check_effective(region, tenant_facts=position == 0)
             if region is not None:
+                isolation.note(f"checking the emergency numbers of {region}")
                 self.check_emergency(region)
         return self.findings
 
@@ -209,6 +227,9 @@ class _PlanLint:
 
     def check_rule(self, member: _Member) -> None:
         rule = member.rule
+        isolation.note(
+            "checking its outputs and anchors", rule=rule.name, rule_index=member.index
+        )
         for earlier in self.tenant_members[: member.index]:
             if earlier.rule.pattern == rule.pattern:
                 self.duplicates.add(member.index)
@@ -221,7 +242,7 @@ class _PlanLint:
                 )
                 break
         shape = dialect.pattern_shape(rule.pattern)
-        if not member.language.is_analysable:
+        if not member.language.is_analysable and member.index not in self.skipped:
             self.add(
                 FindingCode.NOT_ANALYSABLE,
                 member,
@@ -229,7 +250,11 @@ class _PlanLint:
                 "shadowing, overlaps and redundancy are not checked for it",
                 field="pattern",
             )
-        samples = [text for text in sample_strings(rule.pattern) if member.compiled.search(text) is not None]
+        samples = [
+            text
+            for text in (sample_strings(rule.pattern) if member.language.is_analysable else ())
+            if member.compiled.search(text) is not None
+        ]
         self.samples[member.index] = samples
         outputs = [(text, member.compiled.translate(text)) for text in samples]
         missing_anchor = [
@@ -330,8 +355,11 @@ class _PlanLint:
     def check_effective(self, region: str | None, *, tenant_facts: bool) -> None:
         members = list(self.tenant_members)
         if region is not None:
+            isolation.note(f"building the automata of the {region} service plan")
             members += self.shared.service_members(region)
         try:
+            with_service = f" with the {region} service plan" if region else ""
+            isolation.note(f"walking the automata of the plan's rules{with_service}")
             walk = self._walk(members)
         except language.ExplorationTooLarge as exc:
             where = f" with the {region} service plan" if region else ""
@@ -487,8 +515,15 @@ class _PlanLint:
             )
 
 
-def _member(rule: NormalizationRule, is_service: bool, index: int) -> _Member:
-    return _Member(rule, compile_rule(rule), language.language(rule.pattern), is_service, index)
+def _member(
+    rule: NormalizationRule, is_service: bool, index: int, analysable: bool = True
+) -> _Member:
+    found = (
+        language.language(rule.pattern)
+        if analysable
+        else language.Language(rule.pattern, None, "an automaton past the time limit")
+    )
+    return _Member(rule, compile_rule(rule), found, is_service, index)
 
 
 def _first_match(
@@ -543,17 +578,93 @@ def _regions_of(tenant: Tenant, plan: DialPlan) -> list[str]:
     return sorted(found)
 
 
+def _plan_findings(
+    tenant: Tenant,
+    plan: DialPlan,
+    regions: Sequence[str],
+    shared: _Shared,
+    skipped: frozenset[int] = frozenset(),
+) -> list[Finding]:
+    """The warnings of one plan (what a child process runs under a time limit)."""
+    return _PlanLint(tenant, plan, regions, shared, skipped).run()
+
+
+def _stopped(tenant: Tenant, plan: DialPlan, error: DialplanError) -> Finding:
+    """The finding of a plan whose analysis was stopped at its time or memory limit."""
+    memory = isinstance(error, MemoryLimitError)
+    code = FindingCode.ANALYSIS_MEMORY_LIMIT if memory else FindingCode.ANALYSIS_TIME_LIMIT
+    what = error.detail.removeprefix("the work ")
+    if error.rule_index is not None:
+        message = (
+            f"the analysis of this rule {what}: shadowing, overlaps and redundancy are not "
+            "checked for it (the plan's other rules are); simplify the pattern or raise the limit"
+        )
+    else:
+        message = (
+            f"the analysis of this plan {what}: none of its other warnings is checked; "
+            "simplify its patterns or raise the limit"
+        )
+    return Finding(
+        Severity.WARNING,
+        code,
+        plan.identity,
+        error.rule,
+        message,
+        rule_index=error.rule_index,
+        field="pattern" if error.rule_index is not None else None,
+        file=tenant.source,
+    )
+
+
+def _isolated_warnings(
+    work: Sequence[tuple[Tenant, DialPlan, Sequence[str], _Shared]], time_limit: float
+) -> list[Finding]:
+    """The warnings of each plan, worked out in child processes under `time_limit` each.
+
+    A plan stopped while building one rule's automaton runs again without it
+    (in a new round), so only that rule goes unchecked.
+    """
+    found: list[list[Finding]] = [[] for _ in work]
+    skipped: list[frozenset[int]] = [frozenset() for _ in work]
+    pending = list(range(len(work)))
+    while pending:
+        calls = [(*work[index], skipped[index]) for index in pending]
+        outcomes = isolation.run_each(
+            _plan_findings, calls, seconds=time_limit, preload=("normalizer.lint",)
+        )
+        retry: list[int] = []
+        for index, outcome in zip(pending, outcomes, strict=True):
+            tenant, plan = work[index][0], work[index][1]
+            if isinstance(outcome, (TimeLimitError, MemoryLimitError)):
+                found[index].append(_stopped(tenant, plan, outcome))
+                rule = outcome.rule_index
+                if rule is not None and rule not in skipped[index]:
+                    skipped[index] |= {rule}
+                    retry.append(index)
+            elif isinstance(outcome, DialplanError):
+                raise outcome
+            else:
+                found[index].extend(outcome)
+        pending = retry
+    return [finding for findings in found for finding in findings]
+
+
 def lint(
     tenant: Tenant,
     *,
     max_rules: int | None = None,
     catalog: ServiceCatalog | None = None,
     emergency_numbers: EmergencyNumbers | None = None,
+    time_limit: float | None = None,
 ) -> list[Finding]:
     """Every error and warning of a tenant, plan by plan in file order.
 
     `max_rules` overrides the tenant's rule limit (the `--max-rules` option).
     Plans with a pattern or translation that does not compile get their errors only.
+    With `time_limit` (seconds), each plan's warnings are worked out in a child
+    process stopped at that limit: a plan that runs past it gets one
+    `analysis-time-limit` warning instead (`analysis-memory-limit` past
+    `isolation.MEMORY_BYTES`), and the other plans their warnings as usual.
     """
     shared = _Shared(catalog or default_catalog(), emergency_numbers or default_emergency_numbers())
     findings: list[Finding] = []
@@ -575,13 +686,18 @@ def lint(
         if problem.code in (Violation.INVALID_PATTERN, Violation.INVALID_TRANSLATION):
             broken.add((error.plan or "").casefold())
     seen: set[str] = set()
+    work: list[tuple[Tenant, DialPlan, Sequence[str], _Shared]] = []
     for plan in tenant.dial_plans:
         key = plan.identity.casefold()
         if key in broken or key in seen:
             continue
         seen.add(key)
-        regions = _regions_of(tenant, plan)
-        findings.extend(_PlanLint(tenant, plan, regions, shared).run())
+        work.append((tenant, plan, _regions_of(tenant, plan), shared))
+    if time_limit is None:
+        for call in work:
+            findings.extend(_plan_findings(*call))
+    else:
+        findings.extend(_isolated_warnings(work, time_limit))
     unique: dict[tuple[Any, ...], Finding] = {}
     for finding in findings:
         unique.setdefault(

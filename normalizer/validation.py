@@ -8,7 +8,8 @@ today), at most 1,000 tenant dial plans, an identity of 1 to 49 letters,
 digits, `-` and `.` not starting with `.`, descriptions of at most 512 (rule)
 and 1,040 (plan) characters, at least one rule per plan; and what the engine
 needs: patterns and translations that compile in the .NET dialect, users on
-plans that exist and in regions that exist.
+plans that exist and in regions that exist, each with a user principal name
+that is not blank and not another user's in other letter case.
 
 >>> from normalizer.models import DialPlan, NormalizationRule, Scope, Tenant
 >>> plan = DialPlan("P", Scope.TENANT_USER, (NormalizationRule("R", r"^(7\\d{3})$", "+1$1"),))
@@ -48,6 +49,7 @@ class Violation(StrEnum):
     DUPLICATE_RULE_NAME = "duplicate-rule-name"
     INVALID_PATTERN = "invalid-pattern"
     INVALID_TRANSLATION = "invalid-translation"
+    INVALID_UPN = "invalid-upn"
     DUPLICATE_USER = "duplicate-user"
     UNKNOWN_PLAN = "unknown-plan"
     UNKNOWN_REGION = "unknown-region"
@@ -159,13 +161,25 @@ def problems(tenant: Tenant, *, max_rules: int | None = None) -> list[Problem]:
         found.extend(_plan_problems(tenant, plan, limit))
     upns: dict[str, int] = {}
     for index, user in enumerate(tenant.users):
-        earlier = upns.setdefault(user.upn.casefold(), index)
-        if earlier != index:
+        if not user.upn.strip():
+            found.append(
+                Problem(
+                    Violation.INVALID_UPN,
+                    TenantValidationError(
+                        f"users[{index}]: user principal name {user.upn!r} is blank: every user "
+                        "needs one (such as 'name@contoso.com')",
+                        file=source,
+                        field="upn",
+                    ),
+                )
+            )
+        elif (earlier := upns.setdefault(user.upn.casefold(), index)) != index:
             found.append(
                 Problem(
                     Violation.DUPLICATE_USER,
                     TenantValidationError(
-                        f"user {user.upn!r} is already listed as users[{earlier}]",
+                        f"users[{index}]: user {user.upn!r} is already listed as users[{earlier}] "
+                        "(user principal names are compared without case)",
                         file=source,
                         field="upn",
                     ),

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -207,3 +210,69 @@ def test_interrupt_exits_130_without_a_traceback(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(normalize, "run", interrupted)
     assert main(["normalize", "7123", "--user", MARCEL]) == 130
     assert "Traceback" not in capsys.readouterr().err
+
+
+SLOW_TENANT = """
+[[dial_plans]]
+identity = "Fast"
+[[dial_plans.rules]]
+name = "Desk"
+pattern = '^(\\d{3})$'
+translation = '+14255550$1'
+
+[[dial_plans]]
+identity = "Slow"
+[[dial_plans.rules]]
+name = "Explodes"
+pattern = '^\\d*1\\d{16}$'
+translation = '+$0'
+
+[[users]]
+upn = "u@t.com"
+usage_location = "US"
+dial_plan = "Fast"
+"""
+
+
+def test_lint_stops_a_plan_at_the_time_limit_and_reports_the_others(write_tenant) -> None:  # type: ignore[no-untyped-def]
+    """The real command, in its own process: the exploding automaton would run for minutes."""
+    path = write_tenant(SLOW_TENANT)
+    command = [sys.executable, "-c", "from normalizer.cli import entry_point; entry_point()", "lint"]
+    started = time.monotonic()
+    done = subprocess.run(
+        [*command, "--tenant", str(path), "--time-limit", "0.3"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert time.monotonic() - started < 20
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    (stopped,) = [line for line in lines if "[analysis-time-limit]" in line]
+    assert stopped.startswith(f"warning [analysis-time-limit] {path}: plan 'Slow' rule 'Explodes' (rules[0]): ")
+    assert "ran past its limit of 0.3 s and was stopped while building the automaton of its pattern" in stopped
+    assert any("[emergency-capture]" in line and "plan 'Fast'" in line for line in lines)
+    assert lines[-1] == f"{path}: 0 error(s), 5 warning(s)"
+    strict = subprocess.run(
+        [*command, "--tenant", str(path), "--time-limit", "0.3", "--strict", "--json"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert strict.returncode == 1
+    codes = {(item["code"], item["plan"]) for item in json.loads(strict.stdout)}
+    assert ("analysis-time-limit", "Slow") in codes and ("emergency-capture", "Fast") in codes
+
+
+@pytest.mark.parametrize("value", ["-1", "soon", "nan", "inf"])
+def test_lint_time_limit_must_be_seconds(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lint", f"--time-limit={value}"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1].startswith("dialplan lint: error: argument --time-limit: ")
+
+
+def test_lint_time_limit_zero_means_no_limit(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lint", "--time-limit", "0"]) == 0
+    assert "0 error(s), 2 warning(s)" in capsys.readouterr().out

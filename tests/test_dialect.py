@@ -109,3 +109,77 @@ def test_start_anchoring_is_detected() -> None:
     assert compile_pattern(r"^(\d+)$").is_start_anchored
     assert not compile_pattern(r"^1|2").is_start_anchored
     assert not compile_pattern(r"(\d+)$").is_start_anchored
+
+
+# Ranges in character classes, as .NET's RegexParser.ScanCharClass decides them
+# (dotnet/runtime RegexParserTests: `[\w-a]` and `[\p{Lu}-a]` parse, `[a-\w]`
+# and `[a-\p{Lu}]` are ShorthandClassInCharacterRange).
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        pytest.param(r"[a-\d]", id="class-ends-range"),
+        pytest.param(r"[+-\d]", id="class-ends-range-after-symbol"),
+        pytest.param(r"[0-\D]", id="negated-digit"),
+        pytest.param(r"[a-\w]", id="word"),
+        pytest.param(r"[a-\W]", id="negated-word"),
+        pytest.param(r"[a-\s]", id="space"),
+        pytest.param(r"[a-\S]", id="negated-space"),
+        pytest.param(r"[a-\p{Lu}]", id="category"),
+        pytest.param(r"[a-\P{Lu}]", id="negated-category"),
+        pytest.param(r"[--\d]", id="dash-starts-range"),
+        pytest.param(r"^[^0-\d]$", id="negated-set"),
+    ],
+)
+def test_a_range_cannot_end_in_a_class_escape(pattern: str) -> None:
+    with pytest.raises(PatternError, match=r"cannot include class \\[dDwWsSpP] in character range"):
+        compile_pattern(pattern)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "matching", "not_matching"),
+    [
+        # A class escape never starts a range: the '-' after it is literal.
+        pytest.param(r"^[\d-x]$", ["5", "-", "x"], ["a", "w", "."], id="class-then-dash-is-literal"),
+        pytest.param(r"^[\w-a]$", ["b", "-", "_"], ["+", "."], id="word-then-dash"),
+        pytest.param(r"^[\p{Lu}-a]$", ["B", "-", "a"], ["b"], id="category-then-dash"),
+        pytest.param(r"^[\d-\w]$", ["5", "-", "b"], ["+"], id="class-dash-class"),
+        pytest.param(r"^[\d-]$", ["5", "-"], ["x"], id="trailing-dash"),
+        pytest.param(r"^[-\d]$", ["5", "-"], ["x"], id="leading-dash"),
+        pytest.param(r"^[a-c-e]$", ["b", "-", "e"], ["d"], id="dash-after-range-is-literal"),
+        pytest.param(r"^[a-c-\d]$", ["b", "-", "7"], ["d"], id="class-after-range-and-dash"),
+        # `\-` never starts a range either (dotnet/docs#20810): '.' is not in [\--/].
+        pytest.param(r"^[\--/]$", ["-", "/"], ["."], id="escaped-dash-starts-no-range"),
+        pytest.param(r"^[--/]$", ["-", ".", "/"], [","], id="dash-to-slash-range"),
+        pytest.param(r"^[-[b]$", ["-", "[", "b"], ["]"], id="leading-dash-then-bracket-is-no-subtraction"),
+    ],
+)
+def test_character_class_ranges_follow_dotnet(
+    pattern: str, matching: list[str], not_matching: list[str]
+) -> None:
+    compiled = compile_pattern(pattern)
+    assert [text for text in matching if compiled.regex.search(text)] == matching
+    assert [text for text in not_matching if compiled.regex.search(text)] == []
+
+
+def test_class_escape_in_a_range_names_the_rule_and_field(write_tenant) -> None:  # type: ignore[no-untyped-def]
+    from normalizer import load_tenant
+
+    path = write_tenant(
+        """
+[tenant]
+name = "T"
+[[dial_plans]]
+identity = "P"
+[[dial_plans.rules]]
+name = "Bad"
+pattern = '^[1-\\d]$'
+translation = '+1$0'
+"""
+    )
+    with pytest.raises(PatternError) as raised:
+        load_tenant(path)
+    error = raised.value
+    assert (error.plan, error.rule, error.rule_index, error.field) == ("P", "Bad", 0, "pattern")
+    assert "cannot include class \\d in character range" in str(error)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+import time
+from operator import attrgetter
+
 import pytest
 
 from normalizer import (
@@ -222,3 +226,129 @@ def test_finding_json_shape() -> None:
     data = found.to_dict()
     assert {"severity", "code", "plan", "rule", "message", "witness"} <= set(data)
     assert (data["severity"], data["code"], data["plan"], data["rule"]) == ("warning", "missing-group", "Site", "R")
+
+
+# A time limit per plan: a slow plan is a finding, the others are linted as usual.
+
+EXPLODES = ("Explodes", r"^\d*1\d{16}$", "+$0")
+"""A pattern whose automaton grows exponentially: building it runs for minutes."""
+DESK = ("Desk", r"^(\d{3})$", "+14255550$1")
+
+
+def two_plans(slow_rules: Rules) -> Tenant:
+    fast = DialPlan("Fast", Scope.TENANT_USER, (NormalizationRule(*EXT),))
+    slow = DialPlan("Slow", Scope.TENANT_USER, tuple(NormalizationRule(*rule) for rule in slow_rules))
+    users = (User("a@contoso.com", "US", "Fast"), User("b@contoso.com", "US", "Slow"))
+    return Tenant("T", (fast, slow), users, source="t.toml")
+
+
+def keys(found: list[Finding]) -> list[tuple[object, ...]]:
+    return [(f.code, f.plan, f.rule, f.rule_index, f.region, f.witness, f.message) for f in found]
+
+
+@pytest.fixture
+def forked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Children forked from this process, so they see what a test patches here."""
+    from normalizer import isolation
+
+    monkeypatch.setattr(isolation, "_start_method", lambda: "fork")
+
+
+def slow_walk_of(identity: str):  # type: ignore[no-untyped-def]
+    from normalizer.lint import _PlanLint
+
+    real = _PlanLint._walk
+
+    def walk(self: _PlanLint, members: object) -> object:
+        if self.plan.identity == identity:
+            time.sleep(30)
+        return real(self, members)  # type: ignore[arg-type]
+
+    return walk
+
+
+def out_of_memory_for(pattern: str):  # type: ignore[no-untyped-def]
+    from normalizer import language
+
+    real = language.language
+
+    def build(source: str, **options: bool) -> object:
+        if source == pattern:
+            raise MemoryError
+        return real(source, **options)
+
+    return build
+
+
+@pytest.mark.parametrize(
+    ("slow_rules", "patch", "code", "stopped", "doing", "still_found"),
+    [
+        pytest.param(
+            [DESK, EXPLODES],
+            None,
+            FindingCode.ANALYSIS_TIME_LIMIT,
+            ("Explodes", 1),
+            "building the automaton of its pattern",
+            [(FindingCode.EMERGENCY_CAPTURE, "Desk"), (FindingCode.OPTIONAL_FIRST_TOKEN, "Explodes")],
+            id="one-rule-automaton-the-plan-is-checked-again-without-it",
+        ),
+        pytest.param(
+            [DESK, ("Other", r"^(8\d{3})$", "+14255558$1")],
+            ("_PlanLint._walk", slow_walk_of("Slow")),
+            FindingCode.ANALYSIS_TIME_LIMIT,
+            (None, None),
+            "walking the automata of the plan's rules with the US service plan",
+            [],
+            id="the-walk-with-a-service-plan",
+        ),
+        pytest.param(
+            [DESK, ("Huge", r"^(9\d{5})$", "+1425$1")],
+            ("language.language", out_of_memory_for(r"^(9\d{5})$")),
+            FindingCode.ANALYSIS_MEMORY_LIMIT,
+            ("Huge", 1),
+            "",
+            [(FindingCode.EMERGENCY_CAPTURE, "Desk")],
+            id="memory",
+        ),
+    ],
+)
+def test_a_plan_past_the_time_limit_is_a_finding_and_the_other_plans_are_linted(
+    forked: None,
+    monkeypatch: pytest.MonkeyPatch,
+    slow_rules: Rules,
+    patch: tuple[str, object] | None,
+    code: FindingCode,
+    stopped: tuple[str | None, int | None],
+    doing: str,
+    still_found: list[tuple[FindingCode, str]],
+) -> None:
+    tenant = two_plans(slow_rules)
+    fast_only = Tenant("T", tenant.dial_plans[:1], tenant.users[:1], source="t.toml")
+    expected_fast = keys(lint(fast_only))
+    if patch is not None:
+        target, replacement = patch
+        owner, attribute = target.rsplit(".", 1)
+        monkeypatch.setattr(attrgetter(owner)(sys.modules["normalizer.lint"]), attribute, replacement)
+    started = time.monotonic()
+    found = lint(tenant, time_limit=0.3)
+    assert time.monotonic() - started < 5.0
+    assert keys([f for f in found if f.plan == "Fast"]) == expected_fast
+    slow = [f for f in found if f.plan == "Slow"]
+    (limit,) = [f for f in slow if f.code == code]
+    assert (limit.severity, limit.file, (limit.rule, limit.rule_index)) == (Severity.WARNING, "t.toml", stopped)
+    assert limit.field == ("pattern" if stopped[0] else None)
+    assert doing in limit.message
+    assert ("0.3 s" in limit.message) == (code is FindingCode.ANALYSIS_TIME_LIMIT)
+    assert set(still_found) <= {(f.code, f.rule) for f in slow if f.code != code}
+    if stopped[0] is None:
+        assert slow == [limit]  # stopped between rules: nothing else of the plan is claimed
+    assert str(limit).startswith(f"warning [{code}] t.toml: plan 'Slow'")
+
+
+def test_under_a_time_limit_lint_finds_what_it_finds_in_this_process(contoso: Tenant) -> None:
+    # Witness digits may differ: a process started afresh (a forkserver's child) numbers
+    # automaton states by its own string hashes, and sample strings follow the numbering.
+    def where(found: list[Finding]) -> list[tuple[object, ...]]:
+        return [(f.code, f.plan, f.rule, f.rule_index, f.region) for f in found]
+
+    assert where(lint(contoso, time_limit=30)) == where(lint(contoso))

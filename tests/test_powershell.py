@@ -404,6 +404,7 @@ def test_errors_give_line_column_and_caret(
     assert fragment in first, message
     assert shown == "    " + text
     assert caret == " " * (4 + column - 1) + "^", message
+    assert (caught.value.line, caught.value.column) == (line, column)
 
 
 def test_a_bad_pattern_points_at_it_and_names_plan_rule_and_field() -> None:
@@ -417,6 +418,81 @@ def test_a_bad_pattern_points_at_it_and_names_plan_rule_and_field() -> None:
         f"t.ps1: plan 'P' rule 'Broken': field 'pattern': line 1, column {column}: "
     )
     assert str(error).endswith(" " * (4 + column - 1) + "^")
+    assert (error.line, error.column) == (1, column)
+
+
+# -Priority: the place of an added rule --------------------------------------
+
+A_AND_B = (
+    f"$a = {RULE} -Parent P -Name A -Pattern '^1$' -Translation '1' -InMemory\n"
+    f"$b = {RULE} -Parent P -Name B -Pattern '^2$' -Translation '2' -InMemory\n"
+    "New-CsTenantDialPlan -Identity P -NormalizationRules @($a, $b)\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("priority", "expected"),
+    [
+        pytest.param("0", ["C", "A", "B"], id="first"),
+        pytest.param("1", ["A", "C", "B"], id="middle"),
+        pytest.param("2", ["A", "B", "C"], id="equal-to-the-rule-count-is-last"),
+    ],
+)
+def test_an_added_rule_goes_to_its_priority(priority: str, expected: list[str]) -> None:
+    script = (
+        A_AND_B
+        + f"$c = {RULE} -Parent P -Name C -Pattern '^3$' -Translation '3' -InMemory -Priority {priority}\n"
+        + "Set-CsTenantDialPlan -Identity P -NormalizationRules @{Add=$c}"
+    )
+    assert [name for name, *_ in rules_of(tenant_from_powershell(script), "P")] == expected
+
+
+@pytest.mark.parametrize(
+    ("priority", "count", "places"),
+    [
+        pytest.param("99", 2, "0 to 2", id="beyond-the-rules"),
+        pytest.param("3", 2, "0 to 2", id="one-past-the-last-place"),
+        pytest.param("-1", 2, "0 to 2", id="negative"),
+    ],
+)
+def test_a_priority_the_plan_has_no_place_for_is_an_error_at_the_priority(
+    priority: str, count: int, places: str
+) -> None:
+    rule_line = f"$c = {RULE} -Parent P -Name C -Pattern '^3$' -Translation '3' -InMemory -Priority {priority}"
+    script = A_AND_B + rule_line + "\nSet-CsTenantDialPlan -Identity P -NormalizationRules @{Add=$c}"
+    with pytest.raises(TenantFileError) as caught:
+        tenant_from_powershell(script, source="t.ps1")
+    error = caught.value
+    column = rule_line.index(f"-Priority {priority}") + len("-Priority ") + 1
+    assert (error.line, error.column) == (4, column)
+    assert (error.file, error.plan, error.rule, error.field) == ("t.ps1", "P", "C", "priority")
+    first = str(error).splitlines()[0]
+    assert f"line 4, column {column}: rule 'C' has -Priority {priority}" in first
+    assert f"has {count} rules when Set-CsTenantDialPlan at line 5 adds it" in first
+    assert f"must be {places}" in first
+
+
+def test_a_priority_counts_the_rules_added_before_it_in_the_same_statement() -> None:
+    script = (
+        f"$x = {RULE} -Parent P -Name X -Pattern '^1$' -Translation '1' -InMemory -Priority 0\n"
+        f"$y = {RULE} -Parent P -Name Y -Pattern '^2$' -Translation '2' -InMemory -Priority 1\n"
+        "New-CsTenantDialPlan -Identity P -NormalizationRules @{Add=@($x, $y)}"
+    )
+    assert [name for name, *_ in rules_of(tenant_from_powershell(script), "P")] == ["X", "Y"]
+    with pytest.raises(TenantFileError, match="has 0 rules when New-CsTenantDialPlan .* must be 0 "):
+        tenant_from_powershell(script.replace("@($x, $y)", "@($y, $x)"))
+
+
+def test_a_silenced_priority_error_changes_no_rule_of_the_statement() -> None:
+    script = (
+        A_AND_B
+        + f"$c = {RULE} -Parent P -Name C -Pattern '^3$' -Translation '3' -InMemory -Priority 7\n"
+        + "Set-CsTenantDialPlan -Identity P -NormalizationRules @{Remove=$a; Add=$c} -ErrorAction SilentlyContinue"
+    )
+    tenant, ignored = run_powershell(script)
+    assert [rule.name for rule in tenant.plan("P").rules] == ["A", "B"]
+    assert [(s.line, s.command) for s in ignored] == [(5, "Set-CsTenantDialPlan")]
+    assert "has -Priority 7" in ignored[0].reason and ignored[0].reason.endswith("(errors silenced)")
 
 
 def test_long_lines_are_cut_around_the_caret() -> None:

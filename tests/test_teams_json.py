@@ -260,6 +260,7 @@ def test_invalid_json_gives_line_column_and_caret() -> None:
         '      "Description": "x"}',
         "      ^",
     ]
+    assert (caught.value.line, caught.value.column) == (3, 3)
 
 
 @pytest.mark.parametrize(

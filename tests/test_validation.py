@@ -49,7 +49,9 @@ CASES = [
     pytest.param(Tenant("T", (plan(rules=(replace(RULE, translation="$99999999999"),)),)), Violation.INVALID_TRANSLATION, "out of range", id="translation"),
     pytest.param(Tenant("T", (plan(),), (User("a@t", "FR", "Nope"),)), Violation.UNKNOWN_PLAN, "assigned dial plan 'Nope', which does not exist", id="unknown-plan"),
     pytest.param(Tenant("T", (plan(),), (User("a@t", "XX"),)), Violation.UNKNOWN_REGION, "usage location 'XX' is not an ISO 3166 region", id="unknown-region"),
-    pytest.param(Tenant("T", (plan(),), (User("a@t", "FR"), User("A@T", "GB"))), Violation.DUPLICATE_USER, "already listed as users[0]", id="duplicate-user"),
+    pytest.param(Tenant("T", (plan(),), (User("a@t", "FR"), User("A@T", "GB"))), Violation.DUPLICATE_USER, "users[1]: user 'A@T' is already listed as users[0]", id="duplicate-user-other-case"),
+    pytest.param(Tenant("T", (plan(),), (User("a@t", "FR"), User("", "FR"))), Violation.INVALID_UPN, "users[1]: user principal name '' is blank", id="empty-upn"),
+    pytest.param(Tenant("T", (plan(),), (User(" \t", "FR"),)), Violation.INVALID_UPN, "users[0]: user principal name ' \\t' is blank", id="whitespace-upn"),
 ]
 
 
@@ -121,6 +123,37 @@ usage_location = "ZZ"
         load_tenant(path)
     codes = [finding.code for finding in lint(load_tenant(path, validate=False))]
     assert codes == [Violation.INVALID_PATTERN, Violation.DUPLICATE_RULE_NAME, Violation.UNKNOWN_REGION]
+
+
+@pytest.mark.parametrize(
+    ("upn", "index"),
+    [pytest.param('""', 1, id="empty"), pytest.param('"   "', 1, id="spaces"), pytest.param("'\t'", 1, id="tab")],
+)
+def test_a_blank_upn_names_the_file_the_user_and_the_field(write_tenant, upn: str, index: int) -> None:  # type: ignore[no-untyped-def]
+    path = write_tenant(
+        f"""
+[[users]]
+upn = "emily@contoso.com"
+usage_location = "GB"
+
+[[users]]
+upn = {upn}
+usage_location = "GB"
+"""
+    )
+    with pytest.raises(TenantValidationError) as raised:
+        load_tenant(path)
+    error = raised.value
+    assert (error.file, error.field) == (str(path), "upn")
+    assert str(error).startswith(f"{path}: field 'upn': users[{index}]: user principal name ")
+    assert "is blank" in str(error)
+
+
+def test_each_blank_upn_is_reported_not_as_a_duplicate() -> None:
+    tenant = Tenant("T", (plan(),), (User("", "FR"), User(" ", "GB")))
+    found = problems(tenant)
+    assert [problem.code for problem in found] == [Violation.INVALID_UPN] * 2
+    assert [str(problem.error).split(":")[1] for problem in found] == [" users[0]", " users[1]"]
 
 
 def test_contoso_is_valid(contoso: Tenant) -> None:

@@ -1,8 +1,12 @@
 """`dialplan lint`: errors and warnings of a tenant's dial plans.
 
 Exit 1 when there are errors (or warnings, with `--strict`), 0 otherwise.
-The linter (and its automata library) is imported when the command runs, so
-other commands start without it.
+The analysis of each plan runs in a child process stopped after
+`--time-limit` seconds (an automaton can grow exponentially with a short
+pattern such as `^\\d*1\\d{16}$`): the plan is then reported with an
+`analysis-time-limit` warning naming what ran too long, and the other plans
+as usual. The linter (and its automata library) is imported when the command
+runs, so other commands start without it.
 """
 
 from __future__ import annotations
@@ -12,6 +16,20 @@ import argparse
 from normalizer.commands.common import add_tenant_option, print_json
 from normalizer.formats import load_tenant
 
+TIME_LIMIT = 30.0
+"""Seconds the analysis of one dial plan may run by default."""
+
+
+def time_limit(text: str) -> float:
+    """`--time-limit SECONDS`: a number of seconds above 0, or 0 for no limit."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be 0 (no limit) or more, not {text}")
+    return value
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = subparsers.add_parser(
@@ -20,6 +38,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     add_tenant_option(parser)
     parser.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     parser.add_argument("--json", action="store_true", help="print a JSON list of findings")
+    parser.add_argument(
+        "--time-limit",
+        metavar="SECONDS",
+        type=time_limit,
+        default=TIME_LIMIT,
+        help="seconds the analysis of one dial plan may run; a plan past it is stopped and "
+        f"reported as analysis-time-limit (default {TIME_LIMIT:g}; 0: no limit)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -27,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     from normalizer.lint import Severity, lint
 
     tenant = load_tenant(args.tenant, max_rules=args.max_rules, validate=False)
-    findings = lint(tenant)
+    findings = lint(tenant, time_limit=args.time_limit or None)
     errors = sum(1 for finding in findings if finding.severity is Severity.ERROR)
     warnings = len(findings) - errors
     if args.json:

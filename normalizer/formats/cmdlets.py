@@ -14,7 +14,10 @@ marked so):
 - `New-`/`Set-CsTenantDialPlan -NormalizationRules` takes a list (the plan's
   rules, in list order) or `@{Replace=...; Remove=...; Add=...}`, applied in
   that order (our reading); an added rule with `-Priority` is inserted at that
-  position, others are appended. `-ExternalAccessPrefix` and
+  position, others are appended. A priority the plan has no place for (below
+  0, or above the number of rules it has then) is an error, since Teams
+  documents no meaning for it (our reading: it neither appends nor clamps
+  silently). `-ExternalAccessPrefix` and
   `-OptimizeDeviceDialing` of older scripts are read and kept.
 - `Grant-CsTenantDialPlan -Identity U -PolicyName P` (or `$null`) assigns a
   user's plan; `-Global -PolicyName P` makes P the plan of every user without
@@ -221,7 +224,9 @@ class _Run(Interpreter):
         )
         parent = parent.removeprefix("Tag:").removeprefix("tag:")
         self.check(rule, parent, bound)
-        return RuleObject(rule, parent, self.int_of(bound, "Priority"), command.position)
+        priority = self.int_of(bound, "Priority")
+        where = bound.position("Priority") if priority is not None else None
+        return RuleObject(rule, parent, priority, command.position, where)
 
     def check(self, rule: NormalizationRule, parent: str, bound: Bound) -> None:
         """Compile the rule's pattern and translation now, pointing at the bad one."""
@@ -331,35 +336,67 @@ class _Run(Interpreter):
         )
 
     def modify(self, plan: _PlanState, table: Table, position: Position, bound: Bound) -> None:
-        """`@{Replace=...; Remove=...; Add=...}`, applied in that order."""
+        """`@{Replace=...; Remove=...; Add=...}`, applied in that order.
+
+        An error Teams would report leaves the plan's rules as they were (when
+        errors are silenced; otherwise it stops the import).
+        """
         for key, _, at in table.entries:
             if key.lower() not in {"add", "remove", "replace"}:
                 self.fail(
                     f"-NormalizationRules takes @{{Add=...}}, @{{Remove=...}} or @{{Replace=...}}, not {key!r}",
                     at,
                 )
+        rules = list(plan.rules)
         replace = table.get("Replace")
         if replace is not None:
-            plan.rules = self.rules_of(*replace)
+            rules = self.rules_of(*replace)
         remove = table.get("Remove")
         if remove is not None:
             value, at = remove
             items = value if isinstance(value, tuple) else (value,)
             for item in items:
                 name = item.rule.name if isinstance(item, RuleObject) else self.as_text(item, at)
-                kept = [rule for rule in plan.rules if rule.rule.name.lower() != name.lower()]
-                if len(kept) == len(plan.rules):
+                kept = [rule for rule in rules if rule.rule.name.lower() != name.lower()]
+                if len(kept) == len(rules):
                     self.refuse(
                         bound, f"dial plan {plan.identity!r} has no rule {name!r} to remove"
                     )
-                plan.rules = kept
+                    return
+                rules = kept
         add = table.get("Add")
         if add is not None:
             for rule in self.rules_of(*add):
                 if rule.priority is None:
-                    plan.rules.append(rule)
+                    rules.append(rule)
+                elif 0 <= rule.priority <= len(rules):
+                    rules.insert(rule.priority, rule)
                 else:
-                    plan.rules.insert(min(max(rule.priority, 0), len(plan.rules)), rule)
+                    self.refuse_priority(bound, plan, rule, len(rules))
+                    return
+        plan.rules = rules
+
+    def refuse_priority(
+        self, bound: Bound, plan: _PlanState, rule: RuleObject, count: int
+    ) -> None:
+        """A rule added at a priority the plan has no place for (pointing at `-Priority`)."""
+        places = "0" if count == 0 else f"0 to {count}"
+        detail = (
+            f"rule {rule.rule.name!r} has -Priority {rule.priority}, but dial plan "
+            f"{plan.identity!r} has {count} rule{'' if count == 1 else 's'} when "
+            f"{bound.command.name} at line {bound.command.position.line} adds it: "
+            f"the priority must be {places} (the rule's 0-based place in the plan)"
+        )
+        if self.is_silent(bound):
+            self.ignore(bound.command, f"{detail} (errors silenced)")
+            return
+        self.fail(
+            detail,
+            rule.priority_position or rule.position,
+            plan=plan.identity,
+            rule=rule.rule.name,
+            field="priority",
+        )
 
     def grant(self, command: Command) -> Value:
         bound = self.bind(command, _GRANT_SPEC)

@@ -76,6 +76,8 @@ class RuleObject:
     parent: str
     priority: int | None
     position: Position
+    priority_position: Position | None = None
+    """Where `-Priority` was written, to point at it when it does not fit the plan."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,7 +236,11 @@ class Interpreter:
         **where: Any,
     ) -> NoReturn:
         raise error(
-            located(detail, self.text, position.line, position.column), file=self.source, **where
+            located(detail, self.text, position.line, position.column),
+            file=self.source,
+            line=position.line,
+            column=position.column,
+            **where,
         )
 
     def ignore(self, statement: Statement | Command, reason: str) -> None:

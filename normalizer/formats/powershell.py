@@ -397,7 +397,9 @@ def _syntax_error(exc: UnexpectedInput, text: str, source: str) -> TenantFileErr
     keyword = _first_word(text, line)
     if keyword in _UNSUPPORTED_KEYWORDS:
         detail = f"{keyword!r} is not supported (statements run once, in order: no loops or functions); {detail}"
-    return TenantFileError(located(detail, text, line, column), file=source)
+    return TenantFileError(
+        located(detail, text, line, column), file=source, line=line, column=column
+    )
 
 
 def parse_script(text: str, source: str = "<script>") -> Script:
@@ -407,8 +409,9 @@ def parse_script(text: str, source: str = "<script>") -> Script:
     except UnexpectedInput as exc:
         raise _syntax_error(exc, text, source) from None
     except _NodeError as error:
-        detail = located(error.detail, text, error.position.line, error.position.column)
-        raise TenantFileError(detail, file=source) from None
+        line, column = error.position.line, error.position.column
+        detail = located(error.detail, text, line, column)
+        raise TenantFileError(detail, file=source, line=line, column=column) from None
     return Script(statements, text)
 
 

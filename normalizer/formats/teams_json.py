@@ -231,7 +231,10 @@ def tenant_from_teams_json(
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise TenantFileError(
-            located(f"not valid JSON: {exc.msg}", text, exc.lineno, exc.colno), file=source
+            located(f"not valid JSON: {exc.msg}", text, exc.lineno, exc.colno),
+            file=source,
+            line=exc.lineno,
+            column=exc.colno,
         ) from None
     return tenant_from_teams_data(data, source, name, max_rules=max_rules, validate=validate)
 
