@@ -14,7 +14,7 @@ character, so `steps(n)` bounds the whole match.
 The matcher uses it to skip the regex timeout where it is proven unnecessary:
 a rule list whose every step bound, on a text of this length, stays far below
 what one second of matching does cannot run into the timeout. The parse is the
-standard library's own (`re._parser`, as in `prefilter`), so it is exactly what
+standard library's own (`parsed`, as in `prefilter`), so it is exactly what
 `re` compiles; anything it does not recognise has no bound.
 
 >>> work_bound(r"^0(1\\d{8})$").paths(20)
@@ -29,9 +29,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from re import _constants as sre  # type: ignore[attr-defined, unused-ignore]
-from re import _parser  # type: ignore[attr-defined, unused-ignore]
 from typing import Any
+
+from normalizer.parsed import parse, sre
 
 _MAX_COEFFICIENT = 1 << 40
 _MAX_DEGREE = 8
@@ -133,7 +133,7 @@ def _unknown(op: Any) -> WorkBound:
 def work_bound(python_pattern: str) -> WorkBound | None:
     """The path bound of a pattern `re` compiles, or None when none is proven."""
     try:
-        parsed = _parser.parse(python_pattern)
+        parsed = parse(python_pattern)
         bound = _sequence(parsed.data)
     except (re.error, RecursionError, OverflowError, _Unbounded):
         return None

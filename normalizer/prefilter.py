@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from re import _constants as sre  # type: ignore[attr-defined, unused-ignore]
-from re import _parser  # type: ignore[attr-defined, unused-ignore]
 from typing import Any
+
+from normalizer.parsed import parse, sre
 
 _UNBOUNDED = 1 << 16
 
@@ -168,7 +168,7 @@ def _sequence(items: list[tuple[Any, Any]]) -> set[Path]:
 def admission(python_pattern: str, *, is_start_anchored: bool = True) -> Admission:
     """The admission test of a pattern; admits everything when it cannot tell."""
     try:
-        parsed = _parser.parse(python_pattern)
+        parsed = parse(python_pattern)
     except (re.error, RecursionError, OverflowError):
         return Admission()
     items = list(parsed.data)

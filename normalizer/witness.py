@@ -30,15 +30,14 @@ normalizer.errors.PatternError: cannot generate witnesses: back references are n
 
 from __future__ import annotations
 
-import importlib
 import re
 from functools import lru_cache
 from typing import Any
 
 from normalizer import dialect
 from normalizer.errors import PatternError
+from normalizer.parsed import parse, sre
 
-_parser: Any = importlib.import_module("re._parser")
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 
 # Characters tried for classes, in order of preference: the first member is a
@@ -122,7 +121,7 @@ def _repeat(low: int, high: int, sub: Any) -> list[str]:
     inner = _sequence(sub)
     if not inner:
         return [""] if low == 0 else []
-    unbounded = high >= _parser.MAXREPEAT
+    unbounded = high >= sre.MAXREPEAT
     counts = [low, low + 1]
     counts.append(low + _UNBOUNDED_EXTRA if unbounded else min(high, low + _MAX_FINITE_COUNT))
     counts = [count for count in dict.fromkeys(counts) if unbounded or count <= high]
@@ -163,13 +162,13 @@ def _node(op: Any, value: Any) -> list[str]:
 
 def _parse(python_pattern: str) -> Any:
     try:
-        return _parser.parse(python_pattern)
+        return parse(python_pattern)
     except re.error as exc:
         if not exc.msg.startswith("redefinition of group name"):
             raise
     # .NET (and `regex`) allow a group name twice, the standard parser does not;
     # names do not matter here, so every named group becomes non-capturing.
-    return _parser.parse(_NAMED_GROUP.sub("(?:", python_pattern))
+    return parse(_NAMED_GROUP.sub("(?:", python_pattern))
 
 
 @lru_cache(maxsize=4096)
