@@ -282,9 +282,12 @@ def _walks(
         for remaining in range(length, 0, -1):
             options = [
                 (key, target)
-                for key, target in sorted(automaton.transitions[state].items(), key=str)
+                for key, target in automaton.transitions[state].items()
                 if key in choices and target in accepts_in[remaining - 1]
             ]
+            # By the characters a move reads: transition keys are numbered in
+            # hash order, which changes from process to process.
+            options.sort(key=lambda option: choices[option[0]])
             key, state = generator.choice(options)
             text.append(generator.choice(choices[key]))
         found.append("".join(text))
