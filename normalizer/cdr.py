@@ -69,6 +69,7 @@ _TOP = 20
 _LOOKAHEAD = 3
 """Chunks submitted ahead of the one being finished (bounded memory)."""
 _SLICE_PAIRS = 1_000
+_WARM_PLANS = 64
 """New pairs per piece of work handed to a helper."""
 
 # One result per distinct (plan, dial string): the seven result columns, the
@@ -200,8 +201,8 @@ def _result_of(normalizer: PlanNormalizer, dialed: str, timeout: float | None) -
 _HELPER: list[Simulator] = []
 
 
-def _start_helper(tenant: Tenant) -> None:
-    _HELPER[:] = [Simulator(tenant)]
+def _start_helper(source: Tenant | Simulator) -> None:
+    _HELPER[:] = [source if isinstance(source, Simulator) else Simulator(source)]
 
 
 def _helper_results(pairs: list[tuple[_Spec, str]], timeout: float | None) -> list[_Result]:
@@ -246,7 +247,8 @@ class _Sharing:
             helpers,
             mp_context=multiprocessing.get_context(method),
             initializer=_start_helper,
-            initargs=(simulator.tenant,),
+            # A forked helper inherits the simulator, its compiled plans included.
+            initargs=(simulator if method == "fork" else simulator.tenant,),
         )
         # Started now, before any Arrow thread runs: the helpers only run Python.
         for started in [self.pool.submit(int) for _ in range(helpers)]:
@@ -369,7 +371,21 @@ class CdrNormalizer:
         self._hits = np.zeros(1, np.int64)
         self._pairs_seen = 0
         self._tally = _Tally()
-        self._sharing = _Sharing(simulator, processes - 1, timeout) if processes > 1 else None
+        self._sharing: _Sharing | None = None
+        if processes > 1:
+            self._compile_users_plans()  # once here, and the forked helpers inherit them
+            self._sharing = _Sharing(simulator, processes - 1, timeout)
+
+    def _compile_users_plans(self) -> None:
+        """Compile the effective plans of the tenant's users (the first few dozen kinds)."""
+        if not self.columns.user:
+            return
+        kinds = {(user.usage_location, user.dial_plan) for user in self.simulator.tenant.users}
+        for usage_location, dial_plan in sorted(kinds, key=str)[:_WARM_PLANS]:
+            try:
+                self.simulator.normalizer(self.simulator.effective(usage_location=usage_location, dial_plan=dial_plan))
+            except DialplanError:
+                continue  # reported on the rows of such a user
 
     def close(self) -> None:
         """Stop the helper processes, if any."""
