@@ -8,8 +8,13 @@ unbounded quantifier over a single-way body (`\\d+`, `(?:ab)*`) is one factor
 `n + 1`, a bounded one `{a,b}` is `b - a + 1` choices, an alternation adds its
 branches' counts, a sequence multiplies them. A quantifier over a body with
 several ways (`(\\d+)+`, `(a|aa)*`) can take exponentially many paths: no
-bound. Each path costs at most one step per pattern position plus one per text
-character, so `steps(n)` bounds the whole match.
+bound. One path's steps are bounded too: a few per character it consumes
+(each repeat's iteration charged to the characters it consumes), plus the
+rest: items that consume nothing, iterations that consume nothing (at most
+the repeat's minimum, then one more ends the repeat) and what lookarounds
+read. So `steps(n)` bounds the whole match, even where an empty body is
+required a million times (`(?:(?:){1000}){1000}`) or a lookahead reads the
+text again at each iteration.
 
 The matcher uses it to skip the regex timeout where it is proven unnecessary:
 a rule list whose every step bound, on a text of this length, stays far below
@@ -41,91 +46,166 @@ _WIDE_BOUNDED = 64
 _REPEATS = tuple(
     op for op in (sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", None)) if op is not None
 )
-_SINGLE = (sre.LITERAL, sre.NOT_LITERAL, sre.ANY, sre.IN, sre.CATEGORY, sre.AT)
+_SINGLE = (sre.LITERAL, sre.NOT_LITERAL, sre.ANY, sre.CATEGORY)
 
 
 @dataclass(frozen=True, slots=True)
 class WorkBound:
-    """At most `coefficient * (n + 1) ** degree` paths on a text of length n."""
+    """At most `coefficient * (n + 1) ** degree` paths on a text of length n.
+
+    One path takes at most `size * (n + 1) ** span` steps besides those it
+    spends on the text characters it consumes, and at most
+    `rate * (n + 1) ** rate_degree` steps per such character.
+    """
 
     coefficient: int
     degree: int
     size: int = 0
-    """Positions in the pattern: the steps one path can take besides the text's."""
+    span: int = 0
+    rate: int = 1
+    rate_degree: int = 0
 
     def paths(self, length: int) -> int:
         return int(self.coefficient * (length + 1) ** self.degree)
 
     def steps(self, length: int) -> int:
         """An upper bound on the matcher's steps for one match attempt at one position."""
-        return self.paths(length) * (self.size + length + 1)
-
-    def __add__(self, other: WorkBound) -> WorkBound:
-        return WorkBound(self.coefficient + other.coefficient, max(self.degree, other.degree), self.size + other.size)
-
-    def __mul__(self, other: WorkBound) -> WorkBound:
-        return WorkBound(self.coefficient * other.coefficient, self.degree + other.degree, self.size + other.size)
+        per_path = self.size * (length + 1) ** self.span + self.rate * (length + 1) ** (self.rate_degree + 1)
+        return self.paths(length) * int(per_path)
 
 
-_ONE = WorkBound(1, 0, 1)
-_LINEAR = WorkBound(1, 1, 1)
+@dataclass(frozen=True, slots=True)
+class _Polynomial:
+    """At most `coefficient * (n + 1) ** degree`."""
+
+    coefficient: int
+    degree: int
+
+    def __add__(self, other: _Polynomial) -> _Polynomial:
+        return _Polynomial(self.coefficient + other.coefficient, max(self.degree, other.degree))
+
+    def __mul__(self, other: _Polynomial) -> _Polynomial:
+        return _Polynomial(self.coefficient * other.coefficient, self.degree + other.degree)
+
+    def __or__(self, other: _Polynomial) -> _Polynomial:
+        """A bound on the larger of the two."""
+        return _Polynomial(max(self.coefficient, other.coefficient), max(self.degree, other.degree))
+
+
+_ONE = _Polynomial(1, 0)
+_LINEAR = _Polynomial(1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class _Work:
+    """What one item of a pattern can cost."""
+
+    paths: _Polynomial
+    fixed: _Polynomial
+    """Steps one path through the item takes besides those charged to consumed characters."""
+    rate: _Polynomial
+    """Steps charged to each character the path consumes (besides lookarounds)."""
 
 
 class _Unbounded(Exception):
     """The pattern can take exponentially many paths (or is not understood)."""
 
 
-def _within(bound: WorkBound) -> WorkBound:
-    if bound.coefficient > _MAX_COEFFICIENT or bound.degree > _MAX_DEGREE:
-        raise _Unbounded
-    return bound
+def _within(work: _Work) -> _Work:
+    for part in (work.paths, work.fixed, work.rate):
+        if part.coefficient > _MAX_COEFFICIENT or part.degree > _MAX_DEGREE:
+            raise _Unbounded
+    return work
 
 
-def _sequence(items: Any) -> WorkBound:
-    total = WorkBound(1, 0, 0)
+def _sequence(items: Any) -> _Work:
+    work = _Work(_ONE, _Polynomial(0, 0), _ONE)
     for op, value in items:
-        total = _within(total * _item(op, value))
-    return total
+        item = _item(op, value)
+        work = _within(_Work(work.paths * item.paths, work.fixed + item.fixed, work.rate | item.rate))
+    return work
 
 
-def _repeat(low: int, high: int, body: WorkBound) -> WorkBound:
+def _width(body: Any) -> _Polynomial:
+    """At most how many characters a subpattern reads (its own, or the text's n + 1)."""
+    widest = body.getwidth()[1]
+    return _Polynomial(widest + 1, 0) if widest <= _WIDE_BOUNDED else _LINEAR
+
+
+def _is_one_character(parsed: Any) -> bool:
+    """True for one character test, maybe in a group that captures nothing."""
+    if len(parsed.data) != 1:
+        return False
+    op, value = parsed.data[0]
+    if op is sre.SUBPATTERN:
+        return value[0] is None and _is_one_character(value[3])
+    return op in _SINGLE or op is sre.IN
+
+
+def _repeat(low: int, high: int, parsed: Any) -> _Work:
+    body = _sequence(parsed.data)
+    narrowest, widest = parsed.getwidth()
     unbounded = high >= sre.MAXREPEAT
-    if body.coefficient == 1 and body.degree == 0:
-        # One way through the body: only the repeat count is a choice.
+    # One path runs the body as often as it repeats. An iteration that consumes
+    # characters is charged to them; one that consumes none is required (at
+    # most `low` of them), the first past `low` (which ends the repeat, in
+    # `re` as in .NET), or the last, failing attempt.
+    if _is_one_character(parsed):
+        # `re` runs it as one loop over the characters (REPEAT_ONE): one test each.
+        fixed, rate = body.fixed + _ONE, body.rate
+    elif not unbounded and high <= _WIDE_BOUNDED:
+        # Few iterations: each one's own steps, and one last failing attempt.
+        fixed, rate = _Polynomial(high + 1, 0) * (body.fixed + _ONE) + _ONE, body.rate
+    else:
+        empty = 1 if narrowest else min(high, low + 1) + 1
+        overhead = body.fixed + _ONE
+        fixed = _Polynomial(empty, 0) * overhead + _ONE
+        rate = overhead + body.rate if widest else body.rate
+    if body.paths == _ONE:
+        # One way through the body: only the repeat count is a choice (at most
+        # n + 1 counts, or 2 for a body that consumes nothing).
         if unbounded or high - low + 1 > _WIDE_BOUNDED:
-            return WorkBound(1, 1, body.size)
-        return WorkBound(high - low + 1, 0, body.size)
+            return _within(_Work(_LINEAR, fixed, rate))
+        return _within(_Work(_Polynomial(high - low + 1, 0), fixed, rate))
     if unbounded:
         raise _Unbounded
     # Each of up to `high` copies chooses its own way: (choices of one) ** high.
-    total = WorkBound(high - low + 1, 0, 0)
+    paths = _Polynomial(high - low + 1, 0)
     for _ in range(high):
-        total = _within(total * body)
-    return WorkBound(total.coefficient, total.degree, body.size)
+        paths = _within(_Work(paths * body.paths, fixed, rate)).paths
+    return _Work(paths, fixed, rate)
 
 
-def _item(op: Any, value: Any) -> WorkBound:
-    if op in _SINGLE:
-        return _ONE
+def _item(op: Any, value: Any) -> _Work:
+    if op in _SINGLE or op is sre.AT:
+        return _Work(_ONE, _ONE, _ONE)
+    if op is sre.IN:
+        # A class tests its members one by one.
+        members = _Polynomial(max(len(value), 1), 0)
+        return _Work(_ONE, members, members)
     if op is sre.SUBPATTERN:
-        return _sequence(value[3].data)
+        body = _sequence(value[3].data)
+        return _Work(body.paths, body.fixed + _Polynomial(2, 0), body.rate)
     if op is sre.BRANCH:
-        total = WorkBound(0, 0, 0)
+        work = _Work(_Polynomial(0, 0), _ONE, _ONE)
         for branch in value[1]:
-            total = _within(total + _sequence(branch.data))
-        return total
+            found = _sequence(branch.data)
+            work = _within(_Work(work.paths + found.paths, work.fixed | found.fixed, work.rate | found.rate))
+        return _Work(work.paths, work.fixed + _ONE, work.rate)
     if op in _REPEATS:
         low, high, body = value
-        return _repeat(low, high, _sequence(body.data))
+        return _repeat(low, high, body)
     if op is getattr(sre, "ATOMIC_GROUP", None):
         return _sequence(value.data)
     if op in (sre.ASSERT, sre.ASSERT_NOT):
-        # Tried at each position a path reaches: its work multiplies that path's.
-        return _sequence(value[1].data)
+        # Tried at each position a path reaches: its paths multiply that path's,
+        # and the characters it reads are steps of its own.
+        body = _sequence(value[1].data)
+        return _within(_Work(body.paths, body.fixed + body.rate * _width(value[1]) + _ONE, _ONE))
     return _unknown(op)
 
 
-def _unknown(op: Any) -> WorkBound:
+def _unknown(op: Any) -> _Work:
     # Backreferences, conditionals and anything newer: no proven bound.
     raise _Unbounded(op)
 
@@ -134,7 +214,9 @@ def work_bound(python_pattern: str) -> WorkBound | None:
     """The path bound of a pattern `re` compiles, or None when none is proven."""
     try:
         parsed = parse(python_pattern)
-        bound = _sequence(parsed.data)
+        work = _sequence(parsed.data)
     except (re.error, RecursionError, OverflowError, _Unbounded):
         return None
-    return WorkBound(bound.coefficient, bound.degree, max(len(python_pattern), 1))
+    paths, fixed, rate = work.paths, work.fixed, work.rate
+    size = max(fixed.coefficient, len(python_pattern), 1)
+    return WorkBound(paths.coefficient, paths.degree, size, fixed.degree, rate.coefficient, rate.degree)

@@ -75,3 +75,26 @@ def test_safe_length_is_within_the_budget(rules: tuple[NormalizationRule, ...], 
         return
     assert all(bound is not None for bound in bounds)
     assert sum(b.steps(length) for b in bounds if b is not None) <= timeout * 10_000_000
+
+
+@pytest.mark.parametrize(
+    ("pattern", "length", "iterations"),
+    [
+        # `re` runs every required iteration of an empty body: 3e7 of them here,
+        # over a second and 1.6 GB on a one-character string.
+        pytest.param(r"^(?:(?:){10000}){3000}1$", 1, 3 * 10**7, id="nested-empty-repeats"),
+        pytest.param(r"^(?:(?=\d)){100000}\d$", 1, 10**5, id="repeated-lookahead"),
+        pytest.param(r"^(?:(?=\d{40})){1000}\d{40}$", 40, 40 * 1000, id="lookahead-reads-the-text-each-time"),
+        pytest.param(r"^(?:){5000,}1$", 1, 5000, id="unbounded-with-a-large-minimum"),
+    ],
+)
+def test_one_path_costs_every_iteration_it_runs(pattern: str, length: int, iterations: int) -> None:
+    bound = work_bound(pattern)
+    assert bound is not None
+    assert bound.steps(length) >= iterations
+
+
+def test_a_repeat_of_an_empty_body_a_million_times_takes_the_timeout_path() -> None:
+    matcher = RuleMatcher((NormalizationRule("Empty", r"^(?:(?:){10000}){3000}1$", "x"),))
+    assert matcher.safe_length(0.1) == -1
+    assert matcher.match("1", timeout=0.1) == (0, "x")
