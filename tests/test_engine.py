@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 from normalizer import Simulator, load_tenant
+from normalizer.catalog import default_catalog
+from normalizer.classify import classify
+from normalizer.countries import calling_code
+from normalizer.effective import merge
+from normalizer.emergency import default_emergency_numbers
+from normalizer.engine import NormalizationResult, PassTrace, PlanNormalizer, RuleTrace, clean
 from normalizer.errors import DialplanInputError
-from normalizer.models import Scope
+from normalizer.matcher import compile_rule
+from normalizer.models import DialPlan, EffectiveDialPlan, NormalizationRule, Scope
+from tests.strategies import dial_strings, regions, rule_lists
 
 MARCEL = "marcel.beauchamp@contoso.com"
 EMILY = "emily.braun@contoso.com"
@@ -169,3 +181,112 @@ def test_result_json_shape(simulator: Simulator) -> None:
 
 def test_example_tenant_file_is_shipped() -> None:
     assert Path(load_tenant().source or "").name == "contoso.toml"
+
+
+def _reference_pass(
+    plan: EffectiveDialPlan, text: str, limit: int
+) -> tuple[int | None, str | None, PassTrace]:
+    """One pass of the plain first-match loop over the first `limit` rules, and its trace."""
+    compiled = [compile_rule(rule.rule) for rule in plan.rules[:limit]]
+    entries: list[RuleTrace] = []
+    winner: int | None = None
+    output: str | None = None
+    for index, rule in enumerate(compiled):
+        found = rule.search(text)
+        entries.append(
+            RuleTrace(
+                rule=plan.rules[index],
+                matched=found is not None,
+                groups=rule.groups(found) if found is not None else {},
+                output=rule.translate(text, first=found) if found is not None else None,
+            )
+        )
+        if found is not None and winner is None:
+            winner, output = index, entries[-1].output
+    tried = entries if winner is None else entries[: winner + 1]
+    trace = PassTrace(
+        input=text,
+        tried=tuple(tried),
+        would_match=tuple(entry for entry in entries if entry.matched),
+        winner=plan.rules[winner] if winner is not None else None,
+        output=output,
+    )
+    return winner, output, trace
+
+
+def _reference(plan: EffectiveDialPlan, dialed: str, *, tenant_scope_only: bool) -> dict[str, Any]:
+    """`normalize(..., trace=True)` as the documented semantics say, by the plain loop."""
+    cleaned = clean(dialed)
+    tenant_rules = sum(1 for rule in plan.rules if rule.scope is not Scope.SERVICE)
+    limit = tenant_rules if tenant_scope_only else len(plan.rules)
+    winner, translated, first_trace = _reference_pass(plan, cleaned, limit)
+    full, full_output, _ = _reference_pass(plan, cleaned, len(plan.rules))
+    is_emergency = default_emergency_numbers().is_emergency(cleaned, plan.region)
+    code = calling_code(plan.region)
+    passes = [first_trace]
+    final_rule: int | None = None
+    if is_emergency:
+        final = cleaned
+    elif full is None or full_output is None:
+        final = cleaned if cleaned.startswith("+") else f"+{code}{cleaned}"
+    elif full_output.startswith("+"):
+        final = full_output
+    else:
+        final_rule, second_output, second_trace = _reference_pass(plan, full_output, len(plan.rules))
+        passes.append(second_trace)
+        if final_rule is None or second_output is None:
+            final = full_output if full_output.startswith("+") else f"+{code}{full_output}"
+        else:
+            final = second_output
+    classification = classify(
+        final,
+        plan.region,
+        is_emergency=is_emergency,
+        is_extension=full is not None and plan.rules[full].rule.is_internal_extension,
+    )
+    return NormalizationResult(
+        dialed_number=dialed,
+        cleaned_number=cleaned,
+        translated_number=translated,
+        matching_rule=plan.rules[winner] if winner is not None else None,
+        effective_dial_plan=plan,
+        final_number=final,
+        final_rule=plan.rules[final_rule] if final_rule is not None else None,
+        classification=classification,
+        is_emergency=is_emergency,
+        trace=tuple(passes),
+    ).to_dict()
+
+
+_EMERGENCY_LIKE = st.sampled_from(["112", "911", "999", "000", "15", "17", "110", "1120", "+112"])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rules=rule_lists(),
+    extensions=st.lists(st.booleans(), max_size=12),
+    region=regions,
+    dialed=dial_strings.filter(lambda text: clean(text) != "") | _EMERGENCY_LIKE,
+    tenant_scope_only=st.booleans(),
+)
+def test_normalize_and_its_trace_follow_the_plain_loop(
+    rules: tuple[NormalizationRule, ...],
+    extensions: list[bool],
+    region: str,
+    dialed: str,
+    tenant_scope_only: bool,
+) -> None:
+    rules = tuple(
+        replace(rule, is_internal_extension=extension) for rule, extension in zip(rules, [*extensions, *[False] * 12])
+    )
+    tenant_plan = DialPlan(identity="Global", scope=Scope.TENANT_GLOBAL, rules=rules)
+    plan = merge(region, default_catalog().service_plan(region), tenant_plan)
+    normalizer = PlanNormalizer(plan)
+    expected = _reference(plan, dialed, tenant_scope_only=tenant_scope_only)
+    traced = normalizer.normalize(dialed, trace=True, tenant_scope_only=tenant_scope_only)
+    assert traced.to_dict() == expected
+    event(f"emergency={expected['is_emergency']} passes={len(expected['trace'])}")
+    plain = normalizer.normalize(dialed, tenant_scope_only=tenant_scope_only).to_dict()
+    assert plain == {key: value for key, value in expected.items() if key != "trace"}
+    outcome = normalizer.outcome(clean(dialed))
+    assert (outcome.final, outcome.is_emergency) == (expected["final_number"], expected["is_emergency"])
