@@ -145,3 +145,76 @@ def test_short_and_emergency_numbers_equal_phonenumbers(number: str, region: str
 )
 def test_number_facts(number: str, facts: NumberFacts) -> None:
     assert countries.number_facts(number) == facts
+
+
+_TYPE_NAMES = {value: name.lower() for name, value in vars(phonenumbers.PhoneNumberType).items() if name.isupper()}
+_ALL_METADATA = [PhoneMetadata.metadata_for_region(region) for region in REGIONS] + [
+    PhoneMetadata.metadata_for_nongeo_region(code) for code in phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS
+]
+_TYPED: dict[int, countries._Types] = {}
+
+
+def _types_of(metadata: object) -> countries._Types:
+    found = _TYPED.get(id(metadata))
+    if found is None:
+        found = _TYPED[id(metadata)] = countries._Types(metadata)  # type: ignore[arg-type]
+    return found
+
+
+@st.composite
+def typed_numbers(draw: st.DrawFn) -> tuple[object, str]:
+    """A region's (or non-geographic code's) metadata and a national number one of its types' patterns matches."""
+    metadata = draw(st.sampled_from([entry for entry in _ALL_METADATA if entry is not None]))
+    patterns = [
+        desc.national_number_pattern
+        for desc in (getattr(metadata, name) for name in _TYPES)
+        if desc is not None and desc.national_number_pattern
+    ]
+    pattern = draw(st.sampled_from(patterns))
+    national = draw(st.from_regex(f"(?:{pattern})", fullmatch=True, alphabet="0123456789"))
+    # One digit more or fewer too: the edges of the possible lengths.
+    edge = draw(st.sampled_from(["", "0", "9", "-"]))
+    return metadata, national[:-1] if edge == "-" else national + edge
+
+
+@settings(max_examples=1500, deadline=None)
+@given(case=typed_numbers())
+def test_number_types_equal_phonenumbers_on_numbers_of_every_type(case: tuple[object, str]) -> None:
+    from phonenumbers.phonenumberutil import _number_type_helper
+
+    metadata, national = case
+    assert _types_of(metadata).of(national) == _TYPE_NAMES[_number_type_helper(national, metadata)]
+
+
+def _synthetic_desc(pattern: str | None, lengths: tuple[int, ...] = ()) -> object:
+    from types import SimpleNamespace
+
+    return SimpleNamespace(national_number_pattern=pattern, possible_length=lengths)
+
+
+@pytest.mark.parametrize("same", [False, True], ids=["own-mobile-pattern", "same-mobile-and-fixed-line"])
+def test_number_types_of_patterns_with_capturing_groups_equal_phonenumbers(same: bool) -> None:
+    from types import SimpleNamespace
+
+    from phonenumbers.phonenumberutil import _number_type_helper
+
+    # Overlapping types whose patterns capture: the joined expression must still
+    # name the first type phonenumbers checks that matches the whole number.
+    metadata = SimpleNamespace(
+        general_desc=_synthetic_desc(r"(\d)(\d)\d{1,2}", (3, 4)),
+        premium_rate=_synthetic_desc(r"(9)(\d)\d", (3,)),
+        toll_free=_synthetic_desc(r"(8|9)\d{2,3}"),
+        shared_cost=None,
+        voip=_synthetic_desc(None),
+        personal_number=_synthetic_desc(r"((7)(\d))\d"),
+        pager=_synthetic_desc(r"6\d{2}", (4,)),
+        uan=None,
+        voicemail=_synthetic_desc(r"(5)\d\d|(55)\d\d"),
+        fixed_line=_synthetic_desc(r"([1-4])(\d)\d{1,2}"),
+        mobile=_synthetic_desc(r"(3|4)(\d{3})|2\d\d"),
+        same_mobile_and_fixed_line_pattern=same,
+    )
+    types = countries._Types(metadata)  # type: ignore[arg-type]
+    numbers = [str(n) for n in range(1000)] + [f"{n:04d}" for n in range(10000)] + ["", "12", "12345"]
+    for national in numbers:
+        assert types.of(national) == _TYPE_NAMES[_number_type_helper(national, metadata)], national
