@@ -42,7 +42,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from normalizer.catalog import ServiceCatalog
 from normalizer.cdr_io import CdrFormat, open_reader, open_writer
+from normalizer.emergency import EmergencyNumbers
 from normalizer.engine import PlanNormalizer, clean
 from normalizer.errors import DialplanError, DialplanInputError
 from normalizer.models import EffectiveDialPlan, Scope, Tenant
@@ -201,8 +203,15 @@ def _result_of(normalizer: PlanNormalizer, dialed: str, timeout: float | None) -
 _HELPER: list[Simulator] = []
 
 
-def _start_helper(source: Tenant | Simulator) -> None:
-    _HELPER[:] = [source if isinstance(source, Simulator) else Simulator(source)]
+def _start_helper(
+    source: Tenant | Simulator,
+    catalog: ServiceCatalog | None = None,
+    emergency_numbers: EmergencyNumbers | None = None,
+) -> None:
+    # A spawned helper builds its own simulator: the same service plans and emergency numbers.
+    if not isinstance(source, Simulator):
+        source = Simulator(source, catalog=catalog, emergency_numbers=emergency_numbers)
+    _HELPER[:] = [source]
 
 
 def _helper_results(pairs: list[tuple[_Spec, str]], timeout: float | None) -> list[_Result]:
@@ -248,7 +257,11 @@ class _Sharing:
             mp_context=multiprocessing.get_context(method),
             initializer=_start_helper,
             # A forked helper inherits the simulator, its compiled plans included.
-            initargs=(simulator if method == "fork" else simulator.tenant,),
+            initargs=(
+                (simulator,)
+                if method == "fork"
+                else (simulator.tenant, simulator.catalog, simulator.emergency_numbers)
+            ),
         )
         # Started now, before any Arrow thread runs: the helpers only run Python.
         for started in [self.pool.submit(int) for _ in range(helpers)]:

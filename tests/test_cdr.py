@@ -227,6 +227,26 @@ def test_a_helper_that_dies_costs_only_speed(contoso: Tenant, monkeypatch: pytes
         assert mine.equals(theirs)
 
 
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_helpers_use_the_simulators_own_emergency_numbers(
+    contoso: Tenant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, method: str
+) -> None:
+    from normalizer.emergency import EmergencyNumbers
+
+    # Where fork is missing (macOS, Windows), helpers are spawned: they build their own simulator.
+    monkeypatch.setattr(cdr_module.multiprocessing, "get_all_start_methods", lambda: [method])
+
+    overrides = tmp_path / "emergency.toml"
+    overrides.write_text('[FR]\nadd = ["7123"]\nsource = "a test"\n', encoding="utf-8")
+    simulator = Simulator(contoso, emergency_numbers=EmergencyNumbers(overrides))
+    table = pa.table({"u": [MARCEL] * 3, "d": ["7123"] * 3})
+    alone = CdrNormalizer(simulator, CdrColumns("d", user="u")).normalize(table)
+    assert alone["call_type"].to_pylist() == ["emergency"] * 3
+    # The one new pair is the first slice: a helper computes it.
+    with CdrNormalizer(simulator, CdrColumns("d", user="u"), processes=2) as shared:
+        assert shared.normalize(table).equals(alone)
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     st.lists(
