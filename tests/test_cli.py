@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -276,3 +277,55 @@ def test_lint_time_limit_must_be_seconds(value: str, capsys: pytest.CaptureFixtu
 def test_lint_time_limit_zero_means_no_limit(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["lint", "--time-limit", "0"]) == 0
     assert "0 error(s), 2 warning(s)" in capsys.readouterr().out
+
+
+# A command that returns while a child process of its own still runs (the web
+# service stopped by a second Ctrl-C during an isolated lint request, say).
+_LEAVES_A_CHILD = """
+import multiprocessing, sys, time
+from normalizer import cli
+
+def run() -> int:
+    child = multiprocessing.get_context("fork").Process(target=time.sleep, args=(60,), daemon=True)
+    child.start()
+    with open(sys.argv[1], "w", encoding="ascii") as out:
+        out.write(str(child.pid))
+    return 3
+
+cli.main = lambda argv=None: run()
+cli.entry_point()
+"""
+
+
+def _is_running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_the_console_script_leaves_no_child_process_running(tmp_path: Path) -> None:
+    found = tmp_path / "pid"
+    # No pipes: the child would hold them open.
+    done = subprocess.run(
+        [sys.executable, "-c", _LEAVES_A_CHILD, str(found)],
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        timeout=60,
+    )
+    assert done.returncode == 3
+    child = int(found.read_text(encoding="ascii"))
+    try:
+        deadline = time.monotonic() + 10
+        while _is_running(child) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _is_running(child)
+    finally:
+        if _is_running(child):
+            import os
+            import signal
+
+            os.kill(child, signal.SIGKILL)
