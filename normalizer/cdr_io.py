@@ -229,8 +229,9 @@ class DelimitedReader:
         if not self.quoted:
             return self.delimiter.join(fields)
         out = io.StringIO()
-        csv.writer(out, delimiter=self.delimiter, lineterminator="").writerow(fields)
-        return out.getvalue()
+        # With a line end as terminator the writer quotes values that hold one.
+        csv.writer(out, delimiter=self.delimiter, lineterminator="\r\n").writerow(fields)
+        return out.getvalue().removesuffix("\r\n")
 
     def _records(self, block: bytes) -> Iterator[tuple[list[str], str | None]]:
         """Each non-blank record's fields, and an error when its bytes are not UTF-8.

@@ -113,6 +113,21 @@ def test_malformed_csv_rows_are_kept_in_order_with_errors(tmp_path: Path, chunk_
     ]
 
 
+@pytest.mark.parametrize("chunk_bytes", [1, 1 << 20], ids=lambda n: f"chunk{n}")
+def test_the_error_keeps_a_line_end_inside_a_value_quoted(tmp_path: Path, chunk_bytes: int) -> None:
+    """What the error column keeps reads back as the same fields."""
+    import csv
+
+    path = tmp_path / "calls.csv"
+    path.write_bytes(b'id,dialed\n1,7123,"two\nlines",x\n"2\xff\nb",7124\n')
+    table, errors = read_all(path, CdrFormat.CSV, chunk_bytes=chunk_bytes)
+    assert table["id"].to_pylist() == ["1", "2\ufffd\nb"]
+    assert errors[0] == 'line has 4 fields, the header has 2; past the header: "two\nlines",x'
+    assert errors[1] == 'line is not valid UTF-8: "2\\xff\nb",7124'
+    past = (errors[0] or "").split("past the header: ", 1)[1]
+    assert next(csv.reader(io.StringIO(past, newline=""))) == ["two\nlines", "x"]
+
+
 def test_tsv_has_no_quoting(tmp_path: Path) -> None:
     path = tmp_path / "calls.tsv"
     path.write_bytes(b'id\tdialed\n1\t"7123"\n2\n')
