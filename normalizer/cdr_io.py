@@ -305,7 +305,9 @@ class JsonLinesReader:
     def _parse_slowly(self, block: bytes, done: int) -> Chunk:
         rows: list[dict[str, Any]] = []
         errors: list[str | None] = []
-        for raw_line in block.splitlines():
+        # Lines end at LF only, as for Arrow's parser: JSON takes a lone CR for white space.
+        for raw_line in block.split(b"\n"):
+            raw_line = raw_line.removesuffix(b"\r")
             if not raw_line.strip():
                 continue
             text, ok = _decode(raw_line)

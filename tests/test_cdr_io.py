@@ -157,6 +157,16 @@ def test_malformed_json_lines_are_kept_with_errors(tmp_path: Path) -> None:
     assert errors[4] == 'line is not valid UTF-8: {"id": 5, "dialed": "0033\\xff"}'
 
 
+def test_a_carriage_return_inside_a_json_line_does_not_split_it(tmp_path: Path) -> None:
+    """JSON takes a lone CR for white space: the line is one row, whichever parser reads it."""
+    path = tmp_path / "calls.jsonl"
+    path.write_bytes(b'{"id": "1",\r "dialed": "7123"}\r\nnot json\n{"id": "3", "dialed": "7125"}\n')
+    table, errors = read_all(path, CdrFormat.JSONL)
+    assert table["dialed"].to_pylist() == ["7123", None, "7125"]
+    assert errors[0] is None and errors[2] is None
+    assert errors[1] is not None and errors[1].endswith(": not json")
+
+
 @pytest.mark.parametrize(
     "content", [b"", b"\n", b"\xff\xfe\n1,2\n", b"a,a\n1,2\n"], ids=["empty", "blank", "binary", "repeated"]
 )
