@@ -176,6 +176,13 @@ class DelimitedReader:
                 yield self._parse(block, done)
 
     def _parse(self, block: bytes, done: int) -> Chunk:
+        if not block.isascii():
+            try:
+                block.decode("utf-8")
+            except UnicodeDecodeError:
+                # Arrow would fail on it anyway, after handing the row handler a
+                # line it cannot decode (an exception Python prints, row by row).
+                return self._parse_slowly(block, done)
         invalid: list[object] = []
 
         def on_invalid(row: object) -> str:

@@ -128,6 +128,20 @@ def test_the_error_keeps_a_line_end_inside_a_value_quoted(tmp_path: Path, chunk_
     assert next(csv.reader(io.StringIO(past, newline=""))) == ["two\nlines", "x"]
 
 
+def test_a_bad_line_with_the_wrong_field_count_reports_nothing_but_its_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    unraisable: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    path = tmp_path / "calls.csv"
+    path.write_bytes(b"id,dialed\n1,7123\n2,\xff,extra\n")
+    _, errors = read_all(path, CdrFormat.CSV)
+    assert errors == [None, "line is not valid UTF-8: 2,\\xff,extra"]
+    assert unraisable == []
+
+
 def test_tsv_has_no_quoting(tmp_path: Path) -> None:
     path = tmp_path / "calls.tsv"
     path.write_bytes(b'id\tdialed\n1\t"7123"\n2\n')
