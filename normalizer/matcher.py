@@ -49,6 +49,8 @@ _STEPS_PER_SECOND = 10_000_000
 than the timeout allows at this pace cannot time out. The bound is loose: on
 `^\\d*\\d*\\d*x$` against 300 digits, `re` finishes 8.5e9 bounded steps in 0.04 s."""
 _MAX_SAFE_LENGTH = 4096
+_MAX_TIMEOUTS = 64
+"""Timeouts whose safe length a matcher remembers."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,7 +232,11 @@ class RuleMatcher:
         """
         found = self._safe_lengths.get(timeout)
         if found is None:
-            found = self._safe_lengths[timeout] = self._longest_within(timeout * _STEPS_PER_SECOND)
+            found = self._longest_within(timeout * _STEPS_PER_SECOND)
+            # Bounded memory: a caller may pass a new timeout at each call (what
+            # is left of a request's budget).
+            if len(self._safe_lengths) < _MAX_TIMEOUTS:
+                self._safe_lengths[timeout] = found
         return found
 
     def _longest_within(self, budget: float) -> int:

@@ -98,3 +98,13 @@ def test_a_repeat_of_an_empty_body_a_million_times_takes_the_timeout_path() -> N
     matcher = RuleMatcher((NormalizationRule("Empty", r"^(?:(?:){10000}){3000}1$", "x"),))
     assert matcher.safe_length(0.1) == -1
     assert matcher.match("1", timeout=0.1) == (0, "x")
+
+
+def test_safe_lengths_remembered_stay_few_when_every_call_has_its_own_timeout() -> None:
+    """The API hands out what is left of a request's budget: a new timeout at each call."""
+    rules = (NormalizationRule("Ext", r"^(\+?\d+);?(?:ext|x)=?(\d+)$", "$1;ext=$2"),)
+    matcher = RuleMatcher(rules)
+    for step in range(2000):
+        matcher.safe_length(1.0 - step * 1e-4)
+    assert len(matcher._safe_lengths) <= 64
+    assert matcher.safe_length(0.5) == RuleMatcher(rules).safe_length(0.5)
