@@ -182,6 +182,21 @@ def test_forgetting_pairs_keeps_results_and_counts(contoso: Tenant, monkeypatch:
     )
 
 
+def random_chunks(*, seed: int, count: int, rows: int) -> list[pa.Table]:
+    """Chunks of rows `u` (a Contoso caller) and `d` (a dial string)."""
+    rng = random.Random(seed)
+    return [
+        pa.table({"u": [rng.choice(USERS) for _ in range(rows)], "d": [rng.choice(DIALED) for _ in range(rows)]})
+        for _ in range(count)
+    ]
+
+
+def normalized_alone(tenant: Tenant, chunks: list[pa.Table]) -> tuple[CdrNormalizer, list[pa.Table]]:
+    """The chunks normalized in this process only, and the normalizer that did it."""
+    alone = CdrNormalizer(Simulator(tenant), CdrColumns("d", user="u"))
+    return alone, [alone.normalize(chunk) for chunk in chunks]
+
+
 @pytest.mark.parametrize("remembered", [1_000_000, 40], ids=["all-pairs-kept", "pairs-forgotten-midway"])
 def test_helper_processes_give_the_same_answers(
     contoso: Tenant, monkeypatch: pytest.MonkeyPatch, remembered: int
@@ -189,13 +204,8 @@ def test_helper_processes_give_the_same_answers(
     """Chunks submitted ahead, new pairs shared in small slices with a helper: same rows, same summary."""
     monkeypatch.setattr(cdr_module, "_SLICE_PAIRS", 3)
     monkeypatch.setattr(cdr_module, "_MAX_CACHED_PAIRS", remembered)
-    rng = random.Random(2)
-    chunks = [
-        pa.table({"u": [rng.choice(USERS) for _ in range(60)], "d": [rng.choice(DIALED) for _ in range(60)]})
-        for _ in range(5)
-    ]
-    alone = CdrNormalizer(Simulator(contoso), CdrColumns("d", user="u"))
-    expected = [alone.normalize(chunk) for chunk in chunks]
+    chunks = random_chunks(seed=2, count=5, rows=60)
+    alone, expected = normalized_alone(contoso, chunks)
     with CdrNormalizer(Simulator(contoso), CdrColumns("d", user="u"), processes=2) as shared:
         tickets = [shared.submit(chunk) for chunk in chunks]
         got = [shared.finish(ticket) for ticket in tickets]
@@ -210,13 +220,8 @@ def test_a_helper_that_dies_costs_only_speed(contoso: Tenant, monkeypatch: pytes
     import signal
 
     monkeypatch.setattr(cdr_module, "_SLICE_PAIRS", 2)
-    rng = random.Random(3)
-    chunks = [
-        pa.table({"u": [rng.choice(USERS) for _ in range(40)], "d": [rng.choice(DIALED) for _ in range(40)]})
-        for _ in range(3)
-    ]
-    alone = CdrNormalizer(Simulator(contoso), CdrColumns("d", user="u"))
-    expected = [alone.normalize(chunk) for chunk in chunks]
+    chunks = random_chunks(seed=3, count=3, rows=40)
+    _, expected = normalized_alone(contoso, chunks)
     with CdrNormalizer(Simulator(contoso), CdrColumns("d", user="u"), processes=2) as shared:
         assert shared._sharing is not None and shared._sharing.pool is not None
         for pid in list(shared._sharing.pool._processes):  # the helper is killed (out of memory, say)
