@@ -164,6 +164,10 @@ class DelimitedReader:
 
     def _python_rows(self, text: str) -> Iterator[list[str]]:
         if self.quoted:
+            # The csv module refuses a field over its limit (128 KiB by default);
+            # no field of this text is longer than the text.
+            if csv.field_size_limit() < len(text):
+                csv.field_size_limit(len(text))
             yield from csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter, strict=False)
         else:
             for line in text.splitlines():

@@ -203,3 +203,13 @@ def test_tsv_writer_refuses_a_tab_in_a_value() -> None:
     writer = open_writer(io.BytesIO(), CdrFormat.TSV)
     with pytest.raises(DialplanInputError, match="TSV"):
         writer.write(pa.table({"a": ["x\ty"]}))
+
+
+def test_a_field_longer_than_the_csv_module_allows_is_read(tmp_path: Path) -> None:
+    """A huge field in a malformed chunk (read record by record) is still one field."""
+    path = tmp_path / "calls.csv"
+    huge = "7" * 200_000
+    path.write_bytes(f"id,dialed\n1,{huge}\n2,7123,extra\n".encode())
+    table, errors = read_all(path, CdrFormat.CSV)
+    assert table["dialed"].to_pylist() == [huge, "7123"]
+    assert errors[0] is None and errors[1] is not None and errors[1].endswith("extra")
