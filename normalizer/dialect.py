@@ -414,6 +414,53 @@ def _octal_escape(digits: str) -> str:
     return f"\\x{value & 0xFF:02x}{literal}"
 
 
+MAX_UNROLLED_COPIES = 100_000
+"""The most copies nested counted repeats may make of one part of a pattern."""
+
+_COUNT = re.compile(r"\{([0-9]+)(?:,([0-9]*))?\}")
+
+
+def _unrolled_copies(python_pattern: str) -> int:
+    """The largest product of repeat counts along one nesting path (`{n,m}` counts max(n, m))."""
+    levels = [1]  # per open group, the most copies of any item in it so far
+    position, size = 0, len(python_pattern)
+
+    def counted(weight: int, at: int) -> tuple[int, int]:
+        found = _COUNT.match(python_pattern, at)
+        if found is None:
+            return weight, at
+        low, high = found.group(1), found.group(2)
+        count = max(int(low), int(high) if high else 0)
+        return weight * max(count, 1), found.end()
+
+    while position < size:
+        char = python_pattern[position]
+        if char == "\\":
+            position += 2
+            weight, position = counted(1, position)
+            levels[-1] = max(levels[-1], weight)
+        elif char == "[":
+            position += 1
+            if position < size and python_pattern[position] == "^":
+                position += 1
+            if position < size and python_pattern[position] == "]":
+                position += 1
+            while position < size and python_pattern[position] != "]":
+                position += 2 if python_pattern[position] == "\\" else 1
+            weight, position = counted(1, position + 1)
+            levels[-1] = max(levels[-1], weight)
+        elif char == "(":
+            levels.append(1)
+            position += 1
+        elif char == ")" and len(levels) > 1:
+            weight, position = counted(levels.pop(), position + 1)
+            levels[-1] = max(levels[-1], weight)
+        else:
+            weight, position = counted(1, position + 1)
+            levels[-1] = max(levels[-1], weight)
+    return max(levels)
+
+
 def compile_pattern(source: str, *, timeout: float | None = None) -> CompiledPattern:
     """Translate and compile a .NET pattern; raise `PatternError` when we cannot."""
     if not isinstance(source, str):
@@ -471,6 +518,13 @@ def compile_pattern(source: str, *, timeout: float | None = None) -> CompiledPat
         else:
             rendered.append(token.text)
     python_pattern = "".join(rendered)
+    unrolled = _unrolled_copies(python_pattern)
+    if unrolled > MAX_UNROLLED_COPIES:
+        # `regex` writes out counted repeats when it compiles: `(?:\d{1000}){1000}`
+        # takes half a second and 270 MB before any timeout can apply.
+        raise PatternError(
+            f"nested counted repeats make {unrolled:,} copies of one part; the limit is {MAX_UNROLLED_COPIES:,}"
+        )
     try:
         compiled = regex.compile(python_pattern, regex.V0)
     except regex.error as exc:

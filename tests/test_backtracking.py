@@ -94,10 +94,14 @@ def test_one_path_costs_every_iteration_it_runs(pattern: str, length: int, itera
     assert bound.steps(length) >= iterations
 
 
-def test_a_repeat_of_an_empty_body_a_million_times_takes_the_timeout_path() -> None:
-    matcher = RuleMatcher((NormalizationRule("Empty", r"^(?:(?:){10000}){3000}1$", "x"),))
-    assert matcher.safe_length(0.1) == -1
-    assert matcher.match("1", timeout=0.1) == (0, "x")
+def test_a_repeat_of_an_empty_body_counts_every_iteration() -> None:
+    # 90,000 required iterations of nothing (more copies than that do not compile:
+    # dialect.MAX_UNROLLED_COPIES): past 10,000 steps' worth of timeout, the timeout path.
+    matcher = RuleMatcher((NormalizationRule("Empty", r"^(?:(?:){300}){300}1$", "x"),))
+    bound = work_bound(r"^(?:(?:){300}){300}1$")
+    assert bound is not None and bound.steps(1) >= 90_000
+    assert matcher.safe_length(0.001) == -1
+    assert matcher.match("1", timeout=1.0) == (0, "x")
 
 
 def test_safe_lengths_remembered_stay_few_when_every_call_has_its_own_timeout() -> None:

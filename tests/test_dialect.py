@@ -183,3 +183,32 @@ translation = '+1$0'
     error = raised.value
     assert (error.plan, error.rule, error.rule_index, error.field) == ("P", "Bad", 0, "pattern")
     assert "cannot include class \\d in character range" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "copies"),
+    [
+        pytest.param(r"^(?:\d{1000}){1000}$", 1_000_000, id="nested-counts-multiply"),
+        pytest.param(r"^(?:(?:(?=\d)){1000}){1000}$", 1_000_000, id="zero-width-body"),
+        pytest.param(r"^((\d{100}){100}){11}$", 110_000, id="three-levels"),
+        pytest.param(r"^\d{200000}$", 200_000, id="one-huge-count"),
+    ],
+)
+def test_counted_repeats_the_regex_engine_would_unroll_too_far_are_errors(pattern: str, copies: int) -> None:
+    with pytest.raises(PatternError, match=f"make {copies:,} copies"):
+        compile_pattern(pattern)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"^(?:\d{10}){1000}$",
+        r"^(\d{3}){2}(\d{4}){1000}$",
+        r"^[{]{3}\{(\d{2}){3}$",
+        r"^\p{Lu}{3}$",
+        r"^(?:ab){1000,}$",
+        r"^0(1\d{8})$",
+    ],
+)
+def test_counted_repeats_within_the_limit_compile(pattern: str) -> None:
+    compile_pattern(pattern)
