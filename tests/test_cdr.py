@@ -506,3 +506,29 @@ def test_a_tenant_plan_named_like_a_service_plan_keeps_its_own_counts() -> None:
     assert hits["FR"] == {"Ext": 1}
     service = hits["FR (service)"]
     assert sum(service.values()) == 2 and "Ext" not in service
+
+
+def test_cli_leaves_no_unfinished_output_behind(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "calls.csv"
+    source.write_text("dialed\n7123\n", encoding="utf-8")
+    target, summary = tmp_path / "out.csv", tmp_path / "summary.json"
+    argv = ["cdr", str(source), "-o", str(target), "--summary", str(summary), "--location", "FR"]
+    assert main([*argv, "--dialed-column", "nope"]) == 2
+    assert not target.exists() and not summary.exists()
+    assert "removed the unfinished" in capsys.readouterr().err
+    # A file it could not open is not its own: it stays.
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    assert main(["cdr", str(source), "-o", str(kept), "--format", "csv", "--dialed-column", "dialed", "--location", "FR"]) == 2
+    assert kept.is_dir()
+    assert main([*argv, "--dialed-column", "dialed"]) == 0
+    assert target.exists() and summary.exists()
+
+
+def test_cli_leaves_an_untouched_parquet_target_alone(tmp_path: Path) -> None:
+    source = tmp_path / "calls.csv"
+    source.write_text("dialed\n7123\n", encoding="utf-8")
+    target = tmp_path / "out.parquet"
+    target.write_bytes(b"an earlier file")
+    assert main(["cdr", str(source), "-o", str(target), "--dialed-column", "nope", "--location", "FR"]) == 2
+    assert target.read_bytes() == b"an earlier file"
