@@ -143,8 +143,7 @@ def _remove_unfinished(finished: list[bool], written: list[tuple[Path, tuple[int
         return
     for path, before in written:
         if path.is_file() and (before is None or _stat(path) != before):
-            path.unlink()
-            print(f"dialplan: removed the unfinished {path}", file=sys.stderr)
+            path.unlink()  # quietly: the error stays the one line the user reads
 
 
 def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
