@@ -33,6 +33,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import suppress
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
@@ -964,16 +965,22 @@ def normalize_file(
                 progress(rows, done, reader.total)
 
         try:
-            for chunk in _ahead(reader):
-                waiting.append((normalizer.submit(chunk.table, chunk.read_errors), chunk.done))
-                while waiting and (len(waiting) > _LOOKAHEAD or normalizer.is_ready(waiting[0][0])):
+            try:
+                for chunk in _ahead(reader):
+                    waiting.append((normalizer.submit(chunk.table, chunk.read_errors), chunk.done))
+                    while waiting and (len(waiting) > _LOOKAHEAD or normalizer.is_ready(waiting[0][0])):
+                        emit()
+                while waiting:
                     emit()
-            while waiting:
-                emit()
-        finally:
-            behind.finish()
-        if rows == 0:  # still a file with the columns (a CSV header, a Parquet schema)
-            writer.write(_empty_output(reader))
+            finally:
+                behind.finish()
+            if rows == 0:  # still a file with the columns (a CSV header, a Parquet schema)
+                writer.write(_empty_output(reader))
+        except BaseException:
+            # What was written stays readable (a Parquet file gets its footer).
+            with suppress(Exception):
+                writer.close()
+            raise
         writer.close()
         return normalizer.summary(time.perf_counter() - started)
 
