@@ -52,6 +52,8 @@ class Outcome(NamedTuple):
     """The number the service dials."""
     final_rule: int | None
     """The rule of the second pass, when the translation lacked `+` and one matched."""
+    second_pass: bool
+    """True when the translation lacked `+` and the plan ran again on it."""
     is_emergency: bool
     classification: Classification
 
@@ -219,7 +221,7 @@ class PlanNormalizer:
             if trace
             else []
         )
-        if trace and full is not None and not outcome.is_emergency and not full[1].startswith("+"):
+        if trace and full is not None and outcome.second_pass:
             second = outcome.final_rule
             passes.append(
                 self._trace(
@@ -249,6 +251,7 @@ class PlanNormalizer:
         region = self.plan.region
         is_emergency = self.emergency_numbers.is_emergency(cleaned, region)
         final_rule: int | None = None
+        second_pass = False
         if is_emergency:
             final = cleaned
         elif full is None:
@@ -256,6 +259,7 @@ class PlanNormalizer:
         elif full[1].startswith("+"):
             final = full[1]
         else:
+            second_pass = True
             second = match(full[1], timeout)
             if second is None:
                 final = self._unmatched(full[1])
@@ -267,7 +271,7 @@ class PlanNormalizer:
             is_emergency=is_emergency,
             is_extension=full is not None and self.plan.rules[full[0]].rule.is_internal_extension,
         )
-        return Outcome(full, final, final_rule, is_emergency, classification)
+        return Outcome(full, final, final_rule, second_pass, is_emergency, classification)
 
     def _unmatched(self, text: str) -> str:
         """What the service dials when no rule matches: `+CC` prepended."""

@@ -312,11 +312,6 @@ class RuleMatcher:
             return index, rules[index].translate(text, timeout=timeout)
         return None
 
-    def first_match(self, text: str, timeout: float | None = None) -> int | None:
-        """The index of the first rule whose pattern matches `text`, or None."""
-        found = self.match(text, timeout)
-        return found[0] if found else None
-
     def _candidates_for(self, text: str) -> Sequence[int]:
         """The rules that could match `text`, in order: the combined form's prefilter.
 

@@ -133,14 +133,12 @@ def _stat(path: Path) -> tuple[int, int] | None:
     return (found.st_mtime_ns, found.st_size)
 
 
-def _remove_unfinished(finished: list[bool], written: list[tuple[Path, tuple[int, int] | None]]) -> None:
+def _remove_unfinished(written: list[tuple[Path, tuple[int, int] | None]]) -> None:
     """A job that stopped leaves no partial output or empty summary behind.
 
     Only files this job wrote: each was noted with its state before (None: it
     did not exist), and one still in that state was not touched.
     """
-    if finished:
-        return
     for path, before in written:
         if path.is_file() and (before is None or _stat(path) != before):
             path.unlink()  # quietly: the error stays the one line the user reads
@@ -186,51 +184,51 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         # One region for every row: a wrong one is the command's mistake, not each row's.
         simulator.effective(usage_location=args.location)
     bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
-    finished: list[bool] = []
     written: list[tuple[Path, tuple[int, int] | None]] = []
-    with ExitStack() as stack:
-        # Registered first, so it runs after every file below is closed.
-        stack.callback(_remove_unfinished, finished, written)
-        summary_file: TextIO | None = None
-        if args.summary:
-            # Opened before the work, so a wrong path fails at once rather than after the job.
+    try:
+        with ExitStack() as stack:
+            summary_file: TextIO | None = None
+            if args.summary:
+                # Opened before the work, so a wrong path fails at once rather than after the job.
+                try:
+                    summary_file = stack.enter_context(open(args.summary, "w", encoding="utf-8"))
+                except OSError as exc:
+                    raise DialplanInputError(f"cannot write: {exc.strerror}", file=args.summary) from None
+                written.append((Path(args.summary), None))
+            sink: IO[bytes] | Path
+            if to_stdout:
+                sink = sys.stdout.buffer
+            elif sink_format is CdrFormat.PARQUET:
+                assert target is not None  # Parquet output is never standard output
+                sink = target
+                written.append((target, _stat(target)))  # written from the first chunk on
+            else:
+                try:
+                    sink = stack.enter_context(open(target, "wb"))  # type: ignore[arg-type]
+                except OSError as exc:
+                    raise DialplanInputError(f"cannot write: {exc.strerror}", file=str(target)) from None
+                written.append((target, None))  # type: ignore[arg-type]
             try:
-                summary_file = stack.enter_context(open(args.summary, "w", encoding="utf-8"))
-            except OSError as exc:
-                raise DialplanInputError(f"cannot write: {exc.strerror}", file=args.summary) from None
-            written.append((Path(args.summary), None))
-        sink: IO[bytes] | Path
-        if to_stdout:
-            sink = sys.stdout.buffer
-        elif sink_format is CdrFormat.PARQUET:
-            assert target is not None  # Parquet output is never standard output
-            sink = target
-            written.append((target, _stat(target)))  # written from the first chunk on
-        else:
-            try:
-                sink = stack.enter_context(open(target, "wb"))  # type: ignore[arg-type]
-            except OSError as exc:
-                raise DialplanInputError(f"cannot write: {exc.strerror}", file=str(target)) from None
-            written.append((target, None))  # type: ignore[arg-type]
-        try:
-            summary = normalize_file(
-                source,
-                sink,
-                simulator,
-                columns,
-                source_format=source_format,
-                sink_format=sink_format,
-                progress=bar,
-            )
-        finally:
-            if bar is not None:
-                bar.finish()
-        report = sys.stderr if to_stdout else sys.stdout
-        print("\n".join(describe(summary)), file=report)
-        if target is not None:
-            print(f"output: {target}", file=report)
-        if summary_file is not None:
-            json.dump(summary.to_dict(), summary_file, indent=2, ensure_ascii=False)
-            summary_file.write("\n")
-        finished.append(True)
+                summary = normalize_file(
+                    source,
+                    sink,
+                    simulator,
+                    columns,
+                    source_format=source_format,
+                    sink_format=sink_format,
+                    progress=bar,
+                )
+            finally:
+                if bar is not None:
+                    bar.finish()
+            report = sys.stderr if to_stdout else sys.stdout
+            print("\n".join(describe(summary)), file=report)
+            if target is not None:
+                print(f"output: {target}", file=report)
+            if summary_file is not None:
+                json.dump(summary.to_dict(), summary_file, indent=2, ensure_ascii=False)
+                summary_file.write("\n")
+    except BaseException:
+        _remove_unfinished(written)  # the files are closed by now
+        raise
     return 0

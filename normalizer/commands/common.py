@@ -47,6 +47,10 @@ def add_tenant_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+DIAL_STRINGS_FILE = "one a line (a # at the start of a line or after a space starts a comment)"
+"""How a file of dial strings (`read_dial_strings`) is written, for option help."""
+
+
 def add_target_options(parser: argparse.ArgumentParser) -> None:
     """`--user UPN | --location REGION [--dial-plan IDENTITY]`."""
     target = parser.add_mutually_exclusive_group(required=True)

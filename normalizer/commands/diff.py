@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from normalizer.commands.common import print_json, read_dial_strings, rule_limit
+from normalizer.commands.common import DIAL_STRINGS_FILE, print_json, read_dial_strings, rule_limit
 from normalizer.errors import SuiteError
 from normalizer.formats import load_tenant
 from normalizer.suites import Suite, load_suite
@@ -37,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("old", metavar="OLD", help="the tenant file as it is (.toml)")
     parser.add_argument("new", metavar="NEW", help="the tenant file as it would be (.toml)")
     parser.add_argument(
-        "--corpus", metavar="FILE", help="dial strings to run, one a line (a # at the start of a line or after a space starts a comment)"
+        "--corpus", metavar="FILE", help=f"dial strings to run, {DIAL_STRINGS_FILE}"
     )
     parser.add_argument(
         "--suite",

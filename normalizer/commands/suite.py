@@ -6,7 +6,12 @@ import argparse
 import os
 from pathlib import Path
 
-from normalizer.commands.common import add_tenant_option, print_json, read_dial_strings
+from normalizer.commands.common import (
+    DIAL_STRINGS_FILE,
+    add_tenant_option,
+    print_json,
+    read_dial_strings,
+)
 from normalizer.errors import DialplanInputError
 from normalizer.formats import load_tenant
 from normalizer.junit import junit_xml
@@ -61,7 +66,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--from",
         dest="from_file",
         metavar="FILE",
-        help="with --record: read dial strings from FILE, one a line (a # at the start of a line or after a space starts a comment)",
+        help=f"with --record: read dial strings from FILE, {DIAL_STRINGS_FILE}",
     )
     record.add_argument("--name", metavar="NAME", help="with --record: the suite's name")
     parser.set_defaults(run=lambda args: run(parser, args))
