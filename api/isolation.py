@@ -1,4 +1,4 @@
-"""Client work that no regex timeout can bound, run by `normalizer.isolation` under the request limit.
+"""Client work that no regex timeout can bound, run by `normalizer.quality.isolation` under the request limit.
 
 Lint decides shadowing and overlaps on the patterns' regular languages: making
 the automaton of a short pattern can take exponential time and memory

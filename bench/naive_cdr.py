@@ -16,9 +16,9 @@ import sys
 from typing import Any
 
 from normalizer import Simulator, classify, clean, load_tenant
-from normalizer.cdr import OUTPUT_COLUMNS
+from normalizer.bulk.store import OUTPUT_COLUMNS
+from normalizer.dotnet.matcher import compile_rule
 from normalizer.errors import DialplanError
-from normalizer.matcher import compile_rule
 
 
 def first_match(rules: list[Any], text: str) -> tuple[int, str] | None:

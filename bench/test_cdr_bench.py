@@ -133,8 +133,9 @@ def test_dialplan_cdr(benchmark: Any, workdir: Path) -> None:
 PROCESSES = """
 import sys
 from normalizer import Simulator, load_tenant
-from normalizer.cdr import CdrColumns, normalize_file
-from normalizer.cdr_io import CdrFormat
+from normalizer.bulk.batch import CdrColumns
+from normalizer.bulk.job import normalize_file
+from normalizer.bulk.cdr_io import CdrFormat
 work, processes = sys.argv[1], int(sys.argv[2])
 with open(f"{work}/out-{processes}.csv", "wb") as sink:
     normalize_file(f"{work}/calls.csv", sink, Simulator(load_tenant(f"{work}/tenant.toml")),

@@ -14,7 +14,7 @@ import random
 import pytest
 
 from normalizer import DialPlan, NormalizationRule, Scope, Simulator, Tenant, User
-from normalizer.diff import Outcome, diff_tenants, witness_strings
+from normalizer.quality.diff import Outcome, diff_tenants, witness_strings
 
 random.seed(11)
 REGIONS = ("FR", "GB", "US")

@@ -14,9 +14,10 @@ import random
 import pytest
 from interegular import parse_pattern
 
-from normalizer import DialPlan, NormalizationRule, Scope, Tenant, User, dialect, language, lint
-from normalizer.lint import sample_strings
-from normalizer.matcher import compile_rules
+from normalizer import DialPlan, NormalizationRule, Scope, Tenant, User, lint
+from normalizer.dotnet import language, shape
+from normalizer.dotnet.matcher import compile_rules
+from normalizer.quality.lint import sample_strings
 
 PLANS = 200
 RULES = 25
@@ -71,7 +72,7 @@ TENANT = bench_tenant()
 def clear_caches() -> None:
     language.language.cache_clear()
     language.regular_automaton.cache_clear()
-    dialect.pattern_shape.cache_clear()
+    shape.pattern_shape.cache_clear()
     compile_rules.cache_clear()
     sample_strings.cache_clear()
 
@@ -86,7 +87,7 @@ def shadowed_by_set_operations() -> int:
     for plan in TENANT.dial_plans:
         earlier = None
         for rule in plan.rules:
-            regular = dialect.pattern_shape(rule.pattern).regular
+            regular = shape.pattern_shape(rule.pattern).regular
             assert regular is not None
             fsm = parse_pattern(regular).to_fsm()
             if earlier is not None and (fsm - earlier).empty():

@@ -12,7 +12,7 @@ import re
 import pytest
 
 from normalizer import NormalizationRule, Simulator, Tenant
-from normalizer.matcher import compile_rules
+from normalizer.dotnet.matcher import compile_rules
 
 random.seed(7)
 

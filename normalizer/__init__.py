@@ -10,6 +10,7 @@ import typing as _typing
 
 from normalizer.catalog import ServiceCatalog, default_catalog
 from normalizer.classify import CallType, Classification, classify
+from normalizer.dotnet.matcher import RuleMatcher, compile_rules
 from normalizer.effective import effective_dial_plan
 from normalizer.emergency import EmergencyNumbers, default_emergency_numbers
 from normalizer.engine import (
@@ -40,9 +41,6 @@ from normalizer.formats import TenantFormat, TenantImport, dump_tenant, import_t
 from normalizer.formats.document import tenant_from_document, tenant_to_document
 from normalizer.formats.teams_json import tenant_from_teams_json, tenant_to_teams_json
 from normalizer.formats.toml import tenant_from_toml, tenant_to_toml
-from normalizer.isolation import run_isolated
-from normalizer.lint import Finding, FindingCode, Severity, lint
-from normalizer.matcher import RuleMatcher, compile_rules
 from normalizer.models import (
     DialPlan,
     EffectiveDialPlan,
@@ -52,23 +50,29 @@ from normalizer.models import (
     Tenant,
     User,
 )
+from normalizer.quality.findings import Finding, FindingCode, Severity
+from normalizer.quality.isolation import run_isolated
+from normalizer.quality.lint import lint
 from normalizer.simulation import Simulator
 from normalizer.validation import Violation, validate
 
 if _typing.TYPE_CHECKING:
-    from normalizer.cdr import (
-        CdrColumns,
-        CdrNormalizer,
-        CdrSummary,
-        normalize_batch,
-        normalize_file,
-    )
-    from normalizer.cdr_io import CdrFormat
-    from normalizer.diff import ChangeKind, RuleChange, StringChange, TenantDiff, diff_tenants
+    from normalizer.bulk.batch import CdrColumns, CdrNormalizer, normalize_batch
+    from normalizer.bulk.cdr_io import CdrFormat
+    from normalizer.bulk.job import normalize_file
+    from normalizer.bulk.summary import CdrSummary
+    from normalizer.dotnet.witness import witnesses
     from normalizer.formats.interpreter import IgnoredStatement
     from normalizer.formats.powershell import tenant_from_powershell, tenant_to_powershell
-    from normalizer.junit import junit_xml
-    from normalizer.suites import (
+    from normalizer.quality.diff import (
+        ChangeKind,
+        RuleChange,
+        StringChange,
+        TenantDiff,
+        diff_tenants,
+    )
+    from normalizer.quality.junit import junit_xml
+    from normalizer.quality.suites import (
         Case,
         CaseResult,
         Coverage,
@@ -83,20 +87,20 @@ if _typing.TYPE_CHECKING:
         run_suite,
         suite_to_toml,
     )
-    from normalizer.witness import witnesses
 
 # Names whose modules load heavy libraries (pyarrow, lark) or only some commands
 # need are imported on first use: `import normalizer` (the CLI, the API, a bulk
-# job) stays light. `lint` stays eager: its module shares its name, and a
-# submodule import would shadow a lazily bound function.
+# job) stays light.
 _LAZY_MODULES = {
-    "normalizer.cdr": ("CdrColumns", "CdrNormalizer", "CdrSummary", "normalize_batch", "normalize_file"),
-    "normalizer.cdr_io": ("CdrFormat",),
-    "normalizer.diff": ("ChangeKind", "RuleChange", "StringChange", "TenantDiff", "diff_tenants"),
+    "normalizer.bulk.batch": ("CdrColumns", "CdrNormalizer", "normalize_batch"),
+    "normalizer.bulk.job": ("normalize_file",),
+    "normalizer.bulk.summary": ("CdrSummary",),
+    "normalizer.bulk.cdr_io": ("CdrFormat",),
+    "normalizer.quality.diff": ("ChangeKind", "RuleChange", "StringChange", "TenantDiff", "diff_tenants"),
     "normalizer.formats.interpreter": ("IgnoredStatement",),
     "normalizer.formats.powershell": ("tenant_from_powershell", "tenant_to_powershell"),
-    "normalizer.junit": ("junit_xml",),
-    "normalizer.suites": (
+    "normalizer.quality.junit": ("junit_xml",),
+    "normalizer.quality.suites": (
         "Case",
         "CaseResult",
         "Coverage",
@@ -111,7 +115,7 @@ _LAZY_MODULES = {
         "run_suite",
         "suite_to_toml",
     ),
-    "normalizer.witness": ("witnesses",),
+    "normalizer.dotnet.witness": ("witnesses",),
 }
 _LAZY = {name: module for module, names in _LAZY_MODULES.items() for name in names}
 

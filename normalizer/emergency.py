@@ -59,7 +59,7 @@ class EmergencyNumbers:
 
         Shortest first, then in order (`('112', '911', '933')` for US).
         """
-        from normalizer import language  # automata (interegular) load only when listing
+        from normalizer.dotnet import language  # automata (interegular) load only when listing
 
         pattern = countries.emergency_number_pattern(region)
         listed = set(language.finite_strings(pattern) if pattern else ())

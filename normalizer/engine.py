@@ -28,9 +28,9 @@ from typing import Any, NamedTuple
 
 from normalizer import countries
 from normalizer.classify import CallType, Classification, classify
+from normalizer.dotnet.matcher import RuleMatcher, compile_rules
 from normalizer.emergency import EmergencyNumbers, default_emergency_numbers
 from normalizer.errors import DialplanError, DialplanInputError
-from normalizer.matcher import RuleMatcher, compile_rules
 from normalizer.models import EffectiveDialPlan, EffectiveRule, Scope
 
 SEPARATORS = " -.()"

@@ -27,7 +27,8 @@ import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from normalizer import countries, dialect
+from normalizer import countries
+from normalizer.dotnet import dialect, substitution
 from normalizer.errors import DialplanError, TenantValidationError
 from normalizer.models import DialPlan, Tenant
 
@@ -118,7 +119,7 @@ def _plan_problems(tenant: Tenant, plan: DialPlan, max_rules: int) -> list[Probl
             found.append(Problem(Violation.INVALID_PATTERN, located))
             continue
         try:
-            dialect.parse_translation(rule.translation, compiled)
+            substitution.parse_translation(rule.translation, compiled)
         except DialplanError as exc:
             located = exc.located(file=source, plan=plan.identity, field="translation", **where)
             found.append(Problem(Violation.INVALID_TRANSLATION, located))

@@ -114,3 +114,85 @@ def test_the_private_regex_parser_is_read_in_one_module() -> None:
                 assert all(alias.name not in ("re._parser", "sre_parse") for alias in node.names), path
             elif isinstance(node, ast.Constant) and node.value == "re._parser":  # importlib.import_module
                 assert path.name == "parsed.py", path
+
+
+def normalizer_modules_imported_by(path: Path) -> set[str]:
+    """The `normalizer` modules a file imports, anywhere in it (`from normalizer import x` names x)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name.startswith("normalizer."))
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module == "normalizer":
+                found.update(
+                    f"normalizer.{alias.name}"
+                    for alias in node.names
+                    if (CORE / f"{alias.name}.py").exists() or (CORE / alias.name).is_dir()
+                )
+            elif node.module.startswith("normalizer."):
+                found.add(node.module)
+    return found
+
+
+def layer_of(module: str) -> str:
+    """`dotnet`, `bulk`, `quality`, `formats`, `commands`, `cli` or `domain` (top-level modules)."""
+    parts = module.split(".")
+    if len(parts) > 2 or (CORE / parts[1]).is_dir():
+        return parts[1]
+    return "cli" if parts[1] == "cli" else "domain"
+
+
+def module_name(path: Path) -> str:
+    relative = path.relative_to(CORE.parent).with_suffix("")
+    parts = [part for part in relative.parts if part != "__init__"]
+    return ".".join(parts)
+
+
+# The shared vocabulary every layer may use: the error hierarchy and the models.
+BASE = {"normalizer.errors", "normalizer.models"}
+# What each layer must never import (beyond `api`, checked above).
+FORBIDDEN = {
+    "dotnet": {"domain", "bulk", "quality", "formats", "commands", "cli"},
+    "domain": {"bulk", "quality", "formats", "commands", "cli"},
+    "formats": {"bulk", "quality", "commands", "cli"},
+    "bulk": {"quality", "formats", "commands", "cli"},
+    "quality": {"bulk", "commands", "cli"},
+    "commands": {"cli"},
+}
+
+
+def test_layers_import_only_downwards() -> None:
+    for path in CORE.rglob("*.py"):
+        if path == CORE / "__init__.py":
+            continue  # the public API names every layer's public names
+        layer = layer_of(module_name(path))
+        for module in normalizer_modules_imported_by(path) - BASE:
+            target = layer_of(module)
+            assert target not in FORBIDDEN.get(layer, set()), f"{path} ({layer}) imports {module} ({target})"
+
+
+def test_no_module_is_longer_than_700_lines() -> None:
+    for path in [*CORE.rglob("*.py"), *(CORE.parent / "api").rglob("*.py")]:
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        assert lines <= 700, f"{path} has {lines} lines: split it by responsibility"
+
+
+# Every public name: the layout may move modules, never these.
+PUBLIC_NAMES = ["CallType", "Case", "CaseResult", "CdrColumns", "CdrFormat", "CdrNormalizer", "CdrSummary", "ChangeKind", "Classification", "Coverage", "DialPlan", "DialplanError", "DialplanInputError", "DialplanLookupError", "EffectiveDialPlan", "EffectiveRule", "EmergencyNumbers", "ExpectKey", "Finding", "FindingCode", "IgnoredStatement", "MemoryLimitError", "Mismatch", "NormalizationResult", "NormalizationRule", "PassTrace", "PatternError", "PlanNormalizer", "RegexTimeoutError", "RuleChange", "RuleMatcher", "RuleTrace", "RuleUse", "Scope", "ServiceCatalog", "Severity", "Simulator", "StringChange", "Suite", "SuiteError", "SuiteResult", "Tenant", "TenantDiff", "TenantFileError", "TenantFormat", "TenantImport", "TenantValidationError", "TimeLimitError", "TranslationError", "UnknownPlanError", "UnknownRegionError", "UnknownUserError", "User", "Violation", "classify", "clean", "compile_rules", "default_catalog", "default_emergency_numbers", "diff_tenants", "dump_tenant", "effective_dial_plan", "import_tenant", "junit_xml", "lint", "load_suite", "load_tenant", "normalize", "normalize_batch", "normalize_file", "record_suite", "rule_coverage", "run_isolated", "run_suite", "suite_to_toml", "tenant_from_document", "tenant_from_powershell", "tenant_from_teams_json", "tenant_from_toml", "tenant_to_document", "tenant_to_powershell", "tenant_to_teams_json", "tenant_to_toml", "validate", "witnesses"]
+
+
+def test_every_public_name_imports_from_the_package_in_a_fresh_process() -> None:
+    assert normalizer.__all__ == PUBLIC_NAMES
+    code = f"from normalizer import {', '.join(PUBLIC_NAMES)}; print('ok')"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "ok"
+
+
+def test_the_console_script_and_the_pytest_plugin_entry_points_resolve() -> None:
+    from importlib.metadata import entry_points
+
+    (script,) = entry_points(group="console_scripts", name="dialplan")
+    assert callable(script.load())
+    (plugin,) = entry_points(group="pytest11", name="dialplan")
+    assert hasattr(plugin.load(), "pytest_collect_file")

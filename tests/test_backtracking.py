@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from normalizer.backtracking import WorkBound, work_bound
-from normalizer.matcher import RuleMatcher
+from normalizer.dotnet.backtracking import WorkBound, work_bound
+from normalizer.dotnet.matcher import RuleMatcher
 from normalizer.models import NormalizationRule
 from tests.strategies import rule_lists
 

@@ -15,15 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from normalizer import Simulator, load_tenant
-from normalizer import cdr as cdr_module
-from normalizer.cdr import (
-    OUTPUT_COLUMNS,
-    CdrColumns,
-    CdrNormalizer,
-    normalize_batch,
-    normalize_file,
-)
-from normalizer.cdr_io import CdrFormat
+from normalizer.bulk import batch, job, sharing
+from normalizer.bulk.batch import CdrColumns, CdrNormalizer, normalize_batch
+from normalizer.bulk.cdr_io import CdrFormat
+from normalizer.bulk.job import normalize_file
+from normalizer.bulk.store import OUTPUT_COLUMNS
 from normalizer.cli import main
 from normalizer.engine import clean
 from normalizer.errors import DialplanInputError
@@ -172,7 +168,7 @@ def test_forgetting_pairs_keeps_results_and_counts(contoso: Tenant, monkeypatch:
     with CdrNormalizer(Simulator(contoso), CdrColumns("d", user="u")) as normalizer:
         expected = normalizer.normalize(table)
         full = normalizer.summary()
-    monkeypatch.setattr(cdr_module, "_MAX_CACHED_PAIRS", 8)
+    monkeypatch.setattr(batch, "_MAX_CACHED_PAIRS", 8)
     with CdrNormalizer(Simulator(contoso), CdrColumns("d", user="u")) as normalizer:
         small = [normalizer.normalize(table.slice(start, 20)) for start in range(0, 160, 20)]
         bounded = normalizer.summary()
@@ -202,8 +198,8 @@ def test_helper_processes_give_the_same_answers(
     contoso: Tenant, monkeypatch: pytest.MonkeyPatch, remembered: int
 ) -> None:
     """Chunks submitted ahead, new pairs shared in small slices with a helper: same rows, same summary."""
-    monkeypatch.setattr(cdr_module, "_SLICE_PAIRS", 3)
-    monkeypatch.setattr(cdr_module, "_MAX_CACHED_PAIRS", remembered)
+    monkeypatch.setattr(sharing, "_SLICE_PAIRS", 3)
+    monkeypatch.setattr(batch, "_MAX_CACHED_PAIRS", remembered)
     chunks = random_chunks(seed=2, count=5, rows=60)
     alone, expected = normalized_alone(contoso, chunks)
     with CdrNormalizer(Simulator(contoso), CdrColumns("d", user="u"), processes=2) as shared:
@@ -219,7 +215,7 @@ def test_a_helper_that_dies_costs_only_speed(contoso: Tenant, monkeypatch: pytes
     import os
     import signal
 
-    monkeypatch.setattr(cdr_module, "_SLICE_PAIRS", 2)
+    monkeypatch.setattr(sharing, "_SLICE_PAIRS", 2)
     chunks = random_chunks(seed=3, count=3, rows=40)
     _, expected = normalized_alone(contoso, chunks)
     with CdrNormalizer(Simulator(contoso), CdrColumns("d", user="u"), processes=2) as shared:
@@ -239,7 +235,7 @@ def test_helpers_use_the_simulators_own_emergency_numbers(
     from normalizer.emergency import EmergencyNumbers
 
     # Where fork is missing (macOS, Windows), helpers are spawned: they build their own simulator.
-    monkeypatch.setattr(cdr_module.multiprocessing, "get_all_start_methods", lambda: [method])
+    monkeypatch.setattr(sharing.multiprocessing, "get_all_start_methods", lambda: [method])
 
     overrides = tmp_path / "emergency.toml"
     overrides.write_text('[FR]\nadd = ["7123"]\nsource = "a test"\n', encoding="utf-8")
@@ -458,9 +454,9 @@ def test_json_objects_become_json_text_in_csv(tmp_path: Path) -> None:
 def test_a_helper_process_only_when_a_core_is_idle(
     monkeypatch: pytest.MonkeyPatch, cores: int, load: float, expected: int
 ) -> None:
-    monkeypatch.setattr(cdr_module.os, "cpu_count", lambda: cores)
-    monkeypatch.setattr(cdr_module.os, "getloadavg", lambda: (load, load, load))
-    assert cdr_module.default_processes() == expected
+    monkeypatch.setattr(job.os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(job.os, "getloadavg", lambda: (load, load, load))
+    assert job.default_processes() == expected
 
 
 @pytest.mark.parametrize("fmt", [CdrFormat.CSV, CdrFormat.PARQUET], ids=["csv", "parquet"])

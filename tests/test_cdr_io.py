@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from normalizer.cdr_io import CdrFormat, detect_format, open_reader, open_writer
+from normalizer.bulk.cdr_io import CdrFormat, detect_format, open_reader, open_writer
 from normalizer.errors import DialplanInputError
 
 TEXT = pa.table(

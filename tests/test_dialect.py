@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from normalizer.dialect import compile_pattern, parse_translation, replace
+from normalizer.dotnet.dialect import compile_pattern
+from normalizer.dotnet.substitution import parse_translation, replace
 from normalizer.errors import PatternError, TranslationError
 
 

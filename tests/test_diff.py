@@ -22,7 +22,7 @@ from normalizer import (
 )
 from normalizer.cli import main
 from normalizer.data import rules_dir
-from normalizer.diff import diff_tenants, rule_changes
+from normalizer.quality.diff import diff_tenants, rule_changes
 from tests.strategies import dial_strings, rule_lists
 
 CONTOSO = rules_dir() / "examples" / "contoso.toml"

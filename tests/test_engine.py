@@ -14,11 +14,11 @@ from normalizer import Simulator, load_tenant
 from normalizer.catalog import default_catalog
 from normalizer.classify import classify
 from normalizer.countries import calling_code
+from normalizer.dotnet.matcher import compile_rule
 from normalizer.effective import merge
 from normalizer.emergency import default_emergency_numbers
 from normalizer.engine import NormalizationResult, PassTrace, PlanNormalizer, RuleTrace, clean
 from normalizer.errors import DialplanInputError
-from normalizer.matcher import compile_rule
 from normalizer.models import DialPlan, EffectiveDialPlan, NormalizationRule, Scope
 from tests.strategies import dial_strings, regions, rule_lists
 

@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from normalizer import MemoryLimitError, TenantFileError, TimeLimitError, isolation, run_isolated
+from normalizer import MemoryLimitError, TenantFileError, TimeLimitError, run_isolated
+from normalizer.quality import isolation
 
 LIMIT = 0.3
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from normalizer import dialect
-from normalizer.language import explore, finite_strings, language, samples
+from normalizer.dotnet import dialect, shape
+from normalizer.dotnet.language import explore, finite_strings, language, samples
 from tests.strategies import dial_strings, patterns
 
 
@@ -15,7 +15,7 @@ def accepts(pattern: str, text: str) -> bool:
     found = language(pattern)
     assert found.automaton is not None
     # Non-ASCII digits are one stand-in character in the automaton of an ASCII pattern.
-    mapped = "".join(dialect.DIGIT_STAND_IN if c.isdigit() and not c.isascii() else c for c in text)
+    mapped = "".join(shape.DIGIT_STAND_IN if c.isdigit() and not c.isascii() else c for c in text)
     return bool(found.automaton.fsm.accepts(mapped))
 
 

@@ -249,13 +249,13 @@ def keys(found: list[Finding]) -> list[tuple[object, ...]]:
 @pytest.fixture
 def forked(monkeypatch: pytest.MonkeyPatch) -> None:
     """Children forked from this process, so they see what a test patches here."""
-    from normalizer import isolation
+    from normalizer.quality import isolation
 
     monkeypatch.setattr(isolation, "_start_method", lambda: "fork")
 
 
 def slow_walk_of(identity: str):  # type: ignore[no-untyped-def]
-    from normalizer.lint import _PlanLint
+    from normalizer.quality.lint import _PlanLint
 
     real = _PlanLint._walk
 
@@ -268,7 +268,7 @@ def slow_walk_of(identity: str):  # type: ignore[no-untyped-def]
 
 
 def out_of_memory_for(pattern: str):  # type: ignore[no-untyped-def]
-    from normalizer import language
+    from normalizer.dotnet import language
 
     real = language.language
 
@@ -328,7 +328,7 @@ def test_a_plan_past_the_time_limit_is_a_finding_and_the_other_plans_are_linted(
     if patch is not None:
         target, replacement = patch
         owner, attribute = target.rsplit(".", 1)
-        monkeypatch.setattr(attrgetter(owner)(sys.modules["normalizer.lint"]), attribute, replacement)
+        monkeypatch.setattr(attrgetter(owner)(sys.modules["normalizer.quality.lint"]), attribute, replacement)
     started = time.monotonic()
     found = lint(tenant, time_limit=0.3)
     assert time.monotonic() - started < 5.0

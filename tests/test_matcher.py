@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from normalizer.matcher import RuleMatcher, compile_rules
+from normalizer.dotnet.matcher import RuleMatcher, compile_rules
 from normalizer.models import NormalizationRule
 from tests.strategies import rule_lists, wide_dial_strings
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from normalizer.dialect import PatternError, compile_pattern
-from normalizer.prefilter import admission
+from normalizer.dotnet.dialect import PatternError, compile_pattern
+from normalizer.dotnet.prefilter import admission
 from tests.strategies import patterns, wide_dial_strings
 
 

@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from normalizer.data import rules_dir
-from normalizer.suites import load_suite
+from normalizer.quality.suites import load_suite
 
 pytest_plugins = ["pytester"]
 

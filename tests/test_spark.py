@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 
 from normalizer import load_tenant, normalize_batch
-from normalizer.cdr import OUTPUT_COLUMNS
+from normalizer.bulk.store import OUTPUT_COLUMNS
 from normalizer.errors import DialplanInputError
 from normalizer.models import Tenant
 
@@ -41,7 +41,7 @@ def spark() -> Iterator[object]:
 
 @pytest.mark.slow
 def test_spark_dataframe_matches_normalize_batch(spark: object, contoso: Tenant) -> None:
-    from normalizer.spark import normalize_dataframe
+    from normalizer.bulk.spark import normalize_dataframe
 
     rng = random.Random(4)
     rows = [(i, rng.choice(USERS), rng.choice(DIALED)) for i in range(300)]
@@ -56,7 +56,7 @@ def test_spark_dataframe_matches_normalize_batch(spark: object, contoso: Tenant)
 
 
 def test_spark_adapter_checks_columns_before_running(spark: object, contoso: Tenant) -> None:
-    from normalizer.spark import normalize_dataframe
+    from normalizer.bulk.spark import normalize_dataframe
 
     frame = spark.createDataFrame([("7123",)], "dialed string")  # type: ignore[attr-defined]
     with pytest.raises(DialplanInputError, match="no column 'caller'"):

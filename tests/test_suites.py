@@ -12,7 +12,7 @@ import pytest
 from normalizer import Simulator, load_tenant
 from normalizer.cli import main
 from normalizer.data import rules_dir
-from normalizer.suites import (
+from normalizer.quality.suites import (
     ExpectKey,
     load_suite,
     rule_coverage,

@@ -7,9 +7,9 @@ import re
 import pytest
 from hypothesis import given, settings
 
-from normalizer import dialect
+from normalizer.dotnet import dialect
+from normalizer.dotnet.witness import witnesses
 from normalizer.errors import PatternError
-from normalizer.witness import witnesses
 from tests.strategies import patterns
 
 

@@ -1,4 +1,4 @@
-"""`POST /v1/lint`: a tenant document in, findings out (`normalizer.lint`).
+"""`POST /v1/lint`: a tenant document in, findings out (`normalizer.quality.lint`).
 
 Lint works on the patterns' regular languages, which no regex timeout bounds,
 so it runs in a child process under the request time limit (`api.isolation`).

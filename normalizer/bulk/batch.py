@@ -9,7 +9,7 @@ are never dropped: a row that cannot be processed (unknown user, empty or
 non-text dial field, a line the reader could not read) gets `error` and empty
 results. `normalize_file` streams a file through it chunk by chunk, reading
 and writing on other threads, submitting chunks ahead while a helper process
-(`_Sharing`) computes the new pairs of earlier ones, and returns a `CdrSummary`.
+(`Sharing`) computes the new pairs of earlier ones, and returns a `CdrSummary`.
 
 >>> import pyarrow as pa
 >>> from normalizer.formats import load_tenant
@@ -24,44 +24,22 @@ and writing on other threads, submitting chunks ahead while a helper process
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import queue
-import threading
-import time
-from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from contextlib import suppress
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass
 from itertools import repeat
-from pathlib import Path
-from typing import IO, Any, Self, TypeVar
+from typing import Any, Self
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from normalizer.catalog import ServiceCatalog
-from normalizer.cdr_io import CdrFormat, open_reader, open_writer
-from normalizer.emergency import EmergencyNumbers
-from normalizer.engine import PlanNormalizer, clean
+from normalizer.bulk.sharing import PlanSpec, Sharing, result_of
+from normalizer.bulk.store import OUTPUT_COLUMNS, PairStore, RowErrors, decoded
+from normalizer.bulk.summary import CdrSummary, Tally
+from normalizer.engine import PlanNormalizer
 from normalizer.errors import DialplanError, DialplanInputError
 from normalizer.models import EffectiveDialPlan, Scope, Tenant
 from normalizer.simulation import Simulator
-
-OUTPUT_COLUMNS = (
-    "translated_number",
-    "final_number",
-    "matching_rule",
-    "rule_scope",
-    "call_type",
-    "destination_region",
-    "number_type",
-    "error",
-)
-"""The columns appended to every input row, in this order."""
 
 DEFAULT_TIMEOUT = 1.0
 """Seconds one pattern may run on one dial string before the row is marked."""
@@ -69,17 +47,7 @@ DEFAULT_TIMEOUT = 1.0
 _MAX_CACHED_PAIRS = 1_000_000
 _MAX_COUNTED_UNMATCHED = 200_000
 _TOP = 20
-_LOOKAHEAD = 3
-"""Chunks submitted ahead of the one being finished (bounded memory)."""
-_SLICE_PAIRS = 1_000
 _WARM_PLANS = 64
-"""New pairs per piece of work handed to a helper."""
-
-# One result per distinct (plan, dial string): the seven result columns, the
-# error, and the identity of the plan the matching rule belongs to.
-_Result = tuple[str | None, str | None, str | None, str | None, str | None, str | None, str | None, str | None, str | None]
-_EMPTY: _Result = (None,) * 9
-_Spec = tuple[tuple[str, str | None], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,232 +75,6 @@ class CdrColumns:
         """The input columns that must hold text."""
         names = (self.dialed, self.user, self.location, self.dial_plan)
         return tuple(name for name in names if name)
-
-
-@dataclass(frozen=True, slots=True)
-class CdrSummary:
-    """What a bulk run found: the counts add up to `rows`."""
-
-    rows: int
-    errors: int
-    unmatched: int
-    """Rows (without error) whose dial string matched no rule."""
-    call_types: dict[str, int]
-    """Rows without error, by call type."""
-    rule_hits: dict[str, dict[str, int]]
-    """Per dial plan identity, per rule name: rows it matched (0 = never fired).
-
-    A service plan whose identity a tenant plan also has (a tenant plan named
-    "FR") is listed as "FR (service)", so their counts never mix.
-    """
-    top_unmatched: list[tuple[str, int]]
-    """The most frequent dial strings that matched no rule."""
-    top_errors: list[tuple[str, int]]
-    distinct_plans: int
-    distinct_pairs: int
-    seconds: float = 0.0
-
-    @property
-    def unused_rules(self) -> dict[str, list[str]]:
-        """Per dial plan, the rules that never fired."""
-        unused = {
-            plan: [rule for rule, hits in rules.items() if not hits]
-            for plan, rules in self.rule_hits.items()
-        }
-        return {plan: rules for plan, rules in unused.items() if rules}
-
-    @property
-    def rows_per_second(self) -> float:
-        return self.rows / self.seconds if self.seconds > 0 else 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of `--summary FILE`."""
-        return {
-            "rows": self.rows,
-            "errors": self.errors,
-            "unmatched": self.unmatched,
-            "call_types": self.call_types,
-            "rule_hits": self.rule_hits,
-            "unused_rules": self.unused_rules,
-            "top_unmatched": [{"dialed_number": d, "rows": n} for d, n in self.top_unmatched],
-            "top_errors": [{"error": e, "rows": n} for e, n in self.top_errors],
-            "distinct_plans": self.distinct_plans,
-            "distinct_pairs": self.distinct_pairs,
-            "seconds": round(self.seconds, 3),
-            "rows_per_second": round(self.rows_per_second),
-        }
-
-
-@dataclass(slots=True)
-class _Tally:
-    rows: int = 0
-    errors: Counter[str] = field(default_factory=Counter)
-    call_types: Counter[str] = field(default_factory=Counter)
-    hits: Counter[tuple[str, bool, str]] = field(default_factory=Counter)
-    """Rows by (dial plan identity, is a service plan, rule name)."""
-    unmatched: Counter[str] = field(default_factory=Counter)
-    unmatched_rows: int = 0
-
-
-def _result_of(normalizer: PlanNormalizer, dialed: str, timeout: float | None) -> _Result:
-    """Normalize and classify one dial string for one plan, as the result columns."""
-    cleaned = clean(dialed)
-    if not cleaned:
-        return (None,) * 7 + ("empty dialed number", None)
-    try:
-        outcome = normalizer.outcome(cleaned, timeout=timeout)
-    except DialplanError as exc:
-        return (None,) * 7 + (exc.message, None)
-    found = outcome.classification
-    if outcome.full is None:
-        return (None, outcome.final, None, None, found.call_type.value, found.destination_region, found.number_type, None, None)
-    rule = normalizer.plan.rules[outcome.full[0]]
-    return (
-        outcome.full[1],
-        outcome.final,
-        rule.rule.name,
-        rule.scope.value,
-        found.call_type.value,
-        found.destination_region,
-        found.number_type,
-        None,
-        rule.dial_plan,
-    )
-
-
-# The helper process's own simulator (set when it starts).
-_HELPER: list[Simulator] = []
-
-
-def _start_helper(
-    source: Tenant | Simulator,
-    catalog: ServiceCatalog | None = None,
-    emergency_numbers: EmergencyNumbers | None = None,
-) -> None:
-    # A spawned helper builds its own simulator: the same service plans and emergency numbers.
-    if not isinstance(source, Simulator):
-        source = Simulator(source, catalog=catalog, emergency_numbers=emergency_numbers)
-    _HELPER[:] = [source]
-
-
-def _helper_results(pairs: list[tuple[_Spec, str]], timeout: float | None) -> list[_Result]:
-    """In a helper: results of (plan spec, dial string) pairs, with its own simulator."""
-    return _pair_results(_HELPER[0], pairs, timeout)
-
-
-def _pair_results(simulator: Simulator, pairs: list[tuple[_Spec, str]], timeout: float | None) -> list[_Result]:
-    """Results of (plan spec, dial string) pairs."""
-    normalizers: dict[_Spec, PlanNormalizer] = {}
-    done: list[_Result] = []
-    for spec, dialed in pairs:
-        normalizer = normalizers.get(spec)
-        if normalizer is None:
-            normalizer = normalizers[spec] = simulator.normalizer(simulator.effective(**dict(spec)))
-        done.append(_result_of(normalizer, dialed, timeout))
-    return done
-
-
-@dataclass(slots=True)
-class _Slice:
-    """Some new pairs of one store, from pair id `first`."""
-
-    store: _Store
-    first: int
-    pairs: list[tuple[_Spec, str]]
-
-
-class _Sharing:
-    """New pairs computed by helper processes and, rather than wait for them, by this one.
-
-    New pairs are cut into slices; the helpers keep two slices each in hand.
-    When a chunk needs results that are not in yet, this process computes the
-    oldest slice not yet sent instead of waiting, so both cores stay busy
-    whatever else the machine is doing. A helper that dies (killed, out of
-    memory) costs only speed: its slices are computed here and no more are sent.
-    """
-
-    def __init__(self, simulator: Simulator, helpers: int, timeout: float | None) -> None:
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        self.pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
-            helpers,
-            mp_context=multiprocessing.get_context(method),
-            initializer=_start_helper,
-            # A forked helper inherits the simulator, its compiled plans included.
-            initargs=(
-                (simulator,)
-                if method == "fork"
-                else (simulator.tenant, simulator.catalog, simulator.emergency_numbers)
-            ),
-        )
-        # Started now, before any Arrow thread runs: the helpers only run Python.
-        for started in [self.pool.submit(int) for _ in range(helpers)]:
-            started.result()
-        self.in_hand = 2 * helpers
-        self.simulator = simulator
-        self.timeout = timeout
-        self.queued: deque[_Slice] = deque()
-        self.sent: deque[tuple[_Slice, Future[list[_Result]]]] = deque()
-        """Slices in a helper's hands, with their pending results."""
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown()
-            self.pool = None
-
-    def add(self, store: _Store, first: int, pairs: list[tuple[_Spec, str]]) -> None:
-        for start in range(0, len(pairs), _SLICE_PAIRS):
-            part = pairs[start : start + _SLICE_PAIRS]
-            store.expect(first + start, len(part))
-            self.queued.append(_Slice(store, first + start, part))
-        self._send()
-
-    def _send(self) -> None:
-        while self.pool is not None and self.queued and len(self.sent) < self.in_hand:
-            part = self.queued.popleft()
-            try:
-                job = self.pool.submit(_helper_results, part.pairs, self.timeout)
-            except BrokenProcessPool:
-                self.queued.appendleft(part)
-                self._lose_helpers()
-                return
-            self.sent.append((part, job))
-
-    def _lose_helpers(self) -> None:
-        """Go on alone: what was sent is computed again here."""
-        if self.pool is not None:
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self.pool = None
-        self.queued.extendleft(reversed([part for part, _ in self.sent]))
-        self.sent.clear()
-
-    def _take_oldest(self) -> None:
-        """Fill the oldest sent slice with the helper's results (waiting if need be)."""
-        part, job = self.sent[0]
-        try:
-            results = job.result()
-        except BrokenProcessPool:
-            self._lose_helpers()
-            return
-        self.sent.popleft()
-        part.store.fill(part.first, results)
-
-    def collect_ready(self) -> None:
-        """Fill the results the helpers have finished, without waiting."""
-        while self.sent and self.sent[0][1].done():
-            self._take_oldest()
-        self._send()
-
-    def wait(self, store: _Store, upto: int) -> None:
-        """Fill every pair of `store` below `upto`, computing here rather than idling."""
-        while True:
-            self.collect_ready()
-            if store.filled >= upto:
-                return
-            if self.queued:
-                part = self.queued.popleft()
-                part.store.fill(part.first, _pair_results(self.simulator, part.pairs, self.timeout))
-            else:
-                self._take_oldest()
 
 
 def _text(column: pa.ChunkedArray | pa.Array, name: str) -> tuple[pa.Array, str | None]:
@@ -378,17 +120,17 @@ class CdrNormalizer:
         self._plans: list[EffectiveDialPlan] = []
         self._normalizers: list[PlanNormalizer] = []
         self._plan_ids: dict[EffectiveDialPlan, int] = {}
-        self._specs: list[_Spec] = []
+        self._specs: list[PlanSpec] = []
         self._targets: dict[tuple[str | None, ...], int | str] = {}
         self._users = {user.upn.lower(): user for user in simulator.tenant.users}
-        self._store = _Store()
+        self._store = PairStore()
         self._hits = np.zeros(1, np.int64)
         self._pairs_seen = 0
-        self._tally = _Tally()
-        self._sharing: _Sharing | None = None
+        self._tally = Tally()
+        self._sharing: Sharing | None = None
         if processes > 1:
             self._compile_users_plans()  # once here, and the forked helpers inherit them
-            self._sharing = _Sharing(simulator, processes - 1, timeout)
+            self._sharing = Sharing(simulator, processes - 1, timeout)
 
     def _compile_users_plans(self) -> None:
         """Compile the effective plans of the tenant's users (the first few dozen kinds)."""
@@ -456,7 +198,7 @@ class CdrNormalizer:
         self._targets[key] = found
         return found
 
-    def _plan_per_row(self, table: pa.Table, errors: _Errors) -> np.ndarray:
+    def _plan_per_row(self, table: pa.Table, errors: RowErrors) -> np.ndarray:
         columns = self.columns
         rows = table.num_rows
         if columns.region:
@@ -524,7 +266,7 @@ class CdrNormalizer:
                 field=clash[0],
             )
         rows = table.num_rows
-        errors = _Errors(rows)
+        errors = RowErrors(rows)
         if read_errors is not None:
             errors.mark_by(*_encode(read_errors))
         plan_ids = self._plan_per_row(table, errors)
@@ -599,13 +341,13 @@ class CdrNormalizer:
             self._sharing.add(self._store, first, [(self._specs[plan], dial) for plan, dial in missing])
             return
         normalizers, timeout = self._normalizers, self.timeout
-        self._store.fill(first, [_result_of(normalizers[plan], dial, timeout) for plan, dial in missing])
+        self._store.fill(first, [result_of(normalizers[plan], dial, timeout) for plan, dial in missing])
 
-    def _wait(self, store: _Store, upto: int) -> None:
+    def _wait(self, store: PairStore, upto: int) -> None:
         if self._sharing is not None:
             self._sharing.wait(store, upto)
 
-    def _count(self, pair_ids: np.ndarray, errors: _Errors) -> None:
+    def _count(self, pair_ids: np.ndarray, errors: RowErrors) -> None:
         tally = self._tally
         tally.rows += len(pair_ids)
         for code, rows in enumerate(np.bincount(errors.codes, minlength=len(errors.messages)).tolist()):
@@ -617,10 +359,10 @@ class CdrNormalizer:
             self._hits = np.concatenate([self._hits, np.zeros(len(hits) - len(self._hits), np.int64)])
         self._hits[: len(hits)] += hits
 
-    def _fold(self) -> _Tally:
+    def _fold(self) -> Tally:
         """The tally with the pair counts added (pair 0 holds rows with errors: counted apart)."""
         kept = self._tally
-        tally = _Tally(
+        tally = Tally(
             kept.rows,
             Counter(kept.errors),
             Counter(kept.call_types),
@@ -654,7 +396,7 @@ class CdrNormalizer:
         """
         self._wait(self._store, len(self._store))
         self._tally = self._fold()
-        self._store = _Store()
+        self._store = PairStore()
         self._hits = np.zeros(1, np.int64)
 
     def summary(self, seconds: float = 0.0) -> CdrSummary:
@@ -695,128 +437,10 @@ class CdrTicket:
 
     table: pa.Table
     pair_ids: np.ndarray
-    errors: _Errors
-    store: _Store
+    errors: RowErrors
+    store: PairStore
     needed: int
     """Pair ids below this one are used by the chunk."""
-
-
-class _Store:
-    """Every distinct result so far, by pair id (0: the empty result of a row with an error)."""
-
-    def __init__(self) -> None:
-        self.results: list[_Result] = [_EMPTY]
-        self._keys: list[pa.Array] = []
-        self._built: list[pa.Array] = [pa.array([None], pa.string())] * 8
-        self._built_keys = pa.array([], pa.string())
-        self._built_size = 1
-        self.has_errors = False
-        self.pair_of: dict[str, int] = {}
-        """Pair id by key."""
-        self.unfinished: dict[int, int] = {}
-        """Reserved pairs still being computed: count by first id."""
-
-    def __len__(self) -> int:
-        return len(self.results)
-
-    def __getitem__(self, pair: int) -> _Result:
-        return self.results[pair]
-
-    def reserve(self, keys: pa.Array, count: int) -> int:
-        """Ids for new pairs by their `"<plan id> <dial string>"` keys; the first id."""
-        first = len(self.results)
-        self.pair_of.update(zip(keys.to_pylist(), range(first, first + count)))
-        self.results.extend([_EMPTY] * count)
-        self._keys.append(keys)
-        return first
-
-    def fill(self, first: int, results: list[_Result]) -> None:
-        """The results of reserved pairs from id `first`."""
-        self.results[first : first + len(results)] = results
-        self.unfinished.pop(first, None)
-        self.has_errors = self.has_errors or any(result[7] is not None for result in results)
-
-    def expect(self, first: int, count: int) -> None:
-        """Reserved pairs from id `first` whose results `fill` brings later."""
-        self.unfinished[first] = count
-
-    @property
-    def filled(self) -> int:
-        """Pairs below this id have their results."""
-        return min(self.unfinished, default=len(self.results))
-
-    def keys(self) -> pa.Array:
-        """The key of every pair, pair id - 1 = position."""
-        if self._keys:
-            self._built_keys = pa.concat_arrays([self._built_keys, *self._keys])
-            self._keys = []
-        return self._built_keys
-
-    def dialed(self, pair: int) -> str:
-        """The dial string of a pair."""
-        return str(self.keys()[pair - 1].as_py()).split(" ", 1)[1]
-
-    def _columns(self) -> list[pa.Array]:
-        if self._built_size < self.filled:
-            fresh = list(zip(*self.results[self._built_size : self.filled]))
-            self._built = [
-                pa.concat_arrays([built, pa.array(values, pa.string())])
-                for built, values in zip(self._built, fresh)
-            ]
-            self._built_size = self.filled
-        return self._built
-
-    def columns(self) -> list[pa.Array]:
-        """The seven result columns, one value per pair."""
-        return self._columns()[:7]
-
-    def errors(self) -> pa.Array:
-        return self._columns()[7]
-
-
-def decoded(table: pa.Table) -> pa.Table:
-    """`table` with dictionary-encoded result columns turned into plain text."""
-    fields = [
-        pa.field(f.name, pa.string()) if pa.types.is_dictionary(f.type) and f.name in OUTPUT_COLUMNS else f
-        for f in table.schema
-    ]
-    return table.cast(pa.schema(fields, metadata=table.schema.metadata))
-
-
-class _Errors:
-    """Per row, the first reason it cannot be processed (0 = none), as codes into `messages`."""
-
-    def __init__(self, rows: int) -> None:
-        self.codes = np.zeros(rows, np.int64)
-        self.messages: list[str | None] = [None]
-        self._code_of: dict[str, int] = {}
-
-    def _code(self, message: str) -> int:
-        code = self._code_of.get(message)
-        if code is None:
-            code = self._code_of[message] = len(self.messages)
-            self.messages.append(message)
-        return code
-
-    def mark(self, rows: np.ndarray, message: str) -> None:
-        """Rows (a mask) that cannot be processed, unless already marked."""
-        fresh = rows & (self.codes == 0)
-        if fresh.any():
-            self.codes[fresh] = self._code(message)
-
-    def mark_all(self, message: str) -> None:
-        self.mark(np.ones(len(self.codes), bool), message)
-
-    def mark_by(self, indices: np.ndarray, messages: list[str | None]) -> None:
-        """Row i gets `messages[indices[i]]` (None or a negative index: no error)."""
-        if not any(messages):
-            return
-        code_of = np.array([0] + [self._code(m) if m else 0 for m in messages], np.int64)
-        found = code_of[indices + 1]
-        self.codes = np.where(self.codes == 0, found, self.codes)
-
-    def column(self) -> pa.Array:
-        return pa.array(self.messages, pa.string()).take(pa.array(self.codes))
 
 
 def normalize_batch(
@@ -836,161 +460,3 @@ def normalize_batch(
     if isinstance(table, pa.RecordBatch):
         table = pa.Table.from_batches([table])
     return CdrNormalizer(simulator, columns, timeout=timeout).normalize(table)
-
-
-T = TypeVar("T")
-
-
-def _ahead(items: Iterable[T], depth: int = 1) -> Iterator[T]:
-    """`items`, produced on a second thread up to `depth` ahead (Arrow parses without the GIL)."""
-    slots: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            for item in items:
-                if stop.is_set():
-                    return
-                slots.put((True, item))
-            slots.put((False, None))
-        except BaseException as exc:  # noqa: BLE001 - re-raised on the consumer's thread
-            slots.put((False, exc))
-
-    worker = threading.Thread(target=produce, daemon=True)
-    worker.start()
-    try:
-        while True:
-            more, item = slots.get()
-            if not more:
-                if item is not None:
-                    raise item
-                return
-            yield item
-    finally:
-        stop.set()
-        while worker.is_alive():
-            try:
-                slots.get(timeout=0.05)
-            except queue.Empty:
-                pass
-        worker.join()
-
-
-class _Behind:
-    """Calls `write` on a second thread, at most `depth` tables behind."""
-
-    def __init__(self, write: Callable[[pa.Table], None], depth: int = 1) -> None:
-        self.slots: queue.Queue[pa.Table | None] = queue.Queue(maxsize=depth)
-        self.failure: BaseException | None = None
-        self.write = write
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while (table := self.slots.get()) is not None:
-            if self.failure is None:
-                try:
-                    self.write(table)
-                except BaseException as exc:  # noqa: BLE001 - re-raised by put/finish
-                    self.failure = exc
-
-    def put(self, table: pa.Table) -> None:
-        if self.failure is not None:
-            raise self.failure
-        self.slots.put(table)
-
-    def finish(self) -> None:
-        self.slots.put(None)
-        self.thread.join()
-        if self.failure is not None:
-            raise self.failure
-
-
-Progress = Callable[[int, int, int | None], None]
-"""Called after each chunk with rows so far, progress units so far, and the total units."""
-
-
-def default_processes() -> int:
-    """Processes that normalize new pairs: two when a core is idle, else one.
-
-    Measured on a shared two-core machine (bench/test_cdr_bench.py, group
-    cdr-one-or-two-processes, 1 M rows, load about 1.2): the helper, sharing
-    slices of new pairs, made the job 1.2x faster (3.34 s -> 2.80 s). An
-    earlier form of it made the job 0.8x-0.9x at a load of 3 to 4, when the
-    second core was busy with other work. The helper adds about 60 MB resident.
-    """
-    cores = os.cpu_count() or 1
-    if cores < 2:
-        return 1
-    try:
-        load = os.getloadavg()[0]
-    except OSError:
-        return 1
-    return 2 if load < cores - 0.5 else 1
-
-
-def normalize_file(
-    source: str | Path,
-    sink: IO[bytes] | Path,
-    simulator: Simulator,
-    columns: CdrColumns,
-    *,
-    source_format: CdrFormat,
-    sink_format: CdrFormat,
-    progress: Progress | None = None,
-    processes: int | None = None,
-    chunk_bytes: int | None = None,
-) -> CdrSummary:
-    """Stream a call-detail file through the normalizer into `sink`; the summary of the run."""
-    started = time.perf_counter()
-    options: dict[str, Any] = {"text_columns": columns.text_columns}
-    if chunk_bytes:
-        options["chunk_bytes"] = chunk_bytes
-    reader = open_reader(source, source_format, **options)
-    writer = open_writer(sink, sink_format)
-    workers = default_processes() if processes is None else processes
-    with CdrNormalizer(simulator, columns, processes=workers) as normalizer:
-        behind = _Behind(lambda table: writer.write(decoded(table)))
-        rows = 0
-        # Chunks read ahead while the helper computes earlier chunks' new pairs.
-        waiting: deque[tuple[CdrTicket, int]] = deque()
-
-        def emit() -> None:
-            nonlocal rows
-            ticket, done = waiting.popleft()
-            out = normalizer.finish(ticket, encoded=True)
-            behind.put(out)
-            rows += out.num_rows
-            if progress is not None:
-                progress(rows, done, reader.total)
-
-        try:
-            try:
-                for chunk in _ahead(reader):
-                    waiting.append((normalizer.submit(chunk.table, chunk.read_errors), chunk.done))
-                    while waiting and (len(waiting) > _LOOKAHEAD or normalizer.is_ready(waiting[0][0])):
-                        emit()
-                while waiting:
-                    emit()
-            finally:
-                behind.finish()
-            if rows == 0:  # still a file with the columns (a CSV header, a Parquet schema)
-                writer.write(_empty_output(reader))
-        except BaseException:
-            # What was written stays readable (a Parquet file gets its footer).
-            with suppress(Exception):
-                writer.close()
-            raise
-        writer.close()
-        return normalizer.summary(time.perf_counter() - started)
-
-
-def _empty_output(reader: Any) -> pa.Table:
-    """A zero-row table of the input's columns and the result columns."""
-    names = list(getattr(reader, "names", []))
-    schema = reader.file.schema_arrow if hasattr(reader, "file") else pa.schema([(n, pa.string()) for n in names])
-    empty = schema.empty_table()
-    for name in OUTPUT_COLUMNS:
-        empty = empty.append_column(name, pa.array([], pa.string()))
-    return empty
-

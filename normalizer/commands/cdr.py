@@ -17,7 +17,7 @@ from normalizer.commands.common import add_tenant_option, simulator_for
 from normalizer.errors import DialplanInputError
 
 if TYPE_CHECKING:
-    from normalizer.cdr import CdrSummary
+    from normalizer.bulk.summary import CdrSummary
 
 FORMATS = ("csv", "tsv", "jsonl", "parquet")
 
@@ -147,8 +147,9 @@ def _remove_unfinished(written: list[tuple[Path, tuple[int, int] | None]]) -> No
 def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     import pyarrow as pa
 
-    from normalizer.cdr import CdrColumns, normalize_file
-    from normalizer.cdr_io import CdrFormat, detect_format
+    from normalizer.bulk.batch import CdrColumns
+    from normalizer.bulk.cdr_io import CdrFormat, detect_format
+    from normalizer.bulk.job import normalize_file
 
     try:
         # jemalloc gives freed chunk memory back sooner than the default pool:

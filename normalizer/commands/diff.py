@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 from normalizer.commands.common import DIAL_STRINGS_FILE, print_json, read_dial_strings, rule_limit
 from normalizer.errors import SuiteError
 from normalizer.formats import load_tenant
-from normalizer.suites import Suite, load_suite
+from normalizer.quality.suites import Suite, load_suite
 
 if TYPE_CHECKING:
-    from normalizer.diff import TenantDiff
+    from normalizer.quality.diff import TenantDiff
 
 SUITE_GLOBS = ("*-tests.toml", "test_*.toml")
 """Suite file names, as the pytest plugin collects them."""
@@ -106,7 +106,7 @@ def describe(report: TenantDiff) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from normalizer.diff import diff_tenants
+    from normalizer.quality.diff import diff_tenants
 
     old_path, new_path = Path(args.old), Path(args.new)
     old = load_tenant(old_path, max_rules=args.max_rules)

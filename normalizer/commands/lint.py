@@ -50,7 +50,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run(args: argparse.Namespace) -> int:
-    from normalizer.lint import Severity, lint
+    from normalizer.quality.findings import Severity
+    from normalizer.quality.lint import lint
 
     tenant = load_tenant(args.tenant, max_rules=args.max_rules, validate=False)
     findings = lint(tenant, time_limit=args.time_limit or None)

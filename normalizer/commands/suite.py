@@ -14,9 +14,8 @@ from normalizer.commands.common import (
 )
 from normalizer.errors import DialplanInputError
 from normalizer.formats import load_tenant
-from normalizer.junit import junit_xml
-from normalizer.simulation import Simulator
-from normalizer.suites import (
+from normalizer.quality.junit import junit_xml
+from normalizer.quality.suites import (
     CaseResult,
     Coverage,
     SuiteResult,
@@ -27,6 +26,7 @@ from normalizer.suites import (
     suite_tenant,
     suite_to_toml,
 )
+from normalizer.simulation import Simulator
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
 
-from normalizer import dialect
+from normalizer.dotnet import dialect, substitution
 from normalizer.errors import DialplanError
 from normalizer.formats.document import tenant_from_document
 from normalizer.formats.interpreter import (
@@ -236,7 +236,7 @@ class _Run(Interpreter):
         except DialplanError as exc:
             self.fail(exc.detail, bound.position("Pattern"), type(exc), field="pattern", **where)
         try:
-            dialect.parse_translation(rule.translation, compiled)
+            substitution.parse_translation(rule.translation, compiled)
         except DialplanError as exc:
             self.fail(
                 exc.detail, bound.position("Translation"), type(exc), field="translation", **where

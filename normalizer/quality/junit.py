@@ -5,7 +5,7 @@ one `<testsuite>` per suite file and one `<testcase>` per case; a case that
 missed an expectation has a `<failure>` naming each key with expected and
 actual values. The rule coverage of the suite's tenant goes to `<system-out>`.
 
->>> from normalizer.suites import run_suite, suite_from_document
+>>> from normalizer.quality.suites import run_suite, suite_from_document
 >>> suite = suite_from_document({"cases": [{"dialed_number": "7123", "usage_location": "GB",
 ...     "expect": {"matching_rule": "GB Long Distance"}}]}, "gb-tests.toml")
 >>> xml = junit_xml([run_suite(suite)])
@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 from xml.etree import ElementTree
 
-from normalizer.suites import Coverage, SuiteResult
+from normalizer.quality.suites import Coverage, SuiteResult
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 """Characters XML 1.0 cannot carry at all, even escaped: a dial string or name may hold them."""

@@ -36,7 +36,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from normalizer.parsed import parse, sre
+from normalizer.dotnet.parsed import parse, sre
 
 _MAX_COEFFICIENT = 1 << 40
 _MAX_DEGREE = 8

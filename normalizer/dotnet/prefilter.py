@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from normalizer.parsed import parse, sre
+from normalizer.dotnet.parsed import parse, sre
 
 _UNBOUNDED = 1 << 16
 

@@ -34,9 +34,9 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from normalizer import dialect
+from normalizer.dotnet import dialect
+from normalizer.dotnet.parsed import parse, sre
 from normalizer.errors import PatternError
-from normalizer.parsed import parse, sre
 
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 

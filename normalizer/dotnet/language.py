@@ -1,7 +1,7 @@
 """Regular languages of patterns, as finite automata: the only module that imports `interegular`.
 
 The language of a pattern is the set of dial strings it finds a match in
-(`dialect.pattern_shape(...).regular`, search semantics included), as a
+(`shape.pattern_shape(...).regular`, search semantics included), as a
 deterministic automaton built by interegular. `explore` walks the product of
 several automata once, breadth first, and lists every reachable combination of
 "which patterns match", each with the shortest dial string that reaches it:
@@ -32,7 +32,7 @@ from interegular.fsm import FSM, Alphabet, anything_else
 from interegular.patterns import InvalidSyntax, Unsupported
 from interegular.utils.simple_parser import NoMatch
 
-from normalizer import dialect
+from normalizer.dotnet.shape import DIGIT_STAND_IN, DIGIT_STAND_IN_EXAMPLE, pattern_shape
 
 _PREFERRED = "0123456789+"
 _FALLBACK = "abcdefghijklmnopqrstuvwxyz#*;=ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -107,7 +107,7 @@ def regular_automaton(regular: str) -> Automaton:
 @lru_cache(maxsize=16384)
 def language(pattern: str, *, full_digits: bool = False) -> Language:
     """The language of a .NET pattern (`PatternError` if it does not compile)."""
-    shape = dialect.pattern_shape(pattern, full_digits=full_digits)
+    shape = pattern_shape(pattern, full_digits=full_digits)
     if shape.regular is None:
         return Language(pattern, None, shape.reason)
     try:
@@ -144,8 +144,8 @@ def _representative(
     for char in _PREFERRED:
         if char in chars:
             return char
-    if dialect.DIGIT_STAND_IN in chars and not ascii_only:
-        return dialect.DIGIT_STAND_IN_EXAMPLE
+    if DIGIT_STAND_IN in chars and not ascii_only:
+        return DIGIT_STAND_IN_EXAMPLE
     if chars:
         return str(min(chars))
     if anything_else in symbols:

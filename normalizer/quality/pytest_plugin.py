@@ -24,8 +24,15 @@ from typing import Any
 import pytest
 
 from normalizer.errors import DialplanError
+from normalizer.quality.suites import (
+    Case,
+    CaseResult,
+    load_suite,
+    rule_coverage,
+    run_case,
+    suite_tenant,
+)
 from normalizer.simulation import Simulator
-from normalizer.suites import Case, CaseResult, load_suite, rule_coverage, run_case, suite_tenant
 
 DEFAULT_PATTERNS = ["*-tests.toml", "test_*.toml"]
 _RUNS = pytest.StashKey[dict[str, tuple[Simulator, list[CaseResult]]]]()

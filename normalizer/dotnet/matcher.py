@@ -36,11 +36,12 @@ from typing import Any
 
 import regex
 
-from normalizer import dialect
-from normalizer.backtracking import WorkBound, work_bound
+from normalizer.dotnet import dialect
+from normalizer.dotnet.backtracking import WorkBound, work_bound
+from normalizer.dotnet.prefilter import Admission, admission
+from normalizer.dotnet.substitution import Substitution, parse_translation, replace
 from normalizer.errors import DialplanError, RegexTimeoutError
 from normalizer.models import NormalizationRule
-from normalizer.prefilter import Admission, admission
 
 _MAX_BUCKETS = 8192
 _MISSING: Any = object()
@@ -59,7 +60,7 @@ class CompiledRule:
 
     rule: NormalizationRule
     pattern: dialect.CompiledPattern
-    substitution: dialect.Substitution
+    substitution: Substitution
 
     def search(self, text: str, timeout: float | None = None) -> regex.Match[str] | None:
         """The rule's first match in `text`, as a plain `Regex.Match` would find it."""
@@ -73,7 +74,7 @@ class CompiledRule:
     ) -> str:
         """`Regex.Replace(text, pattern, translation)`."""
         try:
-            return dialect.replace(
+            return replace(
                 self.pattern, self.substitution, text, first=first, timeout=timeout
             )
         except DialplanError as exc:
@@ -104,7 +105,7 @@ def compile_rule(rule: NormalizationRule) -> CompiledRule:
     except DialplanError as exc:
         raise exc.located(rule=rule.name, field="pattern") from None
     try:
-        substitution = dialect.parse_translation(rule.translation, pattern)
+        substitution = parse_translation(rule.translation, pattern)
     except DialplanError as exc:
         raise exc.located(rule=rule.name, field="translation") from None
     return CompiledRule(rule, pattern, substitution)

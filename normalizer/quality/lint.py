@@ -19,7 +19,7 @@ plan is, learn.microsoft.com microsoftteams/what-are-dial-plans):
 - `not-analysable`: a pattern outside regular languages (backreferences,
   lookarounds): the checks above that need its language are skipped, not guessed;
 - `analysis-time-limit`, `analysis-memory-limit`: with `time_limit`, each
-  plan's warnings are worked out in a child process (`normalizer.isolation`)
+  plan's warnings are worked out in a child process (`normalizer.quality.isolation`)
   stopped when the plan takes longer than the limit (or too much memory).
   The finding names the plan and what ran too long: the automaton of a rule's
   pattern (the plan is then checked again without that rule's automaton, so
@@ -27,7 +27,7 @@ plan is, learn.microsoft.com microsoftteams/what-are-dial-plans):
   plans are checked as usual.
 
 Shadowing and overlaps are decided on the patterns' regular languages (finite
-automata, `normalizer.language`), never by sampling; every witness is checked
+automata, `normalizer.dotnet.language`), never by sampling; every witness is checked
 against the real matcher. The dial strings considered are those phones and the
 Teams dial pad send: ASCII text without the visual separators (our choice: the
 engine takes any text, and `\\d` also matches non-ASCII digits, so `^[0-4]\\d{3}$`
@@ -49,91 +49,22 @@ from __future__ import annotations
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from normalizer import countries, dialect, isolation, language
+from normalizer import countries
 from normalizer.catalog import ServiceCatalog, default_catalog
 from normalizer.classify import e164_part
+from normalizer.dotnet import language
+from normalizer.dotnet.matcher import CompiledRule, compile_rule
+from normalizer.dotnet.shape import pattern_shape
 from normalizer.emergency import EmergencyNumbers, default_emergency_numbers
 from normalizer.engine import SEPARATORS
 from normalizer.errors import DialplanError, MemoryLimitError, TimeLimitError
-from normalizer.matcher import CompiledRule, compile_rule
 from normalizer.models import GLOBAL_IDENTITY, DialPlan, NormalizationRule, Tenant
+from normalizer.quality import isolation
+from normalizer.quality.findings import Finding, FindingCode, Severity
 from normalizer.validation import Violation, problems
-
-
-class Severity(StrEnum):
-    """How bad a finding is: errors reject the tenant, warnings do not."""
-
-    ERROR = "error"
-    WARNING = "warning"
-
-
-class FindingCode(StrEnum):
-    """Stable codes of the warnings (errors use `validation.Violation` codes)."""
-
-    DUPLICATE = "duplicate"
-    SHADOWED = "shadowed"
-    NEVER_MATCHES = "never-matches"
-    PARTIAL_OVERLAP = "partial-overlap"
-    REDUNDANT = "redundant"
-    EMERGENCY_CAPTURE = "emergency-capture"
-    UNANCHORED = "unanchored"
-    OPTIONAL_FIRST_TOKEN = "optional-first-token"
-    NO_PLUS = "no-plus"
-    INVALID_E164 = "invalid-e164"
-    MISSING_GROUP = "missing-group"
-    NOT_ANALYSABLE = "not-analysable"
-    ANALYSIS_TIME_LIMIT = "analysis-time-limit"
-    ANALYSIS_MEMORY_LIMIT = "analysis-memory-limit"
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One problem: severity, stable code, where (plan, rule), what, and a witness dial string."""
-
-    severity: Severity
-    code: FindingCode | Violation
-    plan: str | None
-    rule: str | None
-    message: str
-    witness: str | None = None
-    rule_index: int | None = None
-    region: str | None = None
-    field: str | None = None
-    file: str | None = None
-
-    @property
-    def text(self) -> str:
-        """The message with its location, as the error of the same problem prints it."""
-        return DialplanError(
-            self.message,
-            file=self.file,
-            plan=self.plan,
-            rule=self.rule,
-            rule_index=self.rule_index,
-            field=self.field,
-        ).message
-
-    def __str__(self) -> str:
-        return f"{self.severity} [{self.code}] {self.text}"
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of `dialplan lint --json`."""
-        return {
-            "severity": str(self.severity),
-            "code": str(self.code),
-            "plan": self.plan,
-            "rule": self.rule,
-            "message": self.message,
-            "witness": self.witness,
-            "rule_index": self.rule_index,
-            "region": self.region,
-            "field": self.field,
-            "file": self.file,
-        }
 
 
 @lru_cache(maxsize=16384)
@@ -241,7 +172,7 @@ class _PlanLint:
                     field="pattern",
                 )
                 break
-        shape = dialect.pattern_shape(rule.pattern)
+        shape = pattern_shape(rule.pattern)
         if not member.language.is_analysable and member.index not in self.skipped:
             self.add(
                 FindingCode.NOT_ANALYSABLE,
@@ -630,7 +561,7 @@ def _isolated_warnings(
     while pending:
         calls = [(*work[index], skipped[index]) for index in pending]
         outcomes = isolation.run_each(
-            _plan_findings, calls, seconds=time_limit, preload=("normalizer.lint",)
+            _plan_findings, calls, seconds=time_limit, preload=("normalizer.quality.lint",)
         )
         retry: list[int] = []
         for index, outcome in zip(pending, outcomes, strict=True):

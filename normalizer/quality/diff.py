@@ -1,7 +1,7 @@
 """Behavioural diffs between two versions of a tenant: which dial strings change, and why.
 
 Both versions run the same dial strings (a corpus, the suites' dial strings and
-witness strings of every rule of both versions, see `normalizer.witness`) for
+witness strings of every rule of both versions, see `normalizer.dotnet.witness`) for
 every user and for every tenant plan in every region in use. Every string whose
 translated number, final number, matching rule or call type changes is
 reported under the rule change that causes it:
@@ -40,10 +40,11 @@ from enum import StrEnum
 from typing import Any
 
 from normalizer.catalog import ServiceCatalog
+from normalizer.dotnet.matcher import compile_rules
+from normalizer.dotnet.witness import witnesses as pattern_witnesses
 from normalizer.effective import tenant_plan_for
 from normalizer.engine import NormalizationResult, clean
 from normalizer.errors import DialplanError
-from normalizer.matcher import compile_rules
 from normalizer.models import (
     GLOBAL_IDENTITY,
     EffectiveDialPlan,
@@ -52,7 +53,6 @@ from normalizer.models import (
     Tenant,
 )
 from normalizer.simulation import Simulator
-from normalizer.witness import witnesses as pattern_witnesses
 
 
 class ChangeKind(StrEnum):

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from normalizer.cdr import OUTPUT_COLUMNS, CdrColumns, CdrNormalizer
+from normalizer.bulk.batch import CdrColumns, CdrNormalizer
+from normalizer.bulk.store import OUTPUT_COLUMNS
 from normalizer.errors import DialplanInputError
 from normalizer.models import Tenant
 from normalizer.simulation import Simulator

@@ -1,0 +1,195 @@
+"""New (plan, dial string) pairs of a bulk job, computed by helper processes and by this one.
+
+`result_of` normalizes and classifies one pair as the result columns;
+`Sharing` hands slices of new pairs to a helper process and, rather than wait
+for it, computes queued slices itself.
+
+>>> from normalizer.formats import load_tenant
+>>> simulator = Simulator(load_tenant())
+>>> spec = (("user", "marcel.beauchamp@contoso.com"),)
+>>> pair_results(simulator, [(spec, "7123")], timeout=None)[0][:3]
+('+33199997123', '+33199997123', 'FR-39qdPR-Internal')
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+
+from normalizer.bulk.store import PairResult, PairStore
+from normalizer.catalog import ServiceCatalog
+from normalizer.emergency import EmergencyNumbers
+from normalizer.engine import PlanNormalizer, clean
+from normalizer.errors import DialplanError
+from normalizer.models import Tenant
+from normalizer.simulation import Simulator
+
+PlanSpec = tuple[tuple[str, str | None], ...]
+"""The keyword arguments of `Simulator.effective` that name one effective plan."""
+
+_SLICE_PAIRS = 1_000
+"""New pairs per piece of work handed to a helper."""
+
+
+def result_of(normalizer: PlanNormalizer, dialed: str, timeout: float | None) -> PairResult:
+    """Normalize and classify one dial string for one plan, as the result columns."""
+    cleaned = clean(dialed)
+    if not cleaned:
+        return (None,) * 7 + ("empty dialed number", None)
+    try:
+        outcome = normalizer.outcome(cleaned, timeout=timeout)
+    except DialplanError as exc:
+        return (None,) * 7 + (exc.message, None)
+    found = outcome.classification
+    if outcome.full is None:
+        return (None, outcome.final, None, None, found.call_type.value, found.destination_region, found.number_type, None, None)
+    rule = normalizer.plan.rules[outcome.full[0]]
+    return (
+        outcome.full[1],
+        outcome.final,
+        rule.rule.name,
+        rule.scope.value,
+        found.call_type.value,
+        found.destination_region,
+        found.number_type,
+        None,
+        rule.dial_plan,
+    )
+
+
+# The helper process's own simulator (set when it starts).
+_HELPER: list[Simulator] = []
+
+
+def _start_helper(
+    source: Tenant | Simulator,
+    catalog: ServiceCatalog | None = None,
+    emergency_numbers: EmergencyNumbers | None = None,
+) -> None:
+    # A spawned helper builds its own simulator: the same service plans and emergency numbers.
+    if not isinstance(source, Simulator):
+        source = Simulator(source, catalog=catalog, emergency_numbers=emergency_numbers)
+    _HELPER[:] = [source]
+
+
+def _helper_results(pairs: list[tuple[PlanSpec, str]], timeout: float | None) -> list[PairResult]:
+    """In a helper: results of (plan spec, dial string) pairs, with its own simulator."""
+    return pair_results(_HELPER[0], pairs, timeout)
+
+
+def pair_results(simulator: Simulator, pairs: list[tuple[PlanSpec, str]], timeout: float | None) -> list[PairResult]:
+    """Results of (plan spec, dial string) pairs."""
+    normalizers: dict[PlanSpec, PlanNormalizer] = {}
+    done: list[PairResult] = []
+    for spec, dialed in pairs:
+        normalizer = normalizers.get(spec)
+        if normalizer is None:
+            normalizer = normalizers[spec] = simulator.normalizer(simulator.effective(**dict(spec)))
+        done.append(result_of(normalizer, dialed, timeout))
+    return done
+
+
+@dataclass(slots=True)
+class _Slice:
+    """Some new pairs of one store, from pair id `first`."""
+
+    store: PairStore
+    first: int
+    pairs: list[tuple[PlanSpec, str]]
+
+
+class Sharing:
+    """New pairs computed by helper processes and, rather than wait for them, by this one.
+
+    New pairs are cut into slices; the helpers keep two slices each in hand.
+    When a chunk needs results that are not in yet, this process computes the
+    oldest slice not yet sent instead of waiting, so both cores stay busy
+    whatever else the machine is doing. A helper that dies (killed, out of
+    memory) costs only speed: its slices are computed here and no more are sent.
+    """
+
+    def __init__(self, simulator: Simulator, helpers: int, timeout: float | None) -> None:
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        self.pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
+            helpers,
+            mp_context=multiprocessing.get_context(method),
+            initializer=_start_helper,
+            # A forked helper inherits the simulator, its compiled plans included.
+            initargs=(
+                (simulator,)
+                if method == "fork"
+                else (simulator.tenant, simulator.catalog, simulator.emergency_numbers)
+            ),
+        )
+        # Started now, before any Arrow thread runs: the helpers only run Python.
+        for started in [self.pool.submit(int) for _ in range(helpers)]:
+            started.result()
+        self.in_hand = 2 * helpers
+        self.simulator = simulator
+        self.timeout = timeout
+        self.queued: deque[_Slice] = deque()
+        self.sent: deque[tuple[_Slice, Future[list[PairResult]]]] = deque()
+        """Slices in a helper's hands, with their pending results."""
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+            self.pool = None
+
+    def add(self, store: PairStore, first: int, pairs: list[tuple[PlanSpec, str]]) -> None:
+        for start in range(0, len(pairs), _SLICE_PAIRS):
+            part = pairs[start : start + _SLICE_PAIRS]
+            store.expect(first + start, len(part))
+            self.queued.append(_Slice(store, first + start, part))
+        self._send()
+
+    def _send(self) -> None:
+        while self.pool is not None and self.queued and len(self.sent) < self.in_hand:
+            part = self.queued.popleft()
+            try:
+                job = self.pool.submit(_helper_results, part.pairs, self.timeout)
+            except BrokenProcessPool:
+                self.queued.appendleft(part)
+                self._lose_helpers()
+                return
+            self.sent.append((part, job))
+
+    def _lose_helpers(self) -> None:
+        """Go on alone: what was sent is computed again here."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
+        self.queued.extendleft(reversed([part for part, _ in self.sent]))
+        self.sent.clear()
+
+    def _take_oldest(self) -> None:
+        """Fill the oldest sent slice with the helper's results (waiting if need be)."""
+        part, job = self.sent[0]
+        try:
+            results = job.result()
+        except BrokenProcessPool:
+            self._lose_helpers()
+            return
+        self.sent.popleft()
+        part.store.fill(part.first, results)
+
+    def collect_ready(self) -> None:
+        """Fill the results the helpers have finished, without waiting."""
+        while self.sent and self.sent[0][1].done():
+            self._take_oldest()
+        self._send()
+
+    def wait(self, store: PairStore, upto: int) -> None:
+        """Fill every pair of `store` below `upto`, computing here rather than idling."""
+        while True:
+            self.collect_ready()
+            if store.filled >= upto:
+                return
+            if self.queued:
+                part = self.queued.popleft()
+                part.store.fill(part.first, pair_results(self.simulator, part.pairs, self.timeout))
+            else:
+                self._take_oldest()

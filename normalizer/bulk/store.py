@@ -1,0 +1,152 @@
+"""The results of one bulk job's distinct (plan, dial string) pairs, and its rows' errors.
+
+A `PairStore` keeps one result per distinct pair, by pair id, and turns them
+into Arrow columns as they are filled; `RowErrors` keeps, per row, the first
+reason the row cannot be processed.
+
+>>> store = PairStore()
+>>> first = store.reserve(pa.array(["1 7123"]), 1)
+>>> store.fill(first, [("+33199997123",) + (None,) * 8])
+>>> store.columns()[0].to_pylist(), store.dialed(first)
+([None, '+33199997123'], '7123')
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+OUTPUT_COLUMNS = (
+    "translated_number",
+    "final_number",
+    "matching_rule",
+    "rule_scope",
+    "call_type",
+    "destination_region",
+    "number_type",
+    "error",
+)
+"""The columns appended to every input row, in this order."""
+
+# One result per distinct (plan, dial string): the seven result columns, the
+# error, and the identity of the plan the matching rule belongs to.
+PairResult = tuple[str | None, str | None, str | None, str | None, str | None, str | None, str | None, str | None, str | None]
+EMPTY_RESULT: PairResult = (None,) * 9
+
+
+class PairStore:
+    """Every distinct result so far, by pair id (0: the empty result of a row with an error)."""
+
+    def __init__(self) -> None:
+        self.results: list[PairResult] = [EMPTY_RESULT]
+        self._keys: list[pa.Array] = []
+        self._built: list[pa.Array] = [pa.array([None], pa.string())] * 8
+        self._built_keys = pa.array([], pa.string())
+        self._built_size = 1
+        self.has_errors = False
+        self.pair_of: dict[str, int] = {}
+        """Pair id by key."""
+        self.unfinished: dict[int, int] = {}
+        """Reserved pairs still being computed: count by first id."""
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def __getitem__(self, pair: int) -> PairResult:
+        return self.results[pair]
+
+    def reserve(self, keys: pa.Array, count: int) -> int:
+        """Ids for new pairs by their `"<plan id> <dial string>"` keys; the first id."""
+        first = len(self.results)
+        self.pair_of.update(zip(keys.to_pylist(), range(first, first + count)))
+        self.results.extend([EMPTY_RESULT] * count)
+        self._keys.append(keys)
+        return first
+
+    def fill(self, first: int, results: list[PairResult]) -> None:
+        """The results of reserved pairs from id `first`."""
+        self.results[first : first + len(results)] = results
+        self.unfinished.pop(first, None)
+        self.has_errors = self.has_errors or any(result[7] is not None for result in results)
+
+    def expect(self, first: int, count: int) -> None:
+        """Reserved pairs from id `first` whose results `fill` brings later."""
+        self.unfinished[first] = count
+
+    @property
+    def filled(self) -> int:
+        """Pairs below this id have their results."""
+        return min(self.unfinished, default=len(self.results))
+
+    def keys(self) -> pa.Array:
+        """The key of every pair, pair id - 1 = position."""
+        if self._keys:
+            self._built_keys = pa.concat_arrays([self._built_keys, *self._keys])
+            self._keys = []
+        return self._built_keys
+
+    def dialed(self, pair: int) -> str:
+        """The dial string of a pair."""
+        return str(self.keys()[pair - 1].as_py()).split(" ", 1)[1]
+
+    def _columns(self) -> list[pa.Array]:
+        if self._built_size < self.filled:
+            fresh = list(zip(*self.results[self._built_size : self.filled]))
+            self._built = [
+                pa.concat_arrays([built, pa.array(values, pa.string())])
+                for built, values in zip(self._built, fresh)
+            ]
+            self._built_size = self.filled
+        return self._built
+
+    def columns(self) -> list[pa.Array]:
+        """The seven result columns, one value per pair."""
+        return self._columns()[:7]
+
+    def errors(self) -> pa.Array:
+        return self._columns()[7]
+
+
+def decoded(table: pa.Table) -> pa.Table:
+    """`table` with dictionary-encoded result columns turned into plain text."""
+    fields = [
+        pa.field(f.name, pa.string()) if pa.types.is_dictionary(f.type) and f.name in OUTPUT_COLUMNS else f
+        for f in table.schema
+    ]
+    return table.cast(pa.schema(fields, metadata=table.schema.metadata))
+
+
+class RowErrors:
+    """Per row, the first reason it cannot be processed (0 = none), as codes into `messages`."""
+
+    def __init__(self, rows: int) -> None:
+        self.codes = np.zeros(rows, np.int64)
+        self.messages: list[str | None] = [None]
+        self._code_of: dict[str, int] = {}
+
+    def _code(self, message: str) -> int:
+        code = self._code_of.get(message)
+        if code is None:
+            code = self._code_of[message] = len(self.messages)
+            self.messages.append(message)
+        return code
+
+    def mark(self, rows: np.ndarray, message: str) -> None:
+        """Rows (a mask) that cannot be processed, unless already marked."""
+        fresh = rows & (self.codes == 0)
+        if fresh.any():
+            self.codes[fresh] = self._code(message)
+
+    def mark_all(self, message: str) -> None:
+        self.mark(np.ones(len(self.codes), bool), message)
+
+    def mark_by(self, indices: np.ndarray, messages: list[str | None]) -> None:
+        """Row i gets `messages[indices[i]]` (None or a negative index: no error)."""
+        if not any(messages):
+            return
+        code_of = np.array([0] + [self._code(m) if m else 0 for m in messages], np.int64)
+        found = code_of[indices + 1]
+        self.codes = np.where(self.codes == 0, found, self.codes)
+
+    def column(self) -> pa.Array:
+        return pa.array(self.messages, pa.string()).take(pa.array(self.codes))

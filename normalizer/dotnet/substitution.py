@@ -1,0 +1,224 @@
+""".NET substitutions (`$1`, `${name}`, `$$`, `$&`, `` $` ``, `$'`, `$+`, `$_`) and `Regex.Replace`.
+
+Follows .NET's replacement parser (dotnet/runtime RegexParser.ScanDollar): a
+`$n` naming no group stays literal text. `replace` replaces every match, as
+`Regex.Replace` does, keeping the rest of the string.
+
+>>> from normalizer.dotnet.dialect import compile_pattern
+>>> pattern = compile_pattern(r"^(?<ext>7\\d{3})$")
+>>> replace(pattern, parse_translation("+3319999${ext}", pattern), "7123")
+'+33199997123'
+>>> parse_translation("$2", pattern).literal_group_references
+('$2',)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import regex
+
+from normalizer.dotnet.dialect import CompiledPattern, is_word_char
+from normalizer.errors import RegexTimeoutError, TranslationError
+
+_INT32_MAX = 2**31 - 1
+
+# Substitution parts: literal text, or a group / special reference.
+_LEFT_PORTION = -1
+_RIGHT_PORTION = -2
+_WHOLE_STRING = -3
+
+
+@dataclass(frozen=True)
+class Substitution:
+    """A parsed .NET replacement string, ready to apply to matches."""
+
+    source: str
+    parts: tuple[str | int, ...]
+    """Literal text, a Python group number (>= 0), or a special portion (< 0)."""
+    literal_group_references: tuple[str, ...] = field(default=())
+    """`$n` / `${name}` texts that name no group and so stay literal, as .NET keeps them."""
+
+    @cached_property
+    def expander(self) -> Callable[[regex.Match[str] | re.Match[str], int], str]:
+        """`expand` specialised for the common shapes (`+33$1`, `$1`, literal text)."""
+        parts = self.parts
+        if all(isinstance(part, str) for part in parts):
+            constant = "".join(parts)  # type: ignore[arg-type]
+            return lambda match, offset: constant
+        if len(parts) == 1 and isinstance(parts[0], int) and parts[0] >= 0:
+            group = parts[0]
+            return lambda match, offset: match.group(offset + group) or ""
+        if (
+            len(parts) == 2
+            and isinstance(parts[0], str)
+            and isinstance(parts[1], int)
+            and parts[1] >= 0
+        ):
+            literal, group = parts[0], parts[1]
+            return lambda match, offset: literal + (match.group(offset + group) or "")
+        return self.expand
+
+    @property
+    def is_literal(self) -> bool:
+        """True when the replacement refers to nothing from the match."""
+        return all(isinstance(part, str) for part in self.parts)
+
+    def expand(self, match: regex.Match[str] | re.Match[str], offset: int = 0) -> str:
+        """The replacement text for one match.
+
+        `offset` is the number of the group that holds the rule's whole match when
+        the match comes from a combined pattern (0 for the rule's own pattern).
+        """
+        out: list[str] = []
+        for part in self.parts:
+            if isinstance(part, str):
+                out.append(part)
+            elif part >= 0:
+                out.append(match.group(offset + part) or "")
+            elif part == _LEFT_PORTION:
+                out.append(match.string[: match.start(offset)])
+            elif part == _RIGHT_PORTION:
+                out.append(match.string[match.end(offset) :])
+            else:
+                out.append(match.string)
+        return "".join(out)
+
+
+def _scan_decimal(text: str, pos: int) -> tuple[int, int]:
+    value = 0
+    while pos < len(text) and "0" <= text[pos] <= "9":
+        value = value * 10 + ord(text[pos]) - 48
+        if value > _INT32_MAX:
+            raise TranslationError("capture group number out of range")
+        pos += 1
+    return value, pos
+
+
+def parse_translation(source: str, pattern: CompiledPattern) -> Substitution:
+    """Parse a .NET replacement string against a pattern's groups (ScanDollar)."""
+    if not isinstance(source, str):
+        raise TranslationError(f"translation must be text, not {type(source).__name__}")
+    parts: list[str | int] = []
+    literal_refs: list[str] = []
+    literal: list[str] = []
+    pos = 0
+
+    def reference(value: int) -> None:
+        if literal:
+            parts.append("".join(literal))
+            literal.clear()
+        parts.append(value)
+
+    while pos < len(source):
+        char = source[pos]
+        if char != "$":
+            literal.append(char)
+            pos += 1
+            continue
+        dollar = pos
+        pos += 1
+        if pos >= len(source):
+            literal.append("$")
+            continue
+        char = source[pos]
+        angled = char == "{" and pos + 1 < len(source)
+        if angled:
+            pos += 1
+            char = source[pos]
+        resolved: int | None = None
+        if "0" <= char <= "9":
+            number, after = _scan_decimal(source, pos)
+            closed = not angled or (after < len(source) and source[after] == "}")
+            if closed:
+                end = after + 1 if angled else after
+                if number in pattern.dotnet_groups:
+                    resolved = pattern.dotnet_groups[number]
+                    pos = end
+                else:
+                    literal_refs.append(source[dollar:end])
+        elif angled and is_word_char(char):
+            after = pos
+            while after < len(source) and is_word_char(source[after]):
+                after += 1
+            name = source[pos:after]
+            if after < len(source) and source[after] == "}":
+                if name in pattern.group_names:
+                    resolved = pattern.dotnet_groups[pattern.group_names[name]]
+                    pos = after + 1
+                else:
+                    literal_refs.append(source[dollar : after + 1])
+        elif not angled:
+            special = {
+                "&": 0,
+                "`": _LEFT_PORTION,
+                "'": _RIGHT_PORTION,
+                "+": pattern.dotnet_groups[pattern.last_group],
+                "_": _WHOLE_STRING,
+            }
+            if char == "$":
+                literal.append("$")
+                pos += 1
+                continue
+            if char in special:
+                resolved = special[char]
+                pos += 1
+        if resolved is None:
+            # Unrecognised: the '$' is literal and parsing resumes right after it.
+            literal.append("$")
+            pos = dollar + 1
+            continue
+        reference(resolved)
+    if literal:
+        parts.append("".join(literal))
+    return Substitution(source, tuple(parts), tuple(literal_refs))
+
+
+def iter_matches(
+    pattern: CompiledPattern, text: str, *, timeout: float | None = None
+) -> Iterator[regex.Match[str]]:
+    """Every match .NET's Regex.Replace would replace, left to right.
+
+    After an empty match .NET scans on from the next character, so unlike
+    Python's `finditer` it never takes a second match at the same position.
+    """
+    position = 0
+    try:
+        while position <= len(text):
+            match = pattern.regex.search(text, position, timeout=timeout)
+            if match is None:
+                return
+            yield match
+            position = match.end() + (match.end() == match.start())
+    except TimeoutError:
+        raise RegexTimeoutError(
+            f"pattern {pattern.source!r} ran longer than {timeout} s on {text[:40]!r}"
+        ) from None
+
+
+def replace(
+    pattern: CompiledPattern,
+    substitution: Substitution,
+    text: str,
+    *,
+    first: regex.Match[str] | None = None,
+    timeout: float | None = None,
+) -> str:
+    """Apply `Regex.Replace(text, pattern, substitution)` as .NET does.
+
+    `first`, when given, is the pattern's first match in `text`, already found.
+    """
+    if first is not None and pattern.is_start_anchored:
+        # Only one match can start at position 0: the rest of the text is kept.
+        return substitution.expander(first, 0) + text[first.end() :]
+    out: list[str] = []
+    position = 0
+    for match in iter_matches(pattern, text, timeout=timeout):
+        out.append(text[position : match.start()])
+        out.append(substitution.expander(match, 0))
+        position = match.end()
+    out.append(text[position:])
+    return "".join(out)
