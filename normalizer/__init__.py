@@ -8,19 +8,6 @@
 import importlib as _importlib
 import typing as _typing
 
-from normalizer.catalog import ServiceCatalog, default_catalog
-from normalizer.classify import CallType, Classification, classify
-from normalizer.dotnet.matcher import RuleMatcher, compile_rules
-from normalizer.effective import effective_dial_plan
-from normalizer.emergency import EmergencyNumbers, default_emergency_numbers
-from normalizer.engine import (
-    NormalizationResult,
-    PassTrace,
-    PlanNormalizer,
-    RuleTrace,
-    clean,
-    normalize,
-)
 from normalizer.errors import (
     DialplanError,
     DialplanInputError,
@@ -37,33 +24,47 @@ from normalizer.errors import (
     UnknownRegionError,
     UnknownUserError,
 )
-from normalizer.formats import TenantFormat, TenantImport, dump_tenant, import_tenant, load_tenant
-from normalizer.formats.document import tenant_from_document, tenant_to_document
-from normalizer.formats.teams_json import tenant_from_teams_json, tenant_to_teams_json
-from normalizer.formats.toml import tenant_from_toml, tenant_to_toml
-from normalizer.models import (
-    DialPlan,
-    EffectiveDialPlan,
-    EffectiveRule,
-    NormalizationRule,
-    Scope,
-    Tenant,
-    User,
-)
-from normalizer.quality.findings import Finding, FindingCode, Severity
-from normalizer.quality.isolation import run_isolated
-from normalizer.quality.lint import lint
-from normalizer.simulation import Simulator
-from normalizer.validation import Violation, validate
 
 if _typing.TYPE_CHECKING:
     from normalizer.bulk.batch import CdrColumns, CdrNormalizer, normalize_batch
     from normalizer.bulk.cdr_io import CdrFormat
     from normalizer.bulk.job import normalize_file
     from normalizer.bulk.summary import CdrSummary
+    from normalizer.catalog import ServiceCatalog, default_catalog
+    from normalizer.classify import CallType, Classification, classify
+    from normalizer.dotnet.matcher import RuleMatcher, compile_rules
     from normalizer.dotnet.witness import witnesses
+    from normalizer.effective import effective_dial_plan
+    from normalizer.emergency import EmergencyNumbers, default_emergency_numbers
+    from normalizer.engine import (
+        NormalizationResult,
+        PassTrace,
+        PlanNormalizer,
+        RuleTrace,
+        clean,
+        normalize,
+    )
+    from normalizer.formats import (
+        TenantFormat,
+        TenantImport,
+        dump_tenant,
+        import_tenant,
+        load_tenant,
+    )
+    from normalizer.formats.document import tenant_from_document, tenant_to_document
     from normalizer.formats.interpreter import IgnoredStatement
     from normalizer.formats.powershell import tenant_from_powershell, tenant_to_powershell
+    from normalizer.formats.teams_json import tenant_from_teams_json, tenant_to_teams_json
+    from normalizer.formats.toml import tenant_from_toml, tenant_to_toml
+    from normalizer.models import (
+        DialPlan,
+        EffectiveDialPlan,
+        EffectiveRule,
+        NormalizationRule,
+        Scope,
+        Tenant,
+        User,
+    )
     from normalizer.quality.diff import (
         ChangeKind,
         RuleChange,
@@ -71,7 +72,10 @@ if _typing.TYPE_CHECKING:
         TenantDiff,
         diff_tenants,
     )
+    from normalizer.quality.findings import Finding, FindingCode, Severity
+    from normalizer.quality.isolation import run_isolated
     from normalizer.quality.junit import junit_xml
+    from normalizer.quality.lint import lint
     from normalizer.quality.suites import (
         Case,
         CaseResult,
@@ -87,19 +91,63 @@ if _typing.TYPE_CHECKING:
         run_suite,
         suite_to_toml,
     )
+    from normalizer.simulation import Simulator
+    from normalizer.validation import Violation, validate
 
-# Names whose modules load heavy libraries (pyarrow, lark) or only some commands
-# need are imported on first use: `import normalizer` (the CLI, the API, a bulk
-# job) stays light.
+# Every public name but the errors is imported on first use, so `import normalizer`
+# costs almost nothing and each command (`dialplan normalize` above all, which
+# scripts call in loops) loads only the modules it uses.
 _LAZY_MODULES = {
     "normalizer.bulk.batch": ("CdrColumns", "CdrNormalizer", "normalize_batch"),
+    "normalizer.bulk.cdr_io": ("CdrFormat",),
     "normalizer.bulk.job": ("normalize_file",),
     "normalizer.bulk.summary": ("CdrSummary",),
-    "normalizer.bulk.cdr_io": ("CdrFormat",),
-    "normalizer.quality.diff": ("ChangeKind", "RuleChange", "StringChange", "TenantDiff", "diff_tenants"),
+    "normalizer.catalog": ("ServiceCatalog", "default_catalog"),
+    "normalizer.classify": ("CallType", "Classification", "classify"),
+    "normalizer.dotnet.matcher": ("RuleMatcher", "compile_rules"),
+    "normalizer.dotnet.witness": ("witnesses",),
+    "normalizer.effective": ("effective_dial_plan",),
+    "normalizer.emergency": ("EmergencyNumbers", "default_emergency_numbers"),
+    "normalizer.engine": (
+        "NormalizationResult",
+        "PassTrace",
+        "PlanNormalizer",
+        "RuleTrace",
+        "clean",
+        "normalize",
+    ),
+    "normalizer.formats": (
+        "TenantFormat",
+        "TenantImport",
+        "dump_tenant",
+        "import_tenant",
+        "load_tenant",
+    ),
+    "normalizer.formats.document": ("tenant_from_document", "tenant_to_document"),
     "normalizer.formats.interpreter": ("IgnoredStatement",),
     "normalizer.formats.powershell": ("tenant_from_powershell", "tenant_to_powershell"),
+    "normalizer.formats.teams_json": ("tenant_from_teams_json", "tenant_to_teams_json"),
+    "normalizer.formats.toml": ("tenant_from_toml", "tenant_to_toml"),
+    "normalizer.models": (
+        "DialPlan",
+        "EffectiveDialPlan",
+        "EffectiveRule",
+        "NormalizationRule",
+        "Scope",
+        "Tenant",
+        "User",
+    ),
+    "normalizer.quality.diff": (
+        "ChangeKind",
+        "RuleChange",
+        "StringChange",
+        "TenantDiff",
+        "diff_tenants",
+    ),
+    "normalizer.quality.findings": ("Finding", "FindingCode", "Severity"),
+    "normalizer.quality.isolation": ("run_isolated",),
     "normalizer.quality.junit": ("junit_xml",),
+    "normalizer.quality.lint": ("lint",),
     "normalizer.quality.suites": (
         "Case",
         "CaseResult",
@@ -115,7 +163,8 @@ _LAZY_MODULES = {
         "run_suite",
         "suite_to_toml",
     ),
-    "normalizer.dotnet.witness": ("witnesses",),
+    "normalizer.simulation": ("Simulator",),
+    "normalizer.validation": ("Violation", "validate"),
 }
 _LAZY = {name: module for module, names in _LAZY_MODULES.items() for name in names}
 

@@ -7,33 +7,66 @@ User mistakes print one line to stderr and exit 2; checks that find problems
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import sys
 import threading
 from collections.abc import Sequence
+from typing import Any
 
 from normalizer.commands import COMMANDS
 from normalizer.errors import DialplanError
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every subcommand."""
+class _Inert:
+    """Takes a subcommand's option definitions and keeps none of them."""
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda *args, **kwargs: self
+
+
+class _OnlyOne:
+    """Subparsers that configure one subcommand fully and list the others by name and help.
+
+    Building every subcommand's options costs more than running `normalize`
+    itself; a run needs only its own command's, and `--help` only the list.
+    """
+
+    def __init__(self, subparsers: Any, command: str) -> None:
+        self.subparsers = subparsers
+        self.command = command
+
+    def add_parser(self, name: str, **options: Any) -> Any:
+        if name == self.command:
+            return self.subparsers.add_parser(name, **options)
+        self.subparsers.add_parser(name, help=options.get("help"), add_help=False)
+        return _Inert()
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser: every subcommand's options, or only `command`'s (the others listed)."""
     parser = argparse.ArgumentParser(
         prog="dialplan",
         description="Teams dial plan normalization engine and simulator.",
     )
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for command in COMMANDS:
-        command.register(subparsers)
+    subparsers: Any = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    if command is not None:
+        subparsers = _OnlyOne(subparsers, command)
+    for module in COMMANDS:
+        module.register(subparsers)
     return parser
+
+
+def _command_of(argv: Sequence[str]) -> str:
+    """The subcommand an argument list names: its first word that is not an option."""
+    return next((word for word in argv if not word.startswith("-")), "")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one `dialplan` command; return its exit code."""
-    parser = build_parser()
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_command_of(words))
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(words)
     except SystemExit as exc:
         return int(exc.code or 0)
     try:
@@ -51,7 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _is_alone() -> bool:
     """True when no child process and no thread but daemons still runs."""
-    if multiprocessing.active_children():
+    # A process that never imported multiprocessing started no child through it.
+    multiprocessing = sys.modules.get("multiprocessing")
+    if multiprocessing is not None and multiprocessing.active_children():
         return False
     main_thread = threading.main_thread()
     return all(thread is main_thread or thread.daemon for thread in threading.enumerate())

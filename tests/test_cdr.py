@@ -447,16 +447,38 @@ def test_json_objects_become_json_text_in_csv(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("cores", "load", "expected"),
-    [(1, 0.0, 1), (2, 0.2, 2), (2, 1.4, 2), (2, 1.6, 1), (2, 3.5, 1), (4, 2.0, 2)],
-    ids=["one-core", "idle", "one-core-free", "busy", "overloaded", "four-cores"],
+    ("cores", "rows", "expected"),
+    [(1, 1_000_000, 1), (2, 1_000, 1), (2, 199_000, 1), (2, 210_000, 2), (4, 1_000_000, 2)],
+    ids=["one-core", "small", "just-under", "just-over", "four-cores"],
 )
-def test_a_helper_process_only_when_a_core_is_idle(
-    monkeypatch: pytest.MonkeyPatch, cores: int, load: float, expected: int
+@pytest.mark.parametrize("fmt", [CdrFormat.CSV, CdrFormat.PARQUET], ids=["csv", "parquet"])
+def test_a_helper_process_by_the_size_of_the_input_not_the_machines_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cores: int, rows: int, expected: int, fmt: CdrFormat
 ) -> None:
     monkeypatch.setattr(job.os, "cpu_count", lambda: cores)
-    monkeypatch.setattr(job.os, "getloadavg", lambda: (load, load, load))
-    assert job.default_processes() == expected
+    # The load average plays no part: a busy machine gets the same answer.
+    monkeypatch.setattr(job.os, "getloadavg", lambda: (9.0, 9.0, 9.0))
+    table = pa.table({"caller": [MARCEL] * rows, "dialed": ["0123456789"] * rows})
+    source = tmp_path / f"calls.{fmt.value}"
+    write_all(source, fmt, [table])
+    count, why = job.processes_for(source, fmt)
+    assert count == expected
+    assert why == "one core" if cores == 1 else why.startswith("about ")
+
+
+def test_the_summary_says_how_many_processes_ran_and_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "calls.csv"
+    source.write_text("caller,dialed\n" + f"{MARCEL},7123\n" * 10, encoding="utf-8")
+    summary_file = tmp_path / "summary.json"
+    argv = ["cdr", str(source), "--dialed-column", "dialed", "--user-column", "caller"]
+    assert main([*argv, "--summary", str(summary_file)]) == 0
+    assert "processes: 1 (" in capsys.readouterr().out
+    assert json.loads(summary_file.read_text())["processes"] == 1
+    assert main([*argv, "--processes", "2", "--summary", str(summary_file)]) == 0
+    assert "processes: 2 (--processes)" in capsys.readouterr().out
+    assert main([*argv, "--processes", "0"]) == 2
 
 
 @pytest.mark.parametrize("fmt", [CdrFormat.CSV, CdrFormat.PARQUET], ids=["csv", "parquet"])

@@ -5,7 +5,7 @@ reading on one thread and writing on another, submitting chunks ahead while
 a helper process computes earlier chunks' new pairs, and returns the
 `CdrSummary` of the run.
 
->>> default_processes() in (1, 2)
+>>> processes_for("no-such-file.csv", CdrFormat.CSV)[1] in ("one core", "input size unknown")
 True
 """
 
@@ -18,6 +18,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -105,23 +106,47 @@ Progress = Callable[[int, int, int | None], None]
 """Called after each chunk with rows so far, progress units so far, and the total units."""
 
 
-def default_processes() -> int:
-    """Processes that normalize new pairs: two when a core is idle, else one.
+TWO_PROCESSES_FROM_ROWS = 200_000
+"""Inputs of at least this many rows (estimated) get a helper process.
 
-    Measured on a shared two-core machine (bench/test_cdr_bench.py, group
-    cdr-one-or-two-processes, 1 M rows, load about 1.2): the helper, sharing
-    slices of new pairs, made the job 1.2x faster (3.34 s -> 2.80 s). An
-    earlier form of it made the job 0.8x-0.9x at a load of 3 to 4, when the
-    second core was busy with other work. The helper adds about 60 MB resident.
-    """
+Below it the helper's start (a fork, about 60 MB resident) costs more than it
+saves; above it, sharing slices of new pairs made a 1 M-row job 1.15-1.2x faster
+on two cores (bench/test_cdr_bench.py, group cdr-one-or-two-processes).
+"""
+
+_SAMPLE_BYTES = 1 << 16
+
+
+def estimated_rows(source: str | Path, source_format: CdrFormat) -> int | None:
+    """Rows in a call-detail file: Parquet's own count, or size over a sampled line length."""
+    path = Path(source)
+    try:
+        if source_format is CdrFormat.PARQUET:
+            import pyarrow.parquet as pq
+
+            return int(pq.ParquetFile(path).metadata.num_rows)
+        if not path.is_file():
+            return None
+        size = path.stat().st_size
+        with path.open("rb") as file:
+            sample = file.read(_SAMPLE_BYTES)
+    except (OSError, pa.ArrowException):
+        return None
+    lines = sample.count(b"\n") or 1
+    return size * lines // max(len(sample), 1)
+
+
+def processes_for(source: str | Path, source_format: CdrFormat) -> tuple[int, str]:
+    """How many processes a job gets, decided by its size alone, and why (for the summary)."""
     cores = os.cpu_count() or 1
     if cores < 2:
-        return 1
-    try:
-        load = os.getloadavg()[0]
-    except OSError:
-        return 1
-    return 2 if load < cores - 0.5 else 1
+        return 1, "one core"
+    rows = estimated_rows(source, source_format)
+    if rows is None:
+        return 1, "input size unknown"
+    if rows < TWO_PROCESSES_FROM_ROWS:
+        return 1, f"about {rows:,} rows, under {TWO_PROCESSES_FROM_ROWS:,}"
+    return 2, f"about {rows:,} rows, at least {TWO_PROCESSES_FROM_ROWS:,}"
 
 
 def normalize_file(
@@ -143,7 +168,10 @@ def normalize_file(
         options["chunk_bytes"] = chunk_bytes
     reader = open_reader(source, source_format, **options)
     writer = open_writer(sink, sink_format)
-    workers = default_processes() if processes is None else processes
+    if processes is None:
+        workers, why = processes_for(source, source_format)
+    else:
+        workers, why = processes, "--processes"
     with CdrNormalizer(simulator, columns, processes=workers) as normalizer:
         behind = _Behind(lambda table: writer.write(decoded(table)))
         rows = 0
@@ -177,7 +205,9 @@ def normalize_file(
                 writer.close()
             raise
         writer.close()
-        return normalizer.summary(time.perf_counter() - started)
+        return replace(
+            normalizer.summary(time.perf_counter() - started), processes=workers, processes_reason=why
+        )
 
 
 def _empty_output(reader: Any) -> pa.Table:

@@ -35,6 +35,10 @@ class CdrSummary:
     distinct_plans: int
     distinct_pairs: int
     seconds: float = 0.0
+    processes: int = 1
+    """Processes that normalized new pairs (2: this one and a helper)."""
+    processes_reason: str = ""
+    """Why that many: the input's size, or `--processes`."""
 
     @property
     def unused_rules(self) -> dict[str, list[str]]:
@@ -64,6 +68,8 @@ class CdrSummary:
             "distinct_pairs": self.distinct_pairs,
             "seconds": round(self.seconds, 3),
             "rows_per_second": round(self.rows_per_second),
+            "processes": self.processes,
+            "processes_reason": self.processes_reason,
         }
 
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from normalizer.catalog import default_catalog
 from normalizer.commands.common import print_json
-from normalizer.effective import merge
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -20,6 +18,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run_service_plan(args: argparse.Namespace) -> int:
+    from normalizer.catalog import default_catalog
+    from normalizer.effective import merge
+
     catalog = default_catalog()
     plan = catalog.service_plan(args.region)
     effective = merge(args.region.upper(), plan, None)
@@ -34,6 +35,8 @@ def run_service_plan(args: argparse.Namespace) -> int:
 
 
 def run_regions(args: argparse.Namespace) -> int:
+    from normalizer.catalog import default_catalog
+
     catalog = default_catalog()
     rows = []
     for region in catalog.regions():

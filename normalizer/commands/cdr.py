@@ -58,7 +58,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="the input's format (default: from its extension)",
     )
     parser.add_argument("--summary", metavar="FILE", help="also write the summary as JSON to FILE")
+    parser.add_argument(
+        "--processes",
+        metavar="N",
+        type=process_count,
+        help="processes that normalize new pairs (default: 2 for inputs of about "
+        "200,000 rows or more on a machine with two cores or more, else 1)",
+    )
     parser.set_defaults(run=lambda args: run(parser, args))
+
+
+def process_count(text: str) -> int:
+    """`--processes N`: a whole number from 1 to 64."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= value <= 64:
+        raise argparse.ArgumentTypeError(f"must be from 1 to 64, not {value}")
+    return value
 
 
 def default_output(source: Path) -> Path:
@@ -104,6 +122,7 @@ def describe(summary: CdrSummary) -> list[str]:
             f"{summary.distinct_plans} effective plans, "
             f"{summary.distinct_pairs:,} distinct (plan, dial string) pairs"
         ),
+        f"processes: {summary.processes} ({summary.processes_reason})",
         "call types:",
     ]
     lines += [f"  {name:<14}{rows:>12,}" for name, rows in summary.call_types.items()]
@@ -218,6 +237,7 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                     source_format=source_format,
                     sink_format=sink_format,
                     progress=bar,
+                    processes=args.processes,
                 )
             finally:
                 if bar is not None:

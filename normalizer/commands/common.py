@@ -7,12 +7,16 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from normalizer.errors import DialplanInputError
-from normalizer.formats import load_tenant
 from normalizer.models import Scope
-from normalizer.simulation import Simulator
+
+if TYPE_CHECKING:
+    from normalizer.simulation import Simulator
+
+# Each command imports what it uses when it runs: `dialplan --help` and
+# `dialplan normalize` stay fast (tests/test_startup.py keeps them so).
 
 _COMMENT = re.compile(r"(?:^|\s)#")
 
@@ -71,6 +75,9 @@ def check_target(parser: argparse.ArgumentParser, args: argparse.Namespace) -> N
 
 def simulator_for(args: argparse.Namespace) -> Simulator:
     """The simulator of the tenant named by `--tenant`, checked on load (`--max-rules`)."""
+    from normalizer.formats import load_tenant
+    from normalizer.simulation import Simulator
+
     return Simulator(load_tenant(args.tenant, max_rules=args.max_rules))
 
 

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 from normalizer.commands.common import DIAL_STRINGS_FILE, print_json, read_dial_strings, rule_limit
 from normalizer.errors import SuiteError
 from normalizer.formats import load_tenant
-from normalizer.quality.suites import Suite, load_suite
 
 if TYPE_CHECKING:
     from normalizer.quality.diff import TenantDiff
+    from normalizer.quality.suites import Suite
 
 SUITE_GLOBS = ("*-tests.toml", "test_*.toml")
 """Suite file names, as the pytest plugin collects them."""
@@ -73,6 +73,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def discover_suites(*tenant_files: Path) -> list[Path]:
     """Suite files next to the tenant files whose `[suite] tenant` names one of them."""
+    from normalizer.quality.suites import load_suite
+
     wanted = {file.resolve() for file in tenant_files}
     found: list[Path] = []
     for folder in dict.fromkeys(file.resolve().parent for file in tenant_files):
@@ -107,6 +109,7 @@ def describe(report: TenantDiff) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     from normalizer.quality.diff import diff_tenants
+    from normalizer.quality.suites import load_suite
 
     old_path, new_path = Path(args.old), Path(args.new)
     old = load_tenant(old_path, max_rules=args.max_rules)

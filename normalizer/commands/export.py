@@ -7,7 +7,7 @@ from pathlib import Path
 
 from normalizer.commands.common import add_tenant_option, write_output
 from normalizer.errors import DialplanInputError
-from normalizer.formats import TenantFormat, dump_tenant, load_tenant
+from normalizer.formats import TenantFormat
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -27,6 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run(args: argparse.Namespace) -> int:
+    from normalizer.formats import dump_tenant, load_tenant
+
     fmt = TenantFormat(args.format) if args.format else None
     named = TenantFormat.of_path(args.output) if args.output else None
     if fmt is not None and named is not None and named is not fmt:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from normalizer.commands.common import (
     REGEX_TIMEOUT,
@@ -14,7 +15,9 @@ from normalizer.commands.common import (
     simulator_for,
     target_of,
 )
-from normalizer.engine import NormalizationResult
+
+if TYPE_CHECKING:
+    from normalizer.engine import NormalizationResult
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

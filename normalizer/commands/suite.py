@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from normalizer.commands.common import (
     DIAL_STRINGS_FILE,
@@ -13,20 +14,10 @@ from normalizer.commands.common import (
     read_dial_strings,
 )
 from normalizer.errors import DialplanInputError
-from normalizer.formats import load_tenant
-from normalizer.quality.junit import junit_xml
-from normalizer.quality.suites import (
-    CaseResult,
-    Coverage,
-    SuiteResult,
-    load_suite,
-    record_suite,
-    rule_coverage,
-    run_suite,
-    suite_tenant,
-    suite_to_toml,
-)
-from normalizer.simulation import Simulator
+
+if TYPE_CHECKING:
+    from normalizer.quality.suites import CaseResult, Coverage, SuiteResult
+    from normalizer.simulation import Simulator
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -100,6 +91,10 @@ def write_text(path: str, text: str) -> None:
 
 
 def run_record(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from normalizer.formats import load_tenant
+    from normalizer.quality.suites import record_suite, suite_to_toml
+    from normalizer.simulation import Simulator
+
     if not args.user and not args.location:
         raise DialplanInputError("--record needs --user or --usage-location")
     if args.dial_plan and not args.location:
@@ -147,6 +142,10 @@ def describe_case(case: CaseResult) -> list[str]:
 
 
 def run_suites(args: argparse.Namespace) -> int:
+    from normalizer.quality.junit import junit_xml
+    from normalizer.quality.suites import load_suite, rule_coverage, run_suite, suite_tenant
+    from normalizer.simulation import Simulator
+
     suites = [load_suite(path) for path in args.items]
     simulators: dict[str, Simulator] = {}
     results: list[SuiteResult] = []

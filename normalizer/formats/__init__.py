@@ -25,14 +25,42 @@ from typing import TYPE_CHECKING, Protocol
 
 from normalizer.data import example_tenant_path
 from normalizer.errors import TenantFileError
-from normalizer.formats.teams_json import read_tenant_teams_json, tenant_to_teams_json
-from normalizer.formats.toml import read_tenant_toml, tenant_to_toml
 from normalizer.models import Tenant
 
 if TYPE_CHECKING:
     from normalizer.formats.interpreter import IgnoredStatement
 
-# The PowerShell adapter loads lark and its grammar: only scripts pay for it.
+# Each format's module is imported when a file of that format is read or
+# written: the PowerShell adapter loads lark and its grammar, and a command
+# that reads a TOML tenant pays for nothing else.
+
+
+def read_tenant_toml(path: Path, *, max_rules: int | None = None, validate: bool = True) -> Tenant:
+    """A tenant from a TOML tenant file (`normalizer.formats.toml`)."""
+    from normalizer.formats import toml
+
+    return toml.read_tenant_toml(path, max_rules=max_rules, validate=validate)
+
+
+def tenant_to_toml(tenant: Tenant) -> str:
+    """A tenant as a TOML tenant file (`normalizer.formats.toml`)."""
+    from normalizer.formats import toml
+
+    return toml.tenant_to_toml(tenant)
+
+
+def read_tenant_teams_json(path: Path, *, max_rules: int | None = None, validate: bool = True) -> Tenant:
+    """A tenant from Teams JSON (`normalizer.formats.teams_json`)."""
+    from normalizer.formats import teams_json
+
+    return teams_json.read_tenant_teams_json(path, max_rules=max_rules, validate=validate)
+
+
+def tenant_to_teams_json(tenant: Tenant) -> str:
+    """A tenant as Teams JSON (`normalizer.formats.teams_json`)."""
+    from normalizer.formats import teams_json
+
+    return teams_json.tenant_to_teams_json(tenant)
 
 
 def read_tenant_powershell(path: Path, *, max_rules: int | None = None, validate: bool = True) -> Tenant:
