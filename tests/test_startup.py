@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -80,3 +81,15 @@ def test_help_lists_every_command_with_its_help_line() -> None:
 def test_a_command_gets_its_own_options_only_when_named() -> None:
     status, _, output = modules_loaded_by(["lint", "--help"])
     assert status == 0 and "--time-limit" in output
+
+
+def test_cdr_loads_no_pandas_and_no_quality_tools(tmp_path: Path) -> None:
+    source = tmp_path / "calls.csv"
+    source.write_text(f"caller,dialed\n{MARCEL},7123\n", encoding="utf-8")
+    argv = ["cdr", str(source), "-o", str(tmp_path / "out.csv"), "--dialed-column", "dialed",
+            "--user-column", "caller"]
+    status, modules, _ = modules_loaded_by(argv)
+    assert status == 0
+    assert "+33199997123" in (tmp_path / "out.csv").read_text(encoding="utf-8")
+    banned = ("pandas", "normalizer.quality", "interegular", "lark", "api")
+    assert [m for m in modules if m.split(".")[0] in banned or m.startswith(banned)] == []

@@ -24,7 +24,9 @@ import csv
 import io
 import json
 import os
+import sys
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -577,3 +579,32 @@ def open_writer(sink: IO[bytes] | Path, fmt: CdrFormat) -> CdrWriter:
     if fmt is CdrFormat.JSONL:
         return JsonLinesWriter(sink)
     return DelimitedWriter(sink, "\t" if fmt is CdrFormat.TSV else ",")
+
+
+@contextmanager
+def without_pandas() -> Iterator[None]:
+    """Within: pyarrow cannot import pandas (the bulk path never hands it pandas objects).
+
+    When pandas is installed, pyarrow imports it the first time it converts
+    Python objects (`pa.array([...])`, in its C++ and its Cython layers alike)
+    only to recognise pandas values: 0.3 to 1 s of a short `dialplan cdr` run.
+    The command line runs its job within this; a program of its own that
+    already imported pandas is left as it is.
+    """
+    if "pandas" in sys.modules:
+        yield
+        return
+    sys.meta_path.insert(0, _NoPandas)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(_NoPandas)
+
+
+class _NoPandas:
+    """An import finder that refuses pandas (`without_pandas`)."""
+
+    @staticmethod
+    def find_spec(name: str, *args: Any) -> None:
+        if name == "pandas" or name.startswith("pandas."):
+            raise ImportError("pandas is not used by the bulk path", name=name)

@@ -167,7 +167,7 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     import pyarrow as pa
 
     from normalizer.bulk.batch import CdrColumns
-    from normalizer.bulk.cdr_io import CdrFormat, detect_format
+    from normalizer.bulk.cdr_io import CdrFormat, detect_format, without_pandas
     from normalizer.bulk.job import normalize_file
 
     try:
@@ -229,16 +229,17 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                     raise DialplanInputError(f"cannot write: {exc.strerror}", file=str(target)) from None
                 written.append((target, None))  # type: ignore[arg-type]
             try:
-                summary = normalize_file(
-                    source,
-                    sink,
-                    simulator,
-                    columns,
-                    source_format=source_format,
-                    sink_format=sink_format,
-                    progress=bar,
-                    processes=args.processes,
-                )
+                with without_pandas():
+                    summary = normalize_file(
+                        source,
+                        sink,
+                        simulator,
+                        columns,
+                        source_format=source_format,
+                        sink_format=sink_format,
+                        progress=bar,
+                        processes=args.processes,
+                    )
             finally:
                 if bar is not None:
                     bar.finish()
