@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from pathlib import Path
@@ -123,6 +122,8 @@ def read_dial_strings(path: str) -> list[str]:
 
 def print_json(data: Any) -> None:
     """Print one JSON document."""
+    import json
+
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
 

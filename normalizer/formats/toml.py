@@ -15,8 +15,6 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-import tomli_w
-
 from normalizer.errors import TenantFileError
 from normalizer.formats.document import tenant_from_document, tenant_to_document
 from normalizer.formats.text import read_text
@@ -48,6 +46,8 @@ def tenant_to_toml(tenant: Tenant) -> str:
     Each table is written on its own, so that plans, rules and users are always
     `[[...]]` tables, never inline tables, however short they are.
     """
+    import tomli_w  # only writing needs it
+
     document = tenant_to_document(tenant)
     chunks = [
         '# Tenant file of dialplan (schema: README, "Tenant files"). Rule order is evaluation order.\n',
