@@ -60,6 +60,13 @@ def effective_dial_plan(
             raise DialplanInputError("give either a user or a usage location (and plan), not both")
         found = tenant.user(user)
         region = found.usage_location
+        if not region:
+            raise DialplanInputError(
+                f"user {found.upn!r} has no usage location: set usage_location in the tenant file "
+                "(or import the script again with --usage-location XX)",
+                file=tenant.source,
+                field="usage_location",
+            )
         try:
             tenant_plan = tenant_plan_for(tenant, found.dial_plan)
         except UnknownPlanError as exc:

@@ -48,6 +48,7 @@ normalizer.errors.TenantFileError: t.ps1: line 1, column 1: dial plan 'P' does n
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
@@ -68,14 +69,20 @@ from normalizer.formats.interpreter import (
     RuleObject,
     Spec,
     Table,
+    Undecidable,
     Unknown,
     Value,
     kind_of,
 )
 from normalizer.formats.script import Command, Position, Script
 from normalizer.models import GLOBAL_IDENTITY, NormalizationRule, Tenant
+from normalizer.validation import is_valid_identity
 
 _DEFAULT_RULE = NormalizationRule(name="")
+# Skype for Business Server's New-CsDialPlan creates this rule in every new plan
+# (learn.microsoft.com powershell/module/skype/new-csdialplan, -NormalizationRules).
+_PREFIX_ALL = NormalizationRule(name="Prefix All", pattern=r"^(\d{11})$", translation="+$1")
+_SERVER_SCOPES = ("site:", "service:")
 _READ_ONLY_VERBS = {
     "get",
     "test",
@@ -113,6 +120,29 @@ _PLAN_SPEC = Spec(
         "NormalizationRules": ANY,
         "ExternalAccessPrefix": TEXT,
         "OptimizeDeviceDialing": BOOL,
+    },
+    positional=("Identity",),
+)
+_SERVER_PLAN_SPEC = Spec(
+    {
+        **_PLAN_SPEC.parameters,
+        "DialinConferencingRegion": ANY,
+        "State": ANY,
+        "City": ANY,
+        "CountryCode": ANY,
+        "InMemory": SWITCH,
+    },
+    positional=("Identity",),
+)
+_RULE_IDENTITY_SPEC = Spec(
+    {
+        "Identity": TEXT,
+        "Description": TEXT,
+        "Pattern": TEXT,
+        "Translation": TEXT,
+        "IsInternalExtension": BOOL,
+        "Priority": INT,
+        "Name": TEXT,
     },
     positional=("Identity",),
 )
@@ -162,18 +192,32 @@ def _plan_key(identity: str) -> str:
 class _Run(Interpreter):
     """One run of one script, with the dial plan cmdlets."""
 
-    def __init__(self, script: Script, source: str) -> None:
-        super().__init__(script, source)
+    def __init__(
+        self,
+        script: Script,
+        source: str,
+        *,
+        answers: dict[str, str] | None = None,
+        parse: Callable[[str], Script] | None = None,
+    ) -> None:
+        super().__init__(script, source, answers=answers, parse=parse)
         self.plans: dict[str, _PlanState] = {}
         self.users: dict[str, _UserState] = {}
         self.global_grant: str | None = None
         self.handlers = {
             "new-csvoicenormalizationrule": self.new_rule,
+            "set-csvoicenormalizationrule": self.set_rule,
+            "remove-csvoicenormalizationrule": self.remove_rule,
             "new-cstenantdialplan": self.new_plan,
             "set-cstenantdialplan": self.set_plan,
             "remove-cstenantdialplan": self.remove_plan,
             "get-cstenantdialplan": self.get_plan,
             "grant-cstenantdialplan": self.grant,
+            "new-csdialplan": self.new_server_plan,
+            "set-csdialplan": self.set_server_plan,
+            "remove-csdialplan": self.remove_plan,
+            "get-csdialplan": self.get_plan,
+            "grant-csdialplan": self.grant,
             "set-msoluser": lambda command: self.set_location(
                 command, "UserPrincipalName", "ObjectId"
             ),
@@ -195,12 +239,6 @@ class _Run(Interpreter):
         bound = self.bind(command, _RULE_SPEC)
         if self.is_what_if(bound):
             return None
-        if not self.bool_of(bound, "InMemory"):
-            self.fail(
-                "Teams creates normalization rules only with -InMemory "
-                "(then add them to a plan with New- or Set-CsTenantDialPlan -NormalizationRules)",
-                command.position,
-            )
         identity = self.text_of(bound, "Identity")
         if identity is not None:
             if bound.has("Parent") or bound.has("Name"):
@@ -222,11 +260,110 @@ class _Run(Interpreter):
             translation=self.text_of(bound, "Translation", _DEFAULT_RULE.translation) or "",
             is_internal_extension=self.bool_of(bound, "IsInternalExtension"),
         )
-        parent = parent.removeprefix("Tag:").removeprefix("tag:")
+        parent = self.teams_identity(parent, command)
         self.check(rule, parent, bound)
         priority = self.int_of(bound, "Priority")
         where = bound.position("Priority") if priority is not None else None
-        return RuleObject(rule, parent, priority, command.position, where)
+        created = RuleObject(rule, parent, priority, command.position, where)
+        if self.bool_of(bound, "InMemory"):
+            return created
+        # Skype for Business Server: without -InMemory the rule is created in its plan at once.
+        plan = self.existing(parent, bound)
+        if plan is None:
+            return None
+        self.note(
+            command,
+            f"Skype for Business Server semantics: without -InMemory the rule is added to dial plan "
+            f"{plan.identity!r} at once (in Teams, create it with -InMemory and add it with "
+            "Set-CsTenantDialPlan -NormalizationRules @{Add=...})",
+        )
+        self.insert(plan, created, bound)
+        return created
+
+    def existing(self, identity: str, bound: Bound) -> _PlanState | None:
+        """The plan a statement names (Global always exists), or a refusal."""
+        key = _plan_key(identity)
+        plan = self.plans.get(key)
+        if plan is None and key == GLOBAL_IDENTITY.lower():
+            plan = self.plans[key] = _PlanState(GLOBAL_IDENTITY)
+        if plan is None:
+            self.refuse(bound, f"dial plan {identity!r} does not exist (create it first)")
+        return plan
+
+    def insert(self, plan: _PlanState, rule: RuleObject, bound: Bound) -> None:
+        if any(entry.rule.name.lower() == rule.rule.name.lower() for entry in plan.rules):
+            self.refuse(bound, f"dial plan {plan.identity!r} already has a rule {rule.rule.name!r}")
+            return
+        if rule.priority is None:
+            plan.rules.append(rule)
+        elif 0 <= rule.priority <= len(plan.rules):
+            plan.rules.insert(rule.priority, rule)
+        else:
+            self.refuse_priority(bound, plan, rule, len(plan.rules))
+
+    def rule_identity(self, bound: Bound) -> tuple[_PlanState | None, str]:
+        identity = self.required_text(bound, "Identity")
+        parent, slash, name = identity.partition("/")
+        if not slash or not name:
+            self.fail(f"-Identity must be 'Scope/Name', not {identity!r}", bound.position("Identity"))
+        return self.existing(self.teams_identity(parent, bound.command), bound), name
+
+    def set_rule(self, command: Command) -> Value:
+        """Set-CsVoiceNormalizationRule -Identity 'Plan/Name' (Skype for Business Server)."""
+        bound = self.bind(command, _RULE_IDENTITY_SPEC)
+        if self.is_what_if(bound):
+            return None
+        plan, name = self.rule_identity(bound)
+        if plan is None:
+            return None
+        found = next((i for i, e in enumerate(plan.rules) if e.rule.name.lower() == name.lower()), None)
+        if found is None:
+            self.refuse(bound, f"dial plan {plan.identity!r} has no rule {name!r}")
+            return None
+        entry = plan.rules[found]
+        rule = NormalizationRule(
+            name=self.text_of(bound, "Name") or entry.rule.name,
+            description=self.text_of(bound, "Description", entry.rule.description) or "",
+            pattern=self.text_of(bound, "Pattern", entry.rule.pattern) or "",
+            translation=self.text_of(bound, "Translation", entry.rule.translation) or "",
+            is_internal_extension=self.bool_of(bound, "IsInternalExtension", entry.rule.is_internal_extension),
+        )
+        self.check(rule, plan.identity, bound)
+        del plan.rules[found]
+        priority = self.int_of(bound, "Priority")
+        at = found if priority is None else min(max(priority, 0), len(plan.rules))
+        plan.rules.insert(at, RuleObject(rule, plan.identity, None, command.position))
+        return None
+
+    def remove_rule(self, command: Command) -> Value:
+        """Remove-CsVoiceNormalizationRule -Identity 'Plan/Name' (Skype for Business Server)."""
+        bound = self.bind(command, _IDENTITY_SPEC)
+        if self.is_what_if(bound):
+            return None
+        plan, name = self.rule_identity(bound)
+        if plan is None:
+            return None
+        kept = [e for e in plan.rules if e.rule.name.lower() != name.lower()]
+        if len(kept) == len(plan.rules):
+            self.refuse(bound, f"dial plan {plan.identity!r} has no rule {name!r} to remove")
+            return None
+        plan.rules = kept
+        return None
+
+    def teams_identity(self, identity: str, command: Command) -> str:
+        """A plan identity as Teams names it: `Tag:` dropped; a server `site:`/`service:` scope read as a tenant plan."""
+        plain = identity.removeprefix("Tag:").removeprefix("tag:").removeprefix("TAG:")
+        lowered = plain.lower()
+        for scope in _SERVER_SCOPES:
+            if lowered.startswith(scope):
+                name = plain.rsplit(":", 1)[-1]
+                self.note(
+                    command,
+                    f"Skype for Business Server scope {identity!r} read as tenant dial plan {name!r} "
+                    "(Teams has no site or service scope: grant the plan to those users)",
+                )
+                return name
+        return plain
 
     def check(self, rule: NormalizationRule, parent: str, bound: Bound) -> None:
         """Compile the rule's pattern and translation now, pointing at the bad one."""
@@ -242,12 +379,19 @@ class _Run(Interpreter):
                 exc.detail, bound.position("Translation"), type(exc), field="translation", **where
             )
 
-    def new_plan(self, command: Command) -> Value:
-        bound = self.bind(command, _PLAN_SPEC)
+    def new_plan(self, command: Command, bound: Bound | None = None) -> Value:
+        bound = bound or self.bind(command, _PLAN_SPEC)
         if self.is_what_if(bound):
             return None
-        identity = self.required_text(bound, "Identity").removeprefix("Tag:").removeprefix("tag:")
+        identity = self.teams_identity(self.required_text(bound, "Identity"), command)
         key = _plan_key(identity)
+        if key != GLOBAL_IDENTITY.lower() and not is_valid_identity(identity):
+            self.fail(
+                f"dial plan identity {identity!r} is not one Teams takes: the New-CsTenantDialPlan "
+                "reference allows 1 to 49 letters, digits, '-' and '.', not starting with '.' "
+                "(no spaces)",
+                bound.position("Identity"),
+            )
         if key == GLOBAL_IDENTITY.lower():
             self.refuse(
                 bound, "the Global dial plan always exists: change it with Set-CsTenantDialPlan"
@@ -261,11 +405,36 @@ class _Run(Interpreter):
         self.plans[key] = plan
         return plan.snapshot()
 
-    def set_plan(self, command: Command) -> Value:
-        bound = self.bind(command, _PLAN_SPEC)
+    def new_server_plan(self, command: Command) -> Value:
+        """Skype for Business Server's New-CsDialPlan: a tenant plan, with its "Prefix All" rule."""
+        bound = self.bind(command, _SERVER_PLAN_SPEC)
+        if self.bool_of(bound, "InMemory"):
+            self.fail("New-CsDialPlan -InMemory is not supported by the reader", command.position)
+        created = self.new_plan(command, bound)
+        if isinstance(created, PlanObject):
+            plan = self.plans[_plan_key(created.identity)]
+            added = ""
+            if not bound.has("NormalizationRules"):
+                plan.rules.append(RuleObject(_PREFIX_ALL, plan.identity, None, command.position))
+                added = ", with the rule 'Prefix All' (^(\\d{11})$ -> +$1) that the server cmdlet creates"
+            self.note(
+                command,
+                f"Skype for Business Server cmdlet: read as New-CsTenantDialPlan {plan.identity!r}{added}",
+            )
+            return plan.snapshot()
+        return created
+
+    def set_server_plan(self, command: Command) -> Value:
+        """Skype for Business Server's Set-CsDialPlan, read as Set-CsTenantDialPlan."""
+        bound = self.bind(command, _SERVER_PLAN_SPEC)
+        self.note(command, "Skype for Business Server cmdlet: read as Set-CsTenantDialPlan")
+        return self.set_plan(command, bound)
+
+    def set_plan(self, command: Command, bound: Bound | None = None) -> Value:
+        bound = bound or self.bind(command, _PLAN_SPEC)
         if self.is_what_if(bound):
             return None
-        identity = self.text_of(bound, "Identity") or GLOBAL_IDENTITY
+        identity = self.teams_identity(self.text_of(bound, "Identity") or GLOBAL_IDENTITY, command)
         key = _plan_key(identity)
         plan = self.plans.get(key)
         if plan is None and key == GLOBAL_IDENTITY.lower():
@@ -283,7 +452,7 @@ class _Run(Interpreter):
         bound = self.bind(command, _IDENTITY_SPEC)
         if self.is_what_if(bound):
             return None
-        identity = self.required_text(bound, "Identity")
+        identity = self.teams_identity(self.required_text(bound, "Identity"), command)
         if (
             self.plans.pop(_plan_key(identity), None) is None
             and _plan_key(identity) != GLOBAL_IDENTITY.lower()
@@ -293,6 +462,7 @@ class _Run(Interpreter):
 
     def get_plan(self, command: Command) -> Value:
         bound = self.bind(command, _IDENTITY_SPEC)
+        self.consulted_tenant = True
         identity = self.text_of(bound, "Identity") or self.text_of(bound, "Filter")
         plans = dict(self.plans)
         plans.setdefault(GLOBAL_IDENTITY.lower(), _PlanState(GLOBAL_IDENTITY))
@@ -329,7 +499,7 @@ class _Run(Interpreter):
         if isinstance(value, tuple):
             return [rule for item in value for rule in self.rules_of(item, position)]
         if isinstance(value, Unknown):
-            self.fail(f"the rules come from {value.origin}, which the reader cannot know", position)
+            raise Undecidable(f"the rules come from {value.origin}, which the reader cannot know", position)
         self.fail(
             f"expects normalization rules (from New-CsVoiceNormalizationRule -InMemory), not {kind_of(value)}",
             position,
@@ -409,7 +579,7 @@ class _Run(Interpreter):
             )
         policy = self.text_of(bound, "PolicyName") or None
         if policy is not None:
-            policy = policy.removeprefix("Tag:").removeprefix("tag:")
+            policy = self.teams_identity(policy, command)
             if policy.lower() == GLOBAL_IDENTITY.lower():
                 policy = None
         if self.bool_of(bound, "Global"):
@@ -444,7 +614,14 @@ class _Run(Interpreter):
 
     # The tenant ---------------------------------------------------------------
 
-    def tenant(self, name: str, *, max_rules: int | None, validate: bool) -> Tenant:
+    def tenant(
+        self,
+        name: str,
+        *,
+        max_rules: int | None,
+        validate: bool,
+        usage_location: str | None = None,
+    ) -> Tenant:
         plans = [
             {
                 "identity": plan.identity,
@@ -467,16 +644,26 @@ class _Run(Interpreter):
         ]
         users = []
         for user in self.users.values():
-            if user.usage_location is None:
-                self.fail(
-                    f"user {user.upn!r} has no usage location "
-                    f"(set it with Update-MgUser -UserId {user.upn!r} -UsageLocation <region>)",
-                    user.position,
+            location = user.usage_location
+            if location is None and usage_location is not None:
+                location = usage_location.strip().upper()
+                self.note(
+                    user,
+                    f"user {user.upn!r}: usage location {location} from --usage-location "
+                    "(the script sets none)",
+                    what="Grant-CsTenantDialPlan",
+                )
+            elif location is None:
+                self.note(
+                    user,
+                    f"user {user.upn!r} has no usage location: the script sets none; "
+                    "give --usage-location XX, or set usage_location in the tenant file",
+                    what="Grant-CsTenantDialPlan",
                 )
             users.append(
                 {
                     "upn": user.upn,
-                    "usage_location": user.usage_location,
+                    "usage_location": location or "",
                     "dial_plan": user.dial_plan or self.global_grant,
                 }
             )
@@ -491,11 +678,17 @@ def run_script(
     *,
     max_rules: int | None = None,
     validate: bool = True,
+    answers: dict[str, str] | None = None,
+    usage_location: str | None = None,
+    parse: Callable[[str], Script] | None = None,
 ) -> tuple[Tenant, tuple[IgnoredStatement, ...]]:
-    """Run a parsed script against an empty tenant: the tenant it builds, and what it ignored.
+    """Run a parsed script against an empty tenant: the tenant it builds, and what it passed over.
 
-    `max_rules` and `validate` are passed to `tenant_from_document`.
+    `max_rules` and `validate` are passed to `tenant_from_document`; `answers`
+    answer prompts and script parameters (`--choice NAME=VALUE`, NAME lower-cased);
+    `usage_location` is given to users the script sets none for.
     """
-    run = _Run(script, source)
-    run.run(script.statements)
-    return run.tenant(name, max_rules=max_rules, validate=validate), tuple(run.ignored)
+    run = _Run(script, source, answers=answers, parse=parse)
+    run.run_script()
+    tenant = run.tenant(name, max_rules=max_rules, validate=validate, usage_location=usage_location)
+    return tenant, tuple(run.ignored)

@@ -18,12 +18,12 @@ otherwise; every value is single-quoted, so patterns reach Teams unchanged.
 ... ''')
 >>> tenant.global_plan.rules[0].translation
 '+3319999$1'
->>> tenant_from_powershell("foreach ($u in $users) { }", source="t.ps1")
+>>> tenant_from_powershell("$x = 1 -bor 2", source="t.ps1")
 Traceback (most recent call last):
 ...
-normalizer.errors.TenantFileError: t.ps1: line 1, column 13: 'foreach' is not supported (statements run once, in order: no loops or functions); unexpected 'in'
-    foreach ($u in $users) { }
-                ^
+normalizer.errors.TenantFileError: t.ps1: line 1, column 8: unexpected '-bor'
+    $x = 1 -bor 2
+           ^
 """
 
 from __future__ import annotations
@@ -45,25 +45,43 @@ from normalizer.formats.script import (
     ArrayExpression,
     ArrayLiteral,
     Assignment,
+    Cast,
     Command,
-    Comparison,
+    Concatenation,
     Embedded,
     Expandable,
     Expression,
+    Flow,
+    For,
+    ForEach,
+    FunctionDefinition,
     Hashtable,
     IfStatement,
+    Increment,
+    Index,
     Literal,
     Member,
-    Negation,
+    MethodCall,
+    Operation,
+    ParamBlock,
     Parameter,
+    ParameterDeclaration,
     Paren,
     Pipeline,
     Position,
+    Redirection,
     Script,
+    ScriptBlock,
     Splat,
     Statement,
+    StaticMember,
     Subexpression,
+    Switch,
+    Try,
+    TypeLiteral,
+    Unary,
     Variable,
+    While,
 )
 from normalizer.formats.text import located, read_text
 from normalizer.models import GLOBAL_IDENTITY, Tenant
@@ -85,23 +103,7 @@ _ESCAPES = {
     "v": "\v",
 }
 _NAME_CHAR = re.compile(r"\w")
-_UNSUPPORTED_KEYWORDS = frozenset(
-    {
-        "foreach",
-        "for",
-        "while",
-        "do",
-        "until",
-        "function",
-        "filter",
-        "switch",
-        "try",
-        "trap",
-        "param",
-        "class",
-        "workflow",
-    }
-)
+_UNSUPPORTED_KEYWORDS = frozenset({"trap", "class", "enum", "workflow", "configuration", "data"})
 _CLOSERS = {"RPAR": "')'", "RBRACE": "'}'"}
 
 
@@ -122,7 +124,7 @@ def _parser() -> Lark:
         parser="lalr",
         lexer="contextual",
         maybe_placeholders=False,
-        transformer=_Nodes(),
+        transformer=_NODES,
         cache=True,
     )
 
@@ -224,15 +226,61 @@ def _here_body(token: str) -> str:
     return body.removesuffix("\n").removesuffix("\r")
 
 
+def _type_name(token: Token) -> str:
+    """`[System.String]` -> `System.String`."""
+    return str(token)[1:-1]
+
+
+def _operator(token: Token) -> str:
+    """An operator token as the interpreter names it: `-Eq` -> `eq`, `–` -> `-`."""
+    text = str(token)
+    if text[0] in _DASHES and len(text) > 1:
+        return text[1:].lower()
+    return "-" if text in _DASHES else text
+
+
+class _Parameters(tuple):  # type: ignore[type-arg]
+    """A function's parenthesised parameters, told apart from its body's statements."""
+
+
+class _Clause:
+    """A `catch` or `finally` block, told apart from each other in a `try`."""
+
+    __slots__ = ("final", "statements")
+
+    def __init__(self, statements: tuple[Statement, ...], *, final: bool) -> None:
+        self.statements = statements
+        self.final = final
+
+
 class _Nodes(Transformer[Token, tuple[Statement, ...]]):
-    """lark's tree to `script` nodes: one method per rule of `powershell.lark`."""
+    """lark's tree to `script` nodes: one method per rule of `powershell.lark`.
+
+    `spans` keeps where the nodes built from one token start and end (offsets
+    in the text), so that command-mode pieces written without a space between
+    them become one argument, as PowerShell reads them (about_Parsing).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.spans: dict[int, tuple[int, int]] = {}
+
+    def _spanned(self, node: Any, first: Token, last: Token | None = None) -> Any:
+        end = (last or first).end_pos
+        if first.start_pos is not None and end is not None:
+            self.spans[id(node)] = (first.start_pos, end)
+        return node
 
     def start(self, children: list[Statement]) -> tuple[Statement, ...]:
         return tuple(children)
 
     def assignment(self, children: list[Any]) -> Assignment:
-        variable, operator, value = children
-        return Assignment(_variable_name(variable), str(operator), value, _at(variable))
+        *_types, variable, operator, value = children
+        return Assignment(variable.name, str(operator), value, variable.position, variable.scope)
+
+    def increment(self, children: list[Any]) -> Increment:
+        variable, operator = children
+        return Increment(variable.name, str(operator), variable.position)
 
     def if_statement(self, children: list[Any]) -> IfStatement:
         keyword, condition, block, *rest = children
@@ -245,9 +293,7 @@ class _Nodes(Transformer[Token, tuple[Statement, ...]]):
                 clauses.append(clause)
         return IfStatement(tuple(clauses), otherwise, _at(keyword))
 
-    def elseif_clause(
-        self, children: list[Any]
-    ) -> tuple[Pipeline | Comparison, tuple[Statement, ...]]:
+    def elseif_clause(self, children: list[Any]) -> tuple[Pipeline, tuple[Statement, ...]]:
         _keyword, condition, block = children
         return (condition, block)
 
@@ -257,12 +303,111 @@ class _Nodes(Transformer[Token, tuple[Statement, ...]]):
     def block(self, children: list[Statement]) -> tuple[Statement, ...]:
         return tuple(children)
 
-    def pipeline(self, children: list[Command | Expression]) -> Pipeline:
-        return Pipeline(tuple(children), _start(children[0]))
+    def foreach_statement(self, children: list[Any]) -> ForEach:
+        keyword, variable, _in, collection, body = children
+        return ForEach(variable.name, collection, body, _at(keyword))
+
+    def for_part(self, children: list[Statement]) -> Statement | None:
+        return children[0] if children else None
+
+    def for_statement(self, children: list[Any]) -> For:
+        keyword, initial, condition, step, body = children
+        return For(initial, condition, step, body, _at(keyword))
+
+    def while_statement(self, children: list[Any]) -> While:
+        keyword, condition, body = children
+        return While(condition, body, _at(keyword))
+
+    def do_statement(self, children: list[Any]) -> While:
+        keyword, body, end, condition = children
+        until = str(end).strip().lower().endswith("until")
+        return While(condition, body, _at(keyword), body_first=True, until=until)
+
+    def switch_statement(self, children: list[Any]) -> Switch:
+        keyword, *rest = children
+        rest = [item for item in rest if not isinstance(item, Token)]
+        value, *clauses = rest
+        return Switch(value, tuple(clauses), _at(keyword))
+
+    def switch_clause(
+        self, children: list[Any]
+    ) -> tuple[Expression | None, tuple[Statement, ...]]:
+        match, block = children
+        if isinstance(match, Literal) and match.bare and str(match.value).lower() == "default":
+            return (None, block)
+        return (match, block)
+
+    def try_statement(self, children: list[Any]) -> Try:
+        keyword, body, *clauses = children
+        catches = tuple(clause.statements for clause in clauses if not clause.final)
+        final = next((clause.statements for clause in clauses if clause.final), None)
+        return Try(body, catches, final, _at(keyword))
+
+    def catch_clause(self, children: list[Any]) -> _Clause:
+        return _Clause(children[-1], final=False)
+
+    def finally_clause(self, children: list[Any]) -> _Clause:
+        return _Clause(children[-1], final=True)
+
+    def function_definition(self, children: list[Any]) -> FunctionDefinition:
+        keyword, name, *rest = children
+        parameters: tuple[ParameterDeclaration, ...] = ()
+        if rest and isinstance(rest[0], _Parameters):
+            parameters = tuple(rest.pop(0))
+        body = tuple(rest)
+        if body and isinstance(body[0], ParamBlock):
+            parameters += body[0].parameters
+            body = body[1:]
+        return FunctionDefinition(str(name), parameters, body, _at(keyword))
+
+    def function_parameters(self, children: list[ParameterDeclaration]) -> _Parameters:
+        return _Parameters(children)
+
+    def param_block(self, children: list[Any]) -> ParamBlock:
+        keyword = next(child for child in children if getattr(child, "type", "") == "PARAM_KEYWORD")
+        declarations = tuple(child for child in children if isinstance(child, ParameterDeclaration))
+        return ParamBlock(declarations, _at(keyword))
+
+    def parameter_declaration(self, children: list[Any]) -> ParameterDeclaration:
+        types = tuple(
+            _type_name(child) for child in children if isinstance(child, Token) and child.type == "TYPE"
+        )
+        index = next(i for i, child in enumerate(children) if isinstance(child, Variable))
+        variable = children[index]
+        default = children[index + 2] if len(children) > index + 2 else None
+        return ParameterDeclaration(variable.name, types, default, variable.position)
+
+    def flow(self, children: list[Any]) -> Flow:
+        keyword, *value = children
+        return Flow(str(keyword).lower(), value[0] if value else None, _at(keyword))
+
+    def pipeline(self, children: list[Any]) -> Pipeline:
+        first, *rest = children
+        redirections = tuple(item for item in rest if isinstance(item, Redirection))
+        commands = tuple(item for item in rest if not isinstance(item, Redirection))
+        return Pipeline((first, *commands), _start(first), redirections)
 
     def command(self, children: list[Any]) -> Command:
         name, *elements = children
-        return Command(str(name), tuple(elements), _at(name))
+        if name.type == "CALL_OPERATOR":
+            return Command(str(name), self._joined(elements), _at(name))
+        return Command(str(name), self._joined(elements), _at(name))
+
+    def _joined(self, elements: list[Any]) -> tuple[Any, ...]:
+        """Adjacent command-mode pieces as one argument (`$P'/ToUKE164'`, `$a/H`)."""
+        joined: list[Any] = []
+        for element in elements:
+            previous = joined[-1] if joined else None
+            before = self.spans.get(id(previous)) if previous is not None else None
+            here = self.spans.get(id(element))
+            if before is not None and here is not None and before[1] == here[0]:
+                parts = previous.parts if isinstance(previous, Concatenation) else (previous,)
+                merged = Concatenation((*parts, element), previous.position)
+                self.spans[id(merged)] = (before[0], here[1])
+                joined[-1] = merged
+            else:
+                joined.append(element)
+        return tuple(joined)
 
     def parameter(self, children: list[Token]) -> Parameter:
         (token,) = children
@@ -273,52 +418,78 @@ class _Nodes(Transformer[Token, tuple[Statement, ...]]):
         (token,) = children
         return Splat(str(token)[1:], _at(token))
 
+    def redirection(self, children: list[Any]) -> Redirection:
+        operator, *target = children
+        return Redirection(str(operator), target[0] if target else None, _at(operator))
+
     def argument(self, children: list[Expression]) -> Expression:
         if len(children) == 1:
             return children[0]
         return ArrayLiteral(tuple(children), _start(children[0]))
 
-    def comparison(self, children: list[Any]) -> Comparison:
-        left, operator, right = children
-        return Comparison(left, str(operator)[1:].lower(), right, _start(left))
-
     def array_literal(self, children: list[Expression]) -> ArrayLiteral:
         return ArrayLiteral(tuple(children), _start(children[0]))
 
-    def member_access(self, children: list[Any]) -> Member:
-        target, *names = children
-        return Member(target, tuple(str(name)[1:] for name in names), _start(target))
+    def operation(self, children: list[Any]) -> Operation:
+        left, operator, right = children
+        return Operation(left, _operator(operator), right, _start(left))
 
-    def negation(self, children: list[Any]) -> Negation:
+    def unary(self, children: list[Any]) -> Unary:
         operator, operand = children
-        return Negation(operand, _at(operator))
+        name = "not" if str(operator) == "!" else _operator(operator)
+        return Unary(name, operand, _at(operator))
+
+    def cast(self, children: list[Any]) -> Cast:
+        type_token, operand = children
+        return Cast(_type_name(type_token), operand, _at(type_token))
+
+    def member_access(self, children: list[Any]) -> Member:
+        target, name = children
+        if isinstance(target, Member):
+            node = Member(target.target, (*target.names, str(name)[1:]), target.position)
+        else:
+            node = Member(target, (str(name)[1:],), _start(target))
+        span = self.spans.get(id(target))
+        if span is not None and name.end_pos is not None:
+            self.spans[id(node)] = (span[0], name.end_pos)
+        return node
+
+    def method_call(self, children: list[Any]) -> MethodCall:
+        target, method, *arguments = children
+        return MethodCall(target, str(method)[1:-1], tuple(arguments), _start(target))
+
+    def index(self, children: list[Any]) -> Index:
+        target, value = children
+        return Index(target, value, _start(target))
 
     def bareword(self, children: list[Token]) -> Literal:
         (token,) = children
-        return Literal(str(token), _at(token), bare=True)
+        return self._spanned(Literal(str(token), _at(token), bare=True), token)
 
     def literal_string(self, children: list[Token]) -> Literal:
         (token,) = children
         text = str(token)
         if token.type == "SQ_HERE_STRING":
             return Literal(_here_body(text), _at(token))
-        return Literal(_DOUBLED_SINGLE.sub(r"\1", text[1:-1]), _at(token))
+        return self._spanned(Literal(_DOUBLED_SINGLE.sub(r"\1", text[1:-1]), _at(token)), token)
 
     def expandable_string(self, children: list[Token]) -> Expandable:
         (token,) = children
         text = str(token)
         if token.type == "DQ_HERE_STRING":
             return _expand(_here_body(text), _at(token), here=True)
-        return _expand(text[1:-1], _at(token), here=False)
+        return self._spanned(_expand(text[1:-1], _at(token), here=False), token)
 
     def number(self, children: list[Token]) -> Literal:
         (token,) = children
         text = str(token)
-        return Literal(float(text) if "." in text else int(text), _at(token))
+        return self._spanned(Literal(float(text) if "." in text else int(text), _at(token)), token)
 
     def variable(self, children: list[Token]) -> Variable:
         (token,) = children
-        return Variable(_variable_name(str(token)), _at(token))
+        text = str(token)
+        scope = next((s[:-1] for s in _SCOPES if text[1:].lower().startswith(s)), "")
+        return self._spanned(Variable(_variable_name(text), _at(token), scope), token)
 
     def array_expression(self, children: list[Any]) -> ArrayExpression:
         opener, *statements = children
@@ -336,11 +507,25 @@ class _Nodes(Transformer[Token, tuple[Statement, ...]]):
         opener, *pairs = children
         return Hashtable(tuple(pairs), _at(opener))
 
-    def pair(self, children: list[Any]) -> tuple[str, Pipeline]:
+    def pair(self, children: list[Any]) -> tuple[str, Statement]:
         key, operator, value = children
         if str(operator) != "=":
             raise _NodeError(f"a hashtable entry takes '=', not {str(operator)!r}", _at(operator))
         return (str(key.value), value)
+
+    def script_block(self, children: list[Any]) -> ScriptBlock:
+        opener, *statements = children
+        return ScriptBlock(tuple(statements), _at(opener))
+
+    def type_literal(self, children: list[Token]) -> TypeLiteral:
+        (token,) = children
+        return TypeLiteral(_type_name(token), _at(token))
+
+    def static_member(self, children: list[Any]) -> StaticMember:
+        type_token, member, *rest = children
+        if member.type == "STATIC_METHOD":
+            return StaticMember(_type_name(type_token), str(member)[2:-1], tuple(rest), _at(type_token))
+        return StaticMember(_type_name(type_token), str(rest[0]), None, _at(type_token))
 
 
 class _Else:
@@ -350,6 +535,9 @@ class _Else:
 
     def __init__(self, statements: tuple[Statement, ...]) -> None:
         self.statements = statements
+
+
+_NODES = _Nodes()
 
 
 class _NodeError(Exception):
@@ -396,7 +584,7 @@ def _syntax_error(exc: UnexpectedInput, text: str, source: str) -> TenantFileErr
         detail = f"unexpected {_word_at(text, line, column)!r}"
     keyword = _first_word(text, line)
     if keyword in _UNSUPPORTED_KEYWORDS:
-        detail = f"{keyword!r} is not supported (statements run once, in order: no loops or functions); {detail}"
+        detail = f"{keyword!r} is not supported by the reader; {detail}"
     return TenantFileError(
         located(detail, text, line, column), file=source, line=line, column=column
     )
@@ -412,6 +600,8 @@ def parse_script(text: str, source: str = "<script>") -> Script:
         line, column = error.position.line, error.position.column
         detail = located(error.detail, text, line, column)
         raise TenantFileError(detail, file=source, line=line, column=column) from None
+    finally:
+        _NODES.spans.clear()
     return Script(statements, text)
 
 
@@ -422,13 +612,27 @@ def run_powershell(
     *,
     max_rules: int | None = None,
     validate: bool = True,
+    choices: dict[str, str] | None = None,
+    usage_location: str | None = None,
 ) -> tuple[Tenant, tuple[IgnoredStatement, ...]]:
-    """Run a script against an empty tenant: the tenant it builds, and what it ignored.
+    """Run a script against an empty tenant: the tenant it builds, and what it passed over.
 
-    `max_rules` and `validate` are passed to `tenant_from_document`.
+    `max_rules` and `validate` are passed to `tenant_from_document`; `choices`
+    answer the script's prompts and parameters by the variable they set
+    (`--choice NAME=VALUE`); `usage_location` goes to users the script sets none for.
     """
     script = parse_script(text, source)
-    return run_script(script, source, name, max_rules=max_rules, validate=validate)
+    answers = {key.lower().lstrip("$"): value for key, value in (choices or {}).items()}
+    return run_script(
+        script,
+        source,
+        name,
+        max_rules=max_rules,
+        validate=validate,
+        answers=answers,
+        usage_location=usage_location,
+        parse=parse_script,
+    )
 
 
 def tenant_from_powershell(
@@ -438,17 +642,40 @@ def tenant_from_powershell(
     *,
     max_rules: int | None = None,
     validate: bool = True,
+    choices: dict[str, str] | None = None,
+    usage_location: str | None = None,
 ) -> Tenant:
     """The tenant a dial plan script builds when run against an empty tenant."""
-    return run_powershell(text, source, name, max_rules=max_rules, validate=validate)[0]
+    return run_powershell(
+        text,
+        source,
+        name,
+        max_rules=max_rules,
+        validate=validate,
+        choices=choices,
+        usage_location=usage_location,
+    )[0]
 
 
 def import_powershell(
-    path: Path, *, max_rules: int | None = None, validate: bool = True
+    path: Path,
+    *,
+    max_rules: int | None = None,
+    validate: bool = True,
+    choices: dict[str, str] | None = None,
+    usage_location: str | None = None,
 ) -> tuple[Tenant, tuple[IgnoredStatement, ...]]:
     """Read a `.ps1` file (the tenant is named after the file)."""
     text = read_text(path)
-    return run_powershell(text, str(path), path.stem, max_rules=max_rules, validate=validate)
+    return run_powershell(
+        text,
+        str(path),
+        path.stem,
+        max_rules=max_rules,
+        validate=validate,
+        choices=choices,
+        usage_location=usage_location,
+    )
 
 
 def read_tenant_powershell(

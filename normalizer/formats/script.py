@@ -43,10 +43,11 @@ class Literal:
 
 @dataclass(frozen=True, slots=True)
 class Variable:
-    """`$name` (the name without `$` or a scope such as `script:`)."""
+    """`$name` (the name without `$` or a scope such as `script:`, which is kept in `scope`)."""
 
     name: str
     position: Position
+    scope: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,13 +103,13 @@ class Subexpression:
 class Hashtable:
     """`@{ Key = value; ... }` (keys in the order written)."""
 
-    pairs: tuple[tuple[str, Pipeline], ...]
+    pairs: tuple[tuple[str, Statement], ...]
     position: Position
 
 
 @dataclass(frozen=True, slots=True)
-class Comparison:
-    """`left -eq right` or `left -ne right` (`-ceq`/`-cne` case-sensitive)."""
+class Operation:
+    """`left OPERATOR right`: `-eq`, `-like`, `-and`, `+`, `..`, `-f` ... (operator lower-cased, without `-`)."""
 
     left: Expression
     operator: str
@@ -117,18 +118,81 @@ class Comparison:
 
 
 @dataclass(frozen=True, slots=True)
-class Negation:
-    """`-not value` or `!value`."""
+class Unary:
+    """`-not value`, `!value`, `-value`, `+value` or `,value` (operator: `not`, `-`, `+`, `,`)."""
 
+    operator: str
     operand: Expression
     position: Position
 
 
 @dataclass(frozen=True, slots=True)
-class Paren:
-    """`( pipeline )` or `( comparison )`."""
+class Cast:
+    """`[type]value`."""
 
-    content: Pipeline | Comparison
+    type_name: str
+    operand: Expression
+    position: Position
+
+
+@dataclass(frozen=True, slots=True)
+class TypeLiteral:
+    """`[type]` on its own."""
+
+    type_name: str
+    position: Position
+
+
+@dataclass(frozen=True, slots=True)
+class StaticMember:
+    """`[type]::Name` or `[type]::Method(arguments)` (arguments None for a property)."""
+
+    type_name: str
+    name: str
+    arguments: tuple[Expression, ...] | None
+    position: Position
+
+
+@dataclass(frozen=True, slots=True)
+class MethodCall:
+    """`value.Method(arguments)`."""
+
+    target: Expression
+    name: str
+    arguments: tuple[Expression, ...]
+    position: Position
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    """`value[index]`."""
+
+    target: Expression
+    index: Expression
+    position: Position
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptBlock:
+    """`{ statements }` as a value (what `Where-Object` and `ForEach-Object` take)."""
+
+    statements: tuple[Statement, ...]
+    position: Position
+
+
+@dataclass(frozen=True, slots=True)
+class Concatenation:
+    """Command-mode pieces written without space between them: one argument (`$P'/Name'`)."""
+
+    parts: tuple[Expression, ...]
+    position: Position
+
+
+@dataclass(frozen=True, slots=True)
+class Paren:
+    """`( pipeline )` or `( assignment )`."""
+
+    content: Pipeline | Assignment
     position: Position
 
 
@@ -141,8 +205,15 @@ Expression: TypeAlias = (
     | ArrayExpression
     | Subexpression
     | Hashtable
-    | Comparison
-    | Negation
+    | Operation
+    | Unary
+    | Cast
+    | TypeLiteral
+    | StaticMember
+    | MethodCall
+    | Index
+    | ScriptBlock
+    | Concatenation
     | Paren
 )
 
@@ -165,11 +236,23 @@ class Splat:
 
 
 @dataclass(frozen=True, slots=True)
+class Redirection:
+    """`2>$null`, `*>&1`, `> file`: where a stream goes (target None for `&1`, `&2`)."""
+
+    operator: str
+    target: Expression | None
+    position: Position
+
+
+@dataclass(frozen=True, slots=True)
 class Command:
-    """A cmdlet call: its name, then parameters, arguments and splats in order."""
+    """A cmdlet call: its name, then parameters, arguments, splats and redirections in order.
+
+    `name` is `&` for the call operator, whose first element names what is called.
+    """
 
     name: str
-    elements: tuple[Parameter | Splat | Expression, ...]
+    elements: tuple[Parameter | Splat | Redirection | Expression, ...]
     position: Position
 
 
@@ -179,15 +262,27 @@ class Pipeline:
 
     elements: tuple[Command | Expression, ...]
     position: Position
+    redirections: tuple[Redirection, ...] = ()
+    """Redirections written after a first element that is a value: `(Get-X) 2>$null`."""
 
 
 @dataclass(frozen=True, slots=True)
 class Assignment:
-    """`$name = value` or `$name += value`."""
+    """`$name = value`, `$name += value` (`-=`, `*=` ...); `scope` is `script` or `global` if written."""
 
     variable: str
     operator: str
-    value: Pipeline
+    value: Statement
+    position: Position
+    scope: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Increment:
+    """`$name++` or `$name--`."""
+
+    variable: str
+    operator: str
     position: Position
 
 
@@ -195,12 +290,117 @@ class Assignment:
 class IfStatement:
     """`if (c) {...} elseif (c) {...} else {...}`."""
 
-    clauses: tuple[tuple[Pipeline | Comparison, tuple[Statement, ...]], ...]
+    clauses: tuple[tuple[Pipeline, tuple[Statement, ...]], ...]
     otherwise: tuple[Statement, ...] | None
     position: Position
 
 
-Statement: TypeAlias = Assignment | IfStatement | Pipeline
+@dataclass(frozen=True, slots=True)
+class ForEach:
+    """`foreach ($item in collection) {...}`."""
+
+    variable: str
+    collection: Pipeline
+    body: tuple[Statement, ...]
+    position: Position
+
+
+@dataclass(frozen=True, slots=True)
+class For:
+    """`for (init; condition; step) {...}` (each part may be missing)."""
+
+    initial: Statement | None
+    condition: Statement | None
+    step: Statement | None
+    body: tuple[Statement, ...]
+    position: Position
+
+
+@dataclass(frozen=True, slots=True)
+class While:
+    """`while (c) {...}`, `do {...} while (c)` or `do {...} until (c)`."""
+
+    condition: Pipeline
+    body: tuple[Statement, ...]
+    position: Position
+    body_first: bool = False
+    until: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Switch:
+    """`switch (value) { match {...} default {...} }` (a `default` clause has match None)."""
+
+    value: Pipeline
+    clauses: tuple[tuple[Expression | None, tuple[Statement, ...]], ...]
+    position: Position
+
+
+@dataclass(frozen=True, slots=True)
+class Try:
+    """`try {...} catch {...} finally {...}`."""
+
+    body: tuple[Statement, ...]
+    catches: tuple[tuple[Statement, ...], ...]
+    final: tuple[Statement, ...] | None
+    position: Position
+
+
+@dataclass(frozen=True, slots=True)
+class ParameterDeclaration:
+    """One parameter of `param(...)` or of a function: its name, types and default."""
+
+    name: str
+    type_names: tuple[str, ...]
+    default: Expression | None
+    position: Position
+
+    @property
+    def is_switch(self) -> bool:
+        return any(name.lower() in {"switch", "system.management.automation.switchparameter"} for name in self.type_names)
+
+
+@dataclass(frozen=True, slots=True)
+class ParamBlock:
+    """`param(...)`: a script's or function's parameters."""
+
+    parameters: tuple[ParameterDeclaration, ...]
+    position: Position
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionDefinition:
+    """`function Name (parameters) { body }` (parameters also from the body's `param`)."""
+
+    name: str
+    parameters: tuple[ParameterDeclaration, ...]
+    body: tuple[Statement, ...]
+    position: Position
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """`exit`, `return`, `throw`, `break` or `continue` (keyword lower-cased), with its value."""
+
+    keyword: str
+    value: Expression | None
+    position: Position
+
+
+Statement: TypeAlias = (
+    Assignment
+    | Increment
+    | IfStatement
+    | ForEach
+    | For
+    | While
+    | Switch
+    | Try
+    | ParamBlock
+    | FunctionDefinition
+    | Flow
+    | Pipeline
+)
 
 
 @dataclass(frozen=True, slots=True)
