@@ -81,7 +81,7 @@ def test_shadowing_is_decided_on_languages_not_samples() -> None:
 
 def test_partial_overlap_gives_a_witness_the_engine_agrees_with() -> None:
     rules = [EXT, ("Any4", r"^(\d{4})$", "+1425555$1")]
-    found = findings(rules, FindingCode.PARTIAL_OVERLAP)
+    found = [f for f in findings(rules, FindingCode.PARTIAL_OVERLAP) if f.region is None]
     assert [(f.rule, f.witness) for f in found] == [("Any4", "7000")]
     assert winner(tenant_of(rules), "7000") == "Ext"
     assert findings(rules, FindingCode.SHADOWED) == []
@@ -110,6 +110,71 @@ def test_redundant_with_the_service_plan(rule: tuple[str, str, str], region: str
     found = findings([rule], FindingCode.REDUNDANT, region=region)
     assert [(f.rule, f.region) for f in found] == [(rule[0], region)]
     assert f"service rule {service_rule!r}" in found[0].message
+
+
+def test_redundant_is_proven_and_says_how() -> None:
+    (found,) = findings([("Intl", r"^00(\d+)$", "+$1")], FindingCode.REDUNDANT, region="DE")
+    assert "both drop the first 2 characters of the dial string and write '+' before the rest" in found.message
+
+
+def without(rules: Rules, dialed: str, region: str) -> str:
+    """What the effective plan gives for a dial string when the tenant rules are left out."""
+    return Simulator(Tenant("T")).normalize(dialed, usage_location=region).translated_number or ""
+
+
+def output(rules: Rules, dialed: str, region: str) -> str:
+    tenant = tenant_of(rules, region)
+    result = Simulator(tenant).normalize(dialed, usage_location=region, dial_plan="Site")
+    return result.translated_number or ""
+
+
+def test_sampled_agreement_that_breaks_at_17_characters_is_a_partial_overlap_not_redundant() -> None:
+    # Up to 16 characters this rule gives what DE Long Distance gives; at 17 it drops a digit.
+    rules = [("DE-Free", r"^0(800\d{7,12})\d*$", "+49$1")]
+    assert findings(rules, FindingCode.REDUNDANT, region="DE") == []
+    assert findings(rules, FindingCode.NO_DIFFERENCE_FOUND, region="DE") == []
+    (found,) = findings(rules, FindingCode.PARTIAL_OVERLAP, region="DE")
+    witness = found.witness or ""
+    assert len(witness) == 17 and "service rule 'DE Long Distance'" in found.message
+    assert output(rules, witness, "DE") != without(rules, witness, "DE")
+    assert f"becomes {output(rules, witness, 'DE')!r} with this rule" in found.message
+    assert f"would have given {without(rules, witness, 'DE')!r}" in found.message
+    assert (output(rules, "08001234567890123", "DE"), without(rules, "08001234567890123", "DE")) == (
+        "+49800123456789012",
+        "+498001234567890123",
+    )
+
+
+def test_a_tenant_rule_taking_part_of_a_service_rule_is_reported_with_both_outputs() -> None:
+    rules = [("GermanyDP", r"^0(\d{6}\d+)$", "+49$1")]
+    assert (output(rules, "00441234567890", "DE"), without(rules, "00441234567890", "DE")) == (
+        "+490441234567890",
+        "+441234567890",
+    )
+    found = [
+        f
+        for f in findings(rules, FindingCode.PARTIAL_OVERLAP, region="DE")
+        if "'DE Intl Dialing'" in f.message
+    ]
+    assert [(f.rule, f.region) for f in found] == [("GermanyDP", "DE")]
+    witness = found[0].witness or ""
+    assert witness.startswith("00")
+    assert (
+        f"{witness!r} becomes {output(rules, witness, 'DE')!r} with this rule; service rule "
+        f"'DE Intl Dialing' would have given {without(rules, witness, 'DE')!r}"
+    ) in found[0].message
+    # With DE Long Distance the outputs agree (both drop the 0 and write +49): not an overlap.
+    assert all("'DE Long Distance'" not in f.message for f in findings(rules, FindingCode.PARTIAL_OVERLAP, region="DE"))
+
+
+def test_no_difference_found_says_what_was_checked() -> None:
+    # Same output as DE Long Distance everywhere, but not in the shape the proof covers.
+    rules = [("Split", r"^00(\d+)(\d)$", "+$1$2")]
+    assert findings(rules, FindingCode.REDUNDANT, region="DE") == []
+    (found,) = findings(rules, FindingCode.NO_DIFFERENCE_FOUND, region="DE")
+    assert "gave the same output for each of the" in found.message
+    assert "one per length from 4 to 24 characters" in found.message
+    assert "not proven for other dial strings" in found.message
 
 
 def test_not_redundant_when_the_output_differs_or_another_service_rule_would_win() -> None:

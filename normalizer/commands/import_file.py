@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from normalizer.commands.common import rule_limit, write_output
+from normalizer.countries import is_region
 from normalizer.errors import DialplanInputError
 from normalizer.formats import TenantFormat, dump_tenant, import_tenant
 
@@ -32,10 +33,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="rules allowed per tenant dial plan, written to the tenant file (default 25; Teams allows 50)",
     )
     parser.add_argument(
+        "--choice",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="answer the script's prompt, Read-Host or parameter that sets $NAME "
+        "(a choice's number or label; repeatable; default: the prompt's default)",
+    )
+    parser.add_argument(
+        "--usage-location",
+        metavar="REGION",
+        help="the usage location of users the script grants a plan but sets none for",
+    )
+    parser.add_argument(
         "-v",
         "--verbose",
         action="store_true",
-        help="list the script statements that changed no dial plan",
+        help="list the script statements passed over (line, what, why)",
     )
     parser.set_defaults(run=run)
 
@@ -51,7 +65,18 @@ def run(args: argparse.Namespace) -> int:
             )
         if Path(args.output).resolve() == Path(args.file).resolve():
             raise DialplanInputError("the output would overwrite the input", file=args.output)
-    imported = import_tenant(args.file, max_rules=args.max_rules)
+    choices: dict[str, str] = {}
+    for given in args.choice:
+        name, equals, value = given.partition("=")
+        if not equals or not name.strip():
+            raise DialplanInputError(f"--choice takes NAME=VALUE, not {given!r}")
+        choices[name.strip()] = value
+    location = args.usage_location
+    if location is not None and not is_region(location):
+        raise DialplanInputError(f"--usage-location {location!r} is not an ISO 3166 region")
+    imported = import_tenant(
+        args.file, max_rules=args.max_rules, choices=choices, usage_location=location
+    )
     tenant = imported.tenant
     if args.name is not None:
         tenant = replace(tenant, name=args.name)
@@ -63,13 +88,18 @@ def run(args: argparse.Namespace) -> int:
         _count(len(tenant.users), "user"),
     ]
     summary = f"{args.file}: {', '.join(counts)}" + (f" -> {args.output}" if args.output else "")
-    if imported.ignored:
-        summary += f"; {_count(len(imported.ignored), 'statement')} changed no dial plan"
+    passed = [statement for statement in imported.ignored if not statement.note]
+    notes = [statement for statement in imported.ignored if statement.note]
+    if passed:
+        summary += f"; {_count(len(passed), 'statement')} passed over"
         summary += "" if args.verbose else " (--verbose lists them)"
     print(summary, file=sys.stderr)
+    name = Path(args.file).name
+    # Notes say what the reader decided (a prompt's answer, a branch taken): always shown.
+    for statement in notes:
+        print(f"  note: {name}:{statement.line}: {statement.command}: {statement.reason}", file=sys.stderr)
     if args.verbose:
-        name = Path(args.file).name
-        for statement in imported.ignored:
+        for statement in passed:
             print(
                 f"  {name}:{statement.line}: {statement.command}: {statement.reason}",
                 file=sys.stderr,

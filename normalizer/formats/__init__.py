@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from normalizer.data import example_tenant_path
-from normalizer.errors import TenantFileError
+from normalizer.errors import DialplanInputError, TenantFileError
 from normalizer.models import Tenant
 
 if TYPE_CHECKING:
@@ -120,7 +120,7 @@ WRITERS: dict[TenantFormat, Callable[[Tenant], str]] = {
 
 @dataclass(frozen=True, slots=True)
 class TenantImport:
-    """A tenant read from a file, and the statements of a script that changed no dial plan."""
+    """A tenant read from a file, the statements of a script it passed over, and its notes."""
 
     tenant: Tenant
     ignored: tuple[IgnoredStatement, ...] = ()
@@ -152,14 +152,35 @@ def load_tenant(
 
 
 def import_tenant(
-    path: str | Path, *, max_rules: int | None = None, validate: bool = True
+    path: str | Path,
+    *,
+    max_rules: int | None = None,
+    validate: bool = True,
+    choices: dict[str, str] | None = None,
+    usage_location: str | None = None,
 ) -> TenantImport:
-    """Load a tenant file as `load_tenant` does, keeping what a script ignored."""
+    """Load a tenant file as `load_tenant` does, keeping what a script passed over.
+
+    For a script, `choices` answer its prompts and parameters by the variable
+    they set, and `usage_location` goes to the users it sets none for.
+    """
     file = _checked(path)
     if file.suffix.lower() == ".ps1":
         from normalizer.formats.powershell import import_powershell
 
-        return TenantImport(*import_powershell(file, max_rules=max_rules, validate=validate))
+        return TenantImport(
+            *import_powershell(
+                file,
+                max_rules=max_rules,
+                validate=validate,
+                choices=choices,
+                usage_location=usage_location,
+            )
+        )
+    if choices or usage_location:
+        raise DialplanInputError(
+            "--choice and --usage-location apply to .ps1 scripts only", file=str(file)
+        )
     return TenantImport(READERS[file.suffix.lower()](file, max_rules=max_rules, validate=validate))
 
 

@@ -30,6 +30,8 @@ class FindingCode(StrEnum):
     NEVER_MATCHES = "never-matches"
     PARTIAL_OVERLAP = "partial-overlap"
     REDUNDANT = "redundant"
+    NO_DIFFERENCE_FOUND = "no-difference-found"
+    MISSING_USAGE_LOCATION = "missing-usage-location"
     EMERGENCY_CAPTURE = "emergency-capture"
     UNANCHORED = "unanchored"
     OPTIONAL_FIRST_TOKEN = "optional-first-token"

@@ -9,8 +9,18 @@ plan is, learn.microsoft.com microsoftteams/what-are-dial-plans):
 - `shadowed`: a rule that never fires because earlier rules, together, match
   every dial string it matches; also a service rule that the tenant rules leave
   nothing to; `never-matches`: a pattern no dial string can match;
-- `partial-overlap`: an earlier rule takes some of a rule's dial strings;
-- `redundant`: a tenant rule that does exactly what the service plan would do;
+- `partial-overlap`: an earlier rule takes some of a rule's dial strings; and a
+  tenant rule that takes some dial strings of a later service rule and gives
+  them another output (the witness shows both outputs);
+- `redundant`: a tenant rule proven to do what the next service rule would do
+  for every dial string it takes (both keep the same span of the dial string
+  between the same fixed prefix and suffix, and add the same text);
+- `no-difference-found`: the weaker claim, when that proof does not apply: the
+  next service rule gave the same output for every dial string checked (one
+  per length up to 24 characters, and the shortest of each automaton state
+  where the rule is first to match), which the finding counts;
+- `missing-usage-location`: a user without a usage location (a script that
+  never set one), whose effective plan cannot be worked out;
 - `emergency-capture`: a tenant rule that rewrites an emergency number of a
   user's region;
 - `unanchored`, `optional-first-token` (`^0?`: not supported on some desk
@@ -46,6 +56,7 @@ apply the real translation to sample strings of the rule, one per length.
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -77,6 +88,24 @@ def sample_strings(pattern: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+LONG_SAMPLE_LENGTH = 24
+"""Output comparisons also try one dial string per length up to this (E.164's 15 digits plus prefixes)."""
+
+
+@lru_cache(maxsize=16384)
+def long_samples(pattern: str) -> tuple[str, ...]:
+    """Dial strings the pattern matches, one per length from 17 to `LONG_SAMPLE_LENGTH`."""
+    seed = zlib.crc32(pattern.encode("utf-8")) + 1
+    found = language.samples(
+        language.language(pattern),
+        max_length=LONG_SAMPLE_LENGTH,
+        excluded=SEPARATORS + "\n",
+        ascii_only=True,
+        seed=seed,
+    )
+    return tuple(text for text in found if len(text) > 16)
+
+
 @dataclass(slots=True)
 class _Member:
     """A rule of an effective plan as the analysis sees it."""
@@ -99,6 +128,8 @@ class _Walk:
     next_after: dict[tuple[int, int | None], str] = field(default_factory=dict)
     # (service rule, first rule) -> witness, over strings the service rule wins among service rules.
     service_taken_by: dict[tuple[int, int], str] = field(default_factory=dict)
+    # Every reached product state: the matching rules (positions, in order) and its shortest witness.
+    states: list[tuple[list[int], str]] = field(default_factory=list)
 
 
 class _PlanLint:
@@ -273,6 +304,7 @@ class _PlanLint:
         walk = _Walk()
         for state in reached:
             bits = [analysable[bit] for bit in range(len(analysable)) if state.matching >> bit & 1]
+            walk.states.append((bits, state.witness))
             first = bits[0]
             for position in bits:
                 walk.taken_by.setdefault((position, first), state.witness)
@@ -301,7 +333,8 @@ class _PlanLint:
                 region=region,
             )
             return
-        redundant = self.check_redundant(members, walk, region)
+        differs = self.check_service_overlap(members, walk, region) if region else {}
+        redundant = self.check_redundant(members, walk, region, differs)
         if tenant_facts:
             self.check_shadowing(members, walk)
         if region is not None:
@@ -357,11 +390,59 @@ class _PlanLint:
                 witness=witness,
             )
 
+    def check_service_overlap(
+        self, members: Sequence[_Member], walk: _Walk, region: str
+    ) -> dict[tuple[int, int], str]:
+        """Tenant rules that take dial strings of a later service rule and give another output.
+
+        Returns (tenant rule, service rule) -> the shortest such dial string.
+        """
+        differs: dict[tuple[int, int], str] = {}
+        candidates = [
+            (first, witness)
+            for bits, witness in walk.states
+            if not members[(first := bits[0])].is_service
+            and any(members[p].is_service for p in bits[1:])
+        ]
+        # Capture groups can differ where the languages do not (a loop the automaton
+        # leaves in one state): longer samples of each rule are compared too.
+        candidates += [
+            (member.index, text)
+            for member in self.tenant_members
+            if member.language.is_analysable
+            for text in long_samples(member.rule.pattern)
+        ]
+        candidates.sort(key=lambda candidate: len(candidate[1]))
+        for first, witness in candidates:
+            if first in self.duplicates:
+                continue
+            ours = _first_match(members, witness)
+            theirs = _first_match(members, witness, skip=first)
+            if ours is None or theirs is None or ours[0] != first:
+                continue  # the analysis and the matcher disagree: claim nothing
+            if not members[theirs[0]].is_service or ours[1] == theirs[1]:
+                continue
+            differs.setdefault((first, theirs[0]), witness)
+        for (first, service), witness in differs.items():
+            member, other = members[first], members[service]
+            self.add(
+                FindingCode.PARTIAL_OVERLAP,
+                member,
+                f"takes some dial strings of service rule {other.rule.name!r} of the {region} "
+                f"service plan and gives another output: {witness!r} becomes "
+                f"{member.compiled.translate(witness)!r} with this rule; service rule "
+                f"{other.rule.name!r} would have given {other.compiled.translate(witness)!r}",
+                witness=witness,
+                region=region,
+            )
+        return differs
+
     def check_redundant(
         self,
         members: Sequence[_Member],
         walk: _Walk,
         region: str | None,
+        differs: dict[tuple[int, int], str],
     ) -> set[int]:
         found: set[int] = set()
         if region is None:
@@ -374,29 +455,56 @@ class _PlanLint:
             (following,) = nexts
             if following is None or not members[following].is_service:
                 continue
+            if (position, following) in differs:
+                continue  # a dial string with another output: reported as a partial overlap
             service = members[following]
-            checked = [
+            samples = [
                 text
                 for text in self.samples.get(position, [])
                 if (winner := _first_match(members, text)) is not None and winner[0] == position
             ]
-            if not checked:
-                continue
-            # Without this rule, the service rule must give the same output.
-            if any(
+            samples += [
+                text
+                for text in long_samples(member.rule.pattern)
+                if (winner := _first_match(members, text)) is not None and winner[0] == position
+            ]
+            states = [witness for bits, witness in walk.states if bits[0] == position]
+            checked = list(dict.fromkeys([*samples, *states]))
+            if not checked or any(
                 _first_match(members, text, skip=position)
                 != (following, member.compiled.translate(text))
                 for text in checked
             ):
                 continue
             found.add(position)
-            text = checked[0]
+            text = min(checked, key=len)
+            output = member.compiled.translate(text)
+            same = _same_output(member.rule, service.rule)
+            if same is not None:
+                self.add(
+                    FindingCode.REDUNDANT,
+                    member,
+                    f"does what service rule {service.rule.name!r} of the {region} service plan "
+                    f"already does for every dial string it takes: {same} (e.g. {text!r} "
+                    f"becomes {output!r} either way)",
+                    witness=text,
+                    region=region,
+                )
+                continue
+            lengths = sorted({len(sample) for sample in samples})
+            per_length = (
+                f"one per length from {lengths[0]} to {lengths[-1]} characters"
+                if lengths
+                else "none of fixed length"
+            )
             self.add(
-                FindingCode.REDUNDANT,
+                FindingCode.NO_DIFFERENCE_FOUND,
                 member,
-                f"does what service rule {service.rule.name!r} of the {region} service plan "
-                f"already does for every dial string it takes (e.g. {text!r} becomes "
-                f"{member.compiled.translate(text)!r} either way)",
+                f"service rule {service.rule.name!r} of the {region} service plan, next in "
+                f"line, gave the same output for each of the {len(checked)} dial strings "
+                f"checked that this rule takes ({per_length}, and the shortest of each of "
+                f"the {len(states)} automaton states where the rule is first to match); not "
+                f"proven for other dial strings (e.g. {text!r} becomes {output!r} either way)",
                 witness=text,
                 region=region,
             )
@@ -455,6 +563,42 @@ def _member(
         else language.Language(rule.pattern, None, "an automaton past the time limit")
     )
     return _Member(rule, compile_rule(rule), found, is_service, index)
+
+
+_LITERAL = r"(?:[0-9A-Za-z;=#,:]|\\[+*#.()\[\]{}?|^$\\])*"
+_SPAN_PATTERN = re.compile(rf"\^({_LITERAL})\((?!\?)((?:[^()\\]|\\.|\(\?:)*(?:\)[^()]*)*)\)({_LITERAL})\$")
+_SPAN_TRANSLATION = re.compile(r"((?:[^$]|\$\$)*)\$(?:1|\{1\})((?:[^$]|\$\$)*)")
+
+
+def _span_output(rule: NormalizationRule) -> tuple[str, int, int, str] | None:
+    """A rule whose output is `before + dial[start:len-end] + after` for every string it matches.
+
+    That holds for `^literal(body)literal$` with one capturing group and a
+    translation `before$1after`: the anchors and the literals fix the span of
+    group 1, whatever the body. None for any other shape.
+    """
+    pattern = _SPAN_PATTERN.fullmatch(rule.pattern)
+    translation = _SPAN_TRANSLATION.fullmatch(rule.translation)
+    if pattern is None or translation is None:
+        return None
+    body = pattern.group(2)
+    if re.search(r"(?<!\\)\((?!\?:)", body):
+        return None  # another capturing group
+    prefix, suffix = (re.sub(r"\\(.)", r"\1", part) for part in (pattern.group(1), pattern.group(3)))
+    before, after = (part.replace("$$", "$") for part in translation.groups())
+    return before, len(prefix), len(suffix), after
+
+
+def _same_output(rule: NormalizationRule, other: NormalizationRule) -> str | None:
+    """Why two rules give the same output for every dial string both match, or None if unproven."""
+    mine, theirs = _span_output(rule), _span_output(other)
+    if mine is None or mine != theirs:
+        return None
+    before, start, end, after = mine
+    kept = f"drop the first {start} character{'' if start == 1 else 's'}" if start else "keep the start"
+    if end:
+        kept += f" and the last {end}"
+    return f"both {kept} of the dial string and write {before!r} before{f' and {after!r} after' if after else ''} the rest"
 
 
 def _first_match(
@@ -616,6 +760,20 @@ def lint(
         )
         if problem.code in (Violation.INVALID_PATTERN, Violation.INVALID_TRANSLATION):
             broken.add((error.plan or "").casefold())
+    for index, user in enumerate(tenant.users):
+        if not user.usage_location:
+            findings.append(
+                Finding(
+                    Severity.WARNING,
+                    FindingCode.MISSING_USAGE_LOCATION,
+                    user.dial_plan,
+                    None,
+                    f"users[{index}]: user {user.upn!r} has no usage location, so no effective "
+                    "dial plan: set usage_location (or import the script with --usage-location XX)",
+                    field="usage_location",
+                    file=tenant.source,
+                )
+            )
     seen: set[str] = set()
     work: list[tuple[Tenant, DialPlan, Sequence[str], _Shared]] = []
     for plan in tenant.dial_plans:
