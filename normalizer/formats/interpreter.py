@@ -308,6 +308,11 @@ def describe(statement: Any) -> str:
         return f"${statement.variable}{statement.operator}"
     if isinstance(statement, Variable):
         return f"${statement.name}"
+    if isinstance(statement, Literal):
+        text = repr(statement.value)
+        return text if len(text) <= 40 else text[:37] + "..."
+    if isinstance(statement, Expandable):
+        return '"..."'
     if isinstance(statement, MethodCall):
         return f"{describe(statement.target)}.{statement.name}()"
     if isinstance(statement, Member):
@@ -517,6 +522,7 @@ class Interpreter:
             except _Stop as stop:
                 self.end(stop, statements[index + 1 :])
                 break
+        self.ignored.sort(key=lambda entry: (entry.line, entry.column))
         unused = sorted(set(self.answers) - self.answered)
         if unused:
             raise DialplanInputError(
@@ -614,7 +620,7 @@ class Interpreter:
         name = written.lower()
         if name in {"true", "false", "null"}:
             self.fail(f"${written} cannot be assigned", statement.position)
-        self.assigning = name
+        self.assigning = written
         try:
             value = self.value_of(statement.value)
         finally:
@@ -931,9 +937,9 @@ class Interpreter:
         name = self.assigning
         shown = f"${name}" if name else "the prompt"
         listed = ", ".join(f"{index}={label}" for index, label in enumerate(labels))
-        if name is not None and name in self.answers:
-            self.answered.add(name)
-            given = self.answers[name].strip()
+        if name is not None and name.lower() in self.answers:
+            self.answered.add(name.lower())
+            given = self.answers[name.lower()].strip()
             index = next((i for i, label in enumerate(labels) if label.lower() == given.lower()), None)
             if index is None and given.lstrip("-").isdigit() and 0 <= int(given) < len(labels):
                 index = int(given)
@@ -962,10 +968,11 @@ class Interpreter:
 
     def read_host(self, command: Command) -> Value:
         name = self.assigning
-        if name is not None and name in self.answers:
-            self.answered.add(name)
-            self.note(command, f"${name} = {self.answers[name]!r}: given by --choice {name}=...")
-            return self.answers[name]
+        if name is not None and name.lower() in self.answers:
+            answer = self.answers[name.lower()]
+            self.answered.add(name.lower())
+            self.note(command, f"${name} = {answer!r}: given by --choice {name}=...")
+            return answer
         self.ignore(command, "asks the person running the script (give --choice NAME=VALUE to answer)")
         hint = f"; answer it with --choice {name}=VALUE" if name else ""
         return Unknown(f"Read-Host at line {command.position.line}{hint}")
@@ -1073,7 +1080,7 @@ class Interpreter:
                     return None
                 return value
             self.ignore(pipeline, "not a dial plan statement")
-            return Unknown(f"the pipeline at line {pipeline.position.line}")
+            return Unknown(f"{describe(pipeline)} (line {pipeline.position.line})")
         finally:
             self.silence -= silenced
 
