@@ -204,6 +204,7 @@ class _Run(Interpreter):
         self.plans: dict[str, _PlanState] = {}
         self.users: dict[str, _UserState] = {}
         self.global_grant: str | None = None
+        self.mapped: set[str] = set()  # server scopes already noted
         self.handlers = {
             "new-csvoicenormalizationrule": self.new_rule,
             "set-csvoicenormalizationrule": self.set_rule,
@@ -357,6 +358,9 @@ class _Run(Interpreter):
         for scope in _SERVER_SCOPES:
             if lowered.startswith(scope):
                 name = plain.rsplit(":", 1)[-1]
+                if identity.lower() in self.mapped:
+                    return name
+                self.mapped.add(identity.lower())
                 self.note(
                     command,
                     f"Skype for Business Server scope {identity!r} read as tenant dial plan {name!r} "

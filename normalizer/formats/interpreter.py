@@ -229,6 +229,24 @@ _COMMON = {
     "Tenant": ANY,
 }
 _DISCARDING = {"out-null"}
+# Commands that write to the console or wait, never to the pipeline.
+_NO_OUTPUT = {
+    "write-host",
+    "write-verbose",
+    "write-warning",
+    "write-debug",
+    "write-information",
+    "write-progress",
+    "start-sleep",
+    "clear-host",
+    "cls",
+    "pause",
+    "out-null",
+    "out-host",
+    "out-default",
+    "import-module",
+    "set-strictmode",
+}
 _TRUE_WORDS = {"true", "$true", "1", "yes", "y"}
 _FALSE_WORDS = {"false", "$false", "0", "no", "n", ""}
 
@@ -311,6 +329,10 @@ def describe(statement: Any) -> str:
     if isinstance(statement, Literal):
         text = repr(statement.value)
         return text if len(text) <= 40 else text[:37] + "..."
+    if isinstance(statement, ArrayExpression):
+        return "@(...)"
+    if isinstance(statement, Hashtable):
+        return "@{...}"
     if isinstance(statement, Expandable):
         return '"..."'
     if isinstance(statement, MethodCall):
@@ -389,7 +411,8 @@ class Interpreter:
         self.ignored: list[IgnoredStatement] = []
         self.handlers: dict[str, Callable[[Command], Value]] = {}
         self.functions: dict[str, FunctionDefinition] = {}
-        self.answers = dict(answers or {})
+        self.answers = {name.lower(): value for name, value in (answers or {}).items()}
+        self.answer_names = {name.lower(): name for name in answers or {}}
         self.answered: set[str] = set()
         self.parse = parse
         self.assigning: str | None = None
@@ -522,12 +545,15 @@ class Interpreter:
             except _Stop as stop:
                 self.end(stop, statements[index + 1 :])
                 break
-        self.ignored.sort(key=lambda entry: (entry.line, entry.column))
+        # A statement run many times (in a loop or function) is listed once.
+        unique = dict.fromkeys(self.ignored)
+        self.ignored = sorted(unique, key=lambda entry: (entry.line, entry.column))
         unused = sorted(set(self.answers) - self.answered)
         if unused:
+            name = self.answer_names[unused[0]]
             raise DialplanInputError(
-                f"--choice {unused[0]}=...: the script has no prompt, Read-Host or parameter "
-                f"that sets ${unused[0]}",
+                f"--choice {name}=...: the script has no prompt, Read-Host or parameter "
+                f"that sets ${name}",
                 file=self.source,
             )
 
@@ -695,6 +721,8 @@ class Interpreter:
         if operator == "*" and isinstance(left, str):
             return left * int(self.number(right, position))
         a, b = self.number(left, position), self.number(right, position)
+        if operator == "+":
+            return a + b
         if operator == "-":
             return a - b
         if operator == "*":
@@ -716,11 +744,11 @@ class Interpreter:
             except Undecidable as exc:
                 return self.undecided(statement, index, exc)
             if self.consulted_tenant and self.changes(statement):
-                where = "this branch" if taken else "not this branch"
                 self.note(
                     condition,
-                    "Get-CsTenantDialPlan asks the live tenant; read on a tenant that has only "
-                    f"what the script created before (so the branch that creates is taken): {where}",
+                    "Get-CsTenantDialPlan asks the live tenant: read on the tenant the script "
+                    f"builds from an empty one, where the condition is {taken} (a plan the script "
+                    "has not created is missing, so the branch that creates it runs)",
                     what="if",
                 )
             if taken:
@@ -1129,6 +1157,8 @@ class Interpreter:
             self.ignore(command, "runs another script or command the reader does not see")
             return Unknown(f"the call at line {command.position.line}")
         self.ignore(command, "not a dial plan statement")
+        if name in _NO_OUTPUT:
+            return None
         return Unknown(f"{command.name} (line {command.position.line})")
 
     # Values -------------------------------------------------------------------
@@ -1259,6 +1289,8 @@ class Interpreter:
             }
             if key in rule_members:
                 return rule_members[key]
+        elif isinstance(value, bool) and key == "ispresent":
+            return value  # a switch parameter
         elif isinstance(value, Choice) and key in {"label", "helpmessage"}:
             return value.label if key == "label" else value.help
         elif key in {"count", "length"} and (isinstance(value, (tuple, str)) or value is None):

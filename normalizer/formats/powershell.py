@@ -622,7 +622,7 @@ def run_powershell(
     (`--choice NAME=VALUE`); `usage_location` goes to users the script sets none for.
     """
     script = parse_script(text, source)
-    answers = {key.lower().lstrip("$"): value for key, value in (choices or {}).items()}
+    answers = {key.lstrip("$"): value for key, value in (choices or {}).items()}
     return run_script(
         script,
         source,
