@@ -148,14 +148,14 @@ dial_plan = "P0"
 def test_lint_contoso_has_no_errors(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["lint"]) == 0
     out = capsys.readouterr().out
-    assert "0 error(s), 2 warning(s)" in out
+    assert "0 error(s), 3 warning(s)" in out
     assert main(["lint", "--strict"]) == 1
 
 
 def test_lint_json_lists_findings(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["lint", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert {item["code"] for item in data} == {"optional-first-token", "no-plus"}
+    assert {item["code"] for item in data} == {"optional-first-token", "no-plus", "partial-overlap"}
     assert all({"severity", "code", "plan", "rule", "message", "witness"} <= set(item) for item in data)
 
 
@@ -276,7 +276,7 @@ def test_lint_time_limit_must_be_seconds(value: str, capsys: pytest.CaptureFixtu
 
 def test_lint_time_limit_zero_means_no_limit(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["lint", "--time-limit", "0"]) == 0
-    assert "0 error(s), 2 warning(s)" in capsys.readouterr().out
+    assert "0 error(s), 3 warning(s)" in capsys.readouterr().out
 
 
 # A command that returns while a child process of its own still runs (the web

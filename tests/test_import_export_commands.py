@@ -27,7 +27,7 @@ def test_import_writes_a_tenant_file_and_lists_ignored_statements_with_verbose(
     err = capsys.readouterr().err
     assert (
         err
-        == f"{script}: 2 dial plans, 4 rules, 2 users -> {out}; 2 statements changed no dial plan (--verbose lists them)\n"
+        == f"{script}: 2 dial plans, 4 rules, 2 users -> {out}; 2 statements passed over (--verbose lists them)\n"
     )
     tenant = tenant_from_toml(out.read_text(encoding="utf-8"))
     assert (tenant.name, tenant.max_rules) == ("Contoso", 50)
@@ -76,15 +76,12 @@ def test_import_syntax_error_shows_line_column_and_caret(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     script = tmp_path / "bad.ps1"
-    script.write_text("Connect-MicrosoftTeams\nforeach ($u in $users) {\n}\n", encoding="utf-8")
+    script.write_text("Connect-MicrosoftTeams\nif ($u -bor 1) {\n}\n", encoding="utf-8")
     assert main(["import", str(script)]) == 2
     assert capsys.readouterr().err.splitlines() == [
-        (
-            f"dialplan: error: {script}: line 2, column 13: 'foreach' is not supported "
-            "(statements run once, in order: no loops or functions); unexpected 'in'"
-        ),
-        "    foreach ($u in $users) {",
-        "                ^",
+        f"dialplan: error: {script}: line 2, column 8: unexpected '-bor'",
+        "    if ($u -bor 1) {",
+        "           ^",
     ]
 
 
