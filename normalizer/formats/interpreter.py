@@ -382,9 +382,54 @@ def _wildcard(pattern: str, *, case: bool) -> re.Pattern[str]:
 
 
 _OPERATORS = frozenset(
-    "eq ne gt ge lt le like notlike match notmatch contains notcontains in notin "
-    "replace split join is isnot as".split()
+    {
+        "eq",
+        "ne",
+        "gt",
+        "ge",
+        "lt",
+        "le",
+        "like",
+        "notlike",
+        "match",
+        "notmatch",
+        "contains",
+        "notcontains",
+        "in",
+        "notin",
+        "replace",
+        "split",
+        "join",
+        "is",
+        "isnot",
+        "as",
+    }
 )
+
+
+# The string methods scripts call, as .NET defines them (those the reader evaluates).
+_STRING_METHODS: dict[str, Callable[..., Value]] = {
+    "tolower": lambda s: s.lower(),
+    "toupper": lambda s: s.upper(),
+    "trim": lambda s, chars=None: s.strip(chars),
+    "trimstart": lambda s, chars=None: s.lstrip(chars),
+    "trimend": lambda s, chars=None: s.rstrip(chars),
+    "tostring": lambda s: s,
+    "startswith": lambda s, other: s.startswith(other),
+    "endswith": lambda s, other: s.endswith(other),
+    "contains": lambda s, other: other in s,
+    "indexof": lambda s, other: s.find(other),
+    "lastindexof": lambda s, other: s.rfind(other),
+    "replace": lambda s, old, new: s.replace(old, new),
+    "substring": lambda s, start, length=None: (
+        s[start:] if length is None else s[start : start + length]
+    ),
+    "split": lambda s, separators=None: (
+        tuple(re.split("[" + re.escape(separators) + "]", s)) if separators else tuple(s.split())
+    ),
+    "padleft": lambda s, width, char=" ": s.rjust(width, char),
+    "padright": lambda s, width, char=" ": s.ljust(width, char),
+}
 
 
 class Interpreter:
@@ -426,7 +471,9 @@ class Interpreter:
         }
         # Every function the script defines, for asking whether a call changes dial plans.
         self.definitions = {
-            node.name.lower(): node for node in _walk(script.statements) if isinstance(node, FunctionDefinition)
+            node.name.lower(): node
+            for node in _walk(script.statements)
+            if isinstance(node, FunctionDefinition)
         }
         self._changing: dict[int, bool] = {}
 
@@ -567,7 +614,9 @@ class Interpreter:
         }[stop.keyword]
         at = stop.position
         self.ignored.append(
-            IgnoredStatement(at.line, at.column, stop.keyword, f"{why}: nothing after it is imported", note=True)
+            IgnoredStatement(
+                at.line, at.column, stop.keyword, f"{why}: nothing after it is imported", note=True
+            )
         )
         for statement in rest:
             self.ignore(statement, f"not run: the script ends at line {at.line} ({stop.keyword})")
@@ -809,7 +858,11 @@ class Interpreter:
                 f"foreach runs over {collection.origin}, which the reader cannot know",
                 statement.collection.position,
             )
-        items = collection if isinstance(collection, tuple) else (() if collection is None else (collection,))
+        items = (
+            collection
+            if isinstance(collection, tuple)
+            else (() if collection is None else (collection,))
+        )
         output: list[Value] = []
         for count, item in enumerate(items):
             self.check_iterations(count, statement)
@@ -882,12 +935,18 @@ class Interpreter:
                     output += self.run(block)
                 else:
                     for inner in block:
-                        self.ignore(inner, f"not run: the switch at line {statement.position.line} took another clause")
+                        self.ignore(
+                            inner,
+                            f"not run: the switch at line {statement.position.line} took another clause",
+                        )
             if not matched and default is not None:
                 output += self.run(default)
             elif default is not None:
                 for inner in default:
-                    self.ignore(inner, f"not run: the switch at line {statement.position.line} took another clause")
+                    self.ignore(
+                        inner,
+                        f"not run: the switch at line {statement.position.line} took another clause",
+                    )
         except _Stop as stop:
             output += stop.output
             if stop.keyword != "break":
@@ -900,7 +959,10 @@ class Interpreter:
             output += self.run(statement.body)
             for block in statement.catches:
                 for inner in block:
-                    self.ignore(inner, f"not run: the try block at line {statement.position.line} ran without a terminating error")
+                    self.ignore(
+                        inner,
+                        f"not run: the try block at line {statement.position.line} ran without a terminating error",
+                    )
         except _Stop as stop:
             if stop.keyword != "throw" or not statement.catches:
                 raise
@@ -960,7 +1022,9 @@ class Interpreter:
         arguments = [self.lenient(argument) for argument in call.arguments]
         choices = arguments[2] if len(arguments) > 2 else ()
         items = choices if isinstance(choices, tuple) else (choices,)
-        labels = [item.name if isinstance(item, Choice) else str(item).replace("&", "") for item in items]
+        labels = [
+            item.name if isinstance(item, Choice) else str(item).replace("&", "") for item in items
+        ]
         default = arguments[3] if len(arguments) > 3 else -1
         name = self.assigning
         shown = f"${name}" if name else "the prompt"
@@ -968,7 +1032,9 @@ class Interpreter:
         if name is not None and name.lower() in self.answers:
             self.answered.add(name.lower())
             given = self.answers[name.lower()].strip()
-            index = next((i for i, label in enumerate(labels) if label.lower() == given.lower()), None)
+            index = next(
+                (i for i, label in enumerate(labels) if label.lower() == given.lower()), None
+            )
             if index is None and given.lstrip("-").isdigit() and 0 <= int(given) < len(labels):
                 index = int(given)
             if index is None:
@@ -977,7 +1043,11 @@ class Interpreter:
                     file=self.source,
                 )
             how = f"given by --choice {name}={given}"
-        elif isinstance(default, int) and not isinstance(default, bool) and 0 <= default < len(labels):
+        elif (
+            isinstance(default, int)
+            and not isinstance(default, bool)
+            and 0 <= default < len(labels)
+        ):
             index = default
             how = f"the prompt's default; --choice {name or 'NAME'}=<{listed}> picks another"
         else:
@@ -1001,12 +1071,18 @@ class Interpreter:
             self.answered.add(name.lower())
             self.note(command, f"${name} = {answer!r}: given by --choice {name}=...")
             return answer
-        self.ignore(command, "asks the person running the script (give --choice NAME=VALUE to answer)")
+        self.ignore(
+            command, "asks the person running the script (give --choice NAME=VALUE to answer)"
+        )
         hint = f"; answer it with --choice {name}=VALUE" if name else ""
         return Unknown(f"Read-Host at line {command.position.line}{hint}")
 
     def new_object(self, command: Command) -> Value:
-        values = [self.lenient(element) for element in command.elements if not isinstance(element, (Parameter, Splat, Redirection))]
+        values = [
+            self.lenient(element)
+            for element in command.elements
+            if not isinstance(element, (Parameter, Splat, Redirection))
+        ]
         type_name = str(values[0]) if values and isinstance(values[0], str) else ""
         if type_name.lower().endswith("choicedescription") and len(values) > 1:
             arguments = values[1] if isinstance(values[1], tuple) else (values[1],)
@@ -1016,7 +1092,11 @@ class Interpreter:
         return Unknown(f"New-Object {type_name} (line {command.position.line})".replace("  ", " "))
 
     def write_output(self, command: Command) -> Value:
-        values = [self.expression(element) for element in command.elements if not isinstance(element, (Parameter, Splat, Redirection))]
+        values = [
+            self.expression(element)
+            for element in command.elements
+            if not isinstance(element, (Parameter, Splat, Redirection))
+        ]
         if not self.frames:
             self.ignore(command, "not a dial plan statement")
         flat = self.flatten(values)
@@ -1038,16 +1118,21 @@ class Interpreter:
             if isinstance(element, Splat):
                 table = self.variable(element.name, element.position)
                 if isinstance(table, Table):
-                    for key, value, _ in table.entries:
-                        frame[key.lower()] = value
+                    for key, entry, _ in table.entries:
+                        frame[key.lower()] = entry
                         unbound = [p for p in unbound if p.name.lower() != key.lower()]
                 continue
             if isinstance(element, Parameter):
-                matches = [p for p in declared.values() if p.name.lower().startswith(element.name.lower())]
+                matches = [
+                    p for p in declared.values() if p.name.lower().startswith(element.name.lower())
+                ]
                 exact = declared.get(element.name.lower())
                 target = exact or (matches[0] if len(matches) == 1 else None)
                 if target is None:
-                    self.fail(f"function {definition.name} has no parameter -{element.name}", element.position)
+                    self.fail(
+                        f"function {definition.name} has no parameter -{element.name}",
+                        element.position,
+                    )
                 if target.is_switch and not element.has_colon:
                     value: Value = True
                 else:
@@ -1102,7 +1187,9 @@ class Interpreter:
             if isinstance(first, Command) and self.touches_dial_plans(first.name):
                 value = self.element(first)
                 for element in rest:
-                    self.ignore(element, f"takes the output of {first.name}: not a dial plan statement")
+                    self.ignore(
+                        element, f"takes the output of {first.name}: not a dial plan statement"
+                    )
                 last = rest[-1]
                 if isinstance(last, Command) and last.name.lower() in _DISCARDING:
                     return None
@@ -1144,7 +1231,9 @@ class Interpreter:
         if definition is not None:
             return self.call(definition, command)
         if name in self.definitions:
-            self.fail(f"function {command.name} is called before the script defines it", command.position)
+            self.fail(
+                f"function {command.name} is called before the script defines it", command.position
+            )
         if self.touches_dial_plans(command.name):
             self.fail(f"{command.name} is not supported by the reader", command.position)
         if self.changes(command.elements):
@@ -1203,7 +1292,9 @@ class Interpreter:
         if isinstance(node, ScriptBlock):
             return Block(node)
         if isinstance(node, Concatenation):
-            return "".join(self.as_text(self.expression(part), part.position) for part in node.parts)
+            return "".join(
+                self.as_text(self.expression(part), part.position) for part in node.parts
+            )
         content = node.content
         if isinstance(content, Assignment):
             self.assign(content)
@@ -1239,7 +1330,11 @@ class Interpreter:
                 pieces.append(part)
             elif isinstance(part, Embedded):
                 pieces.append(self.embedded(part))
-            elif self.is_defined(part.name.lower()) or part.name.lower() in {"true", "false", "null"}:
+            elif self.is_defined(part.name.lower()) or part.name.lower() in {
+                "true",
+                "false",
+                "null",
+            }:
                 pieces.append(self.as_text(self.variable(part.name, part.position), part.position))
             else:
                 raise Undecidable(
@@ -1320,25 +1415,6 @@ class Interpreter:
             self.fail("cannot index into $null", node.position)
         return target if self.number(key, node.position) in (0, -1) else None
 
-    _STRING_METHODS: dict[str, Callable[..., Value]] = {
-        "tolower": lambda s: s.lower(),
-        "toupper": lambda s: s.upper(),
-        "trim": lambda s, chars=None: s.strip(chars),
-        "trimstart": lambda s, chars=None: s.lstrip(chars),
-        "trimend": lambda s, chars=None: s.rstrip(chars),
-        "tostring": lambda s: s,
-        "startswith": lambda s, other: s.startswith(other),
-        "endswith": lambda s, other: s.endswith(other),
-        "contains": lambda s, other: other in s,
-        "indexof": lambda s, other: s.find(other),
-        "lastindexof": lambda s, other: s.rfind(other),
-        "replace": lambda s, old, new: s.replace(old, new),
-        "substring": lambda s, start, length=None: s[start:] if length is None else s[start : start + length],
-        "split": lambda s, separators=None: tuple(re.split("[" + re.escape(separators) + "]", s)) if separators else tuple(s.split()),
-        "padleft": lambda s, width, char=" ": s.rjust(width, char),
-        "padright": lambda s, width, char=" ": s.ljust(width, char),
-    }
-
     def method(self, node: MethodCall) -> Value:
         target_node = node.target
         if (
@@ -1357,14 +1433,17 @@ class Interpreter:
         key = node.name.lower()
         if isinstance(target, tuple):
             if key in {"trim", "tolower", "toupper", "trimstart", "trimend"}:
-                return tuple(self._STRING_METHODS[key](self.as_text(item, node.position), *arguments) for item in target)
+                return tuple(
+                    _STRING_METHODS[key](self.as_text(item, node.position), *arguments)
+                    for item in target
+                )
             if key == "contains":
                 return any(self.equal(item, arguments[0], case=True) for item in target)
         if isinstance(target, (str, int, float)) and not isinstance(target, bool):
             text = str(target)
             if key in {"toint32", "toint64"}:
                 return int(self.number(text, node.position))
-            function = self._STRING_METHODS.get(key)
+            function = _STRING_METHODS.get(key)
             if function is not None:
                 try:
                     return function(text, *arguments)
@@ -1375,7 +1454,11 @@ class Interpreter:
     def static(self, node: StaticMember) -> Value:
         type_name = node.type_name.lower().removeprefix("system.")
         name = node.name.lower()
-        if type_name == "string" and name in {"isnullorempty", "isnullorwhitespace"} and node.arguments:
+        if (
+            type_name == "string"
+            and name in {"isnullorempty", "isnullorwhitespace"}
+            and node.arguments
+        ):
             value = self.expression(node.arguments[0])
             if isinstance(value, Unknown):
                 return value
@@ -1437,7 +1520,10 @@ class Interpreter:
         if operator in {"-", "*", "/", "%"}:
             return self.arithmetic(operator, left, right, node.position)
         if operator == "..":
-            start, stop = int(self.number(left, node.position)), int(self.number(right, node.position))
+            start, stop = (
+                int(self.number(left, node.position)),
+                int(self.number(right, node.position)),
+            )
             if abs(stop - start) >= MAX_ITERATIONS:
                 self.fail(f"the range {start}..{stop} is too long for the reader", node.position)
             step = 1 if stop >= start else -1
@@ -1471,37 +1557,60 @@ class Interpreter:
             return found if base in {"contains", "in"} else not found
         if base == "join":
             items = left if isinstance(left, tuple) else (left,)
-            return self.as_text(right, position).join(self.as_text(item, position) for item in items)
+            return self.as_text(right, position).join(
+                self.as_text(item, position) for item in items
+            )
         if base == "split":
             flags = 0 if case else re.IGNORECASE
-            return tuple(re.split(self.as_text(right, position), self.as_text(left, position), flags=flags))
+            return tuple(
+                re.split(self.as_text(right, position), self.as_text(left, position), flags=flags)
+            )
         if base == "replace":
-            pattern, replacement = (right[0], right[1] if len(right) > 1 else "") if isinstance(right, tuple) else (right, "")
+            pattern, replacement = (
+                (right[0], right[1] if len(right) > 1 else "")
+                if isinstance(right, tuple)
+                else (right, "")
+            )
             flags = 0 if case else re.IGNORECASE
             python = re.sub(r"\$(\d+)", r"\\g<\1>", self.as_text(replacement, position))
             texts = left if isinstance(left, tuple) else (left,)
-            replaced = tuple(re.sub(self.as_text(pattern, position), python, self.as_text(t, position), flags=flags) for t in texts)
+            replaced = tuple(
+                re.sub(
+                    self.as_text(pattern, position), python, self.as_text(t, position), flags=flags
+                )
+                for t in texts
+            )
             return replaced if isinstance(left, tuple) else replaced[0]
         if isinstance(left, tuple):
             # A comparison with a list on the left filters it.
-            return tuple(item for item in left if self.compare(operator, item, right, position) is True)
+            return tuple(
+                item for item in left if self.compare(operator, item, right, position) is True
+            )
         if base in {"eq", "ne"}:
             equal = self.equal(left, right, case=case)
             return equal if base == "eq" else not equal
         if base in {"like", "notlike"}:
             pattern = self.as_text(right, position)
-            matched = _wildcard(pattern, case=case).fullmatch(self.as_text(left, position)) is not None
+            matched = (
+                _wildcard(pattern, case=case).fullmatch(self.as_text(left, position)) is not None
+            )
             return matched if base == "like" else not matched
         if base in {"match", "notmatch"}:
             flags = 0 if case else re.IGNORECASE
-            matched = re.search(self.as_text(right, position), self.as_text(left, position), flags) is not None
+            matched = (
+                re.search(self.as_text(right, position), self.as_text(left, position), flags)
+                is not None
+            )
             return matched if base == "match" else not matched
         if base in {"gt", "ge", "lt", "le"}:
             a, b = self.ordered(left, right, position, case=case)
-            return {"gt": a > b, "ge": a >= b, "lt": a < b, "le": a <= b}[base]
+            result: bool = {"gt": a > b, "ge": a >= b, "lt": a < b, "le": a <= b}[base]
+            return result
         self.fail(f"the operator -{operator} is not supported by the reader", position)
 
-    def ordered(self, left: Value, right: Value, position: Position, *, case: bool) -> tuple[Any, Any]:
+    def ordered(
+        self, left: Value, right: Value, position: Position, *, case: bool
+    ) -> tuple[Any, Any]:
         if isinstance(left, (int, float)) and not isinstance(left, bool):
             return left, self.number(right, position)
         if left is None:
@@ -1514,7 +1623,11 @@ class Interpreter:
         if left is None or right is None:
             return left is None and right is None
         if isinstance(left, bool):
-            return left == bool(right) if not isinstance(right, str) else left == (right.lower() not in _FALSE_WORDS)
+            return (
+                left == bool(right)
+                if not isinstance(right, str)
+                else left == (right.lower() not in _FALSE_WORDS)
+            )
         if isinstance(left, (int, float)):
             if isinstance(right, (int, float)):
                 return left == right
@@ -1526,7 +1639,7 @@ class Interpreter:
             return False
         if isinstance(left, str):
             if isinstance(right, (str, int, float)):
-                other = str(right) if not isinstance(right, bool) else str(right)
+                other = str(right)
                 return left == other if case else left.casefold() == other.casefold()
             if isinstance(right, Choice):
                 return left.casefold() == right.name.casefold()

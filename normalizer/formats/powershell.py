@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
@@ -239,6 +239,9 @@ def _operator(token: Token) -> str:
     return "-" if text in _DASHES else text
 
 
+_Node = TypeVar("_Node")
+
+
 class _Parameters(tuple):  # type: ignore[type-arg]
     """A function's parenthesised parameters, told apart from its body's statements."""
 
@@ -265,7 +268,7 @@ class _Nodes(Transformer[Token, tuple[Statement, ...]]):
         super().__init__()
         self.spans: dict[int, tuple[int, int]] = {}
 
-    def _spanned(self, node: Any, first: Token, last: Token | None = None) -> Any:
+    def _spanned(self, node: _Node, first: Token, last: Token | None = None) -> _Node:
         end = (last or first).end_pos
         if first.start_pos is not None and end is not None:
             self.spans[id(node)] = (first.start_pos, end)
@@ -400,7 +403,7 @@ class _Nodes(Transformer[Token, tuple[Statement, ...]]):
             previous = joined[-1] if joined else None
             before = self.spans.get(id(previous)) if previous is not None else None
             here = self.spans.get(id(element))
-            if before is not None and here is not None and before[1] == here[0]:
+            if previous is not None and before is not None and here is not None and before[1] == here[0]:
                 parts = previous.parts if isinstance(previous, Concatenation) else (previous,)
                 merged = Concatenation((*parts, element), previous.position)
                 self.spans[id(merged)] = (before[0], here[1])
