@@ -52,10 +52,11 @@ if _typing.TYPE_CHECKING:
         load_tenant,
     )
     from normalizer.formats.document import tenant_from_document, tenant_to_document
-    from normalizer.formats.interpreter import IgnoredStatement
-    from normalizer.formats.powershell import tenant_from_powershell, tenant_to_powershell
+    from normalizer.formats.powershell import tenant_from_powershell
+    from normalizer.formats.powershell_writer import tenant_to_powershell
     from normalizer.formats.teams_json import tenant_from_teams_json, tenant_to_teams_json
     from normalizer.formats.toml import tenant_from_toml, tenant_to_toml
+    from normalizer.formats.values import IgnoredStatement
     from normalizer.models import (
         DialPlan,
         EffectiveDialPlan,
@@ -124,8 +125,9 @@ _LAZY_MODULES = {
         "load_tenant",
     ),
     "normalizer.formats.document": ("tenant_from_document", "tenant_to_document"),
-    "normalizer.formats.interpreter": ("IgnoredStatement",),
-    "normalizer.formats.powershell": ("tenant_from_powershell", "tenant_to_powershell"),
+    "normalizer.formats.values": ("IgnoredStatement",),
+    "normalizer.formats.powershell": ("tenant_from_powershell",),
+    "normalizer.formats.powershell_writer": ("tenant_to_powershell",),
     "normalizer.formats.teams_json": ("tenant_from_teams_json", "tenant_to_teams_json"),
     "normalizer.formats.toml": ("tenant_from_toml", "tenant_to_toml"),
     "normalizer.models": (

@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from normalizer import Simulator, TenantFileError, tenant_from_powershell, tenant_to_powershell
 from normalizer.errors import PatternError
 from normalizer.formats import powershell
-from normalizer.formats.powershell import parse_script, quote, run_powershell
+from normalizer.formats.powershell import parse_script, run_powershell
+from normalizer.formats.powershell_writer import quote
 from normalizer.models import Tenant
 from tests.strategies import tenants
 

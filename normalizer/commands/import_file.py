@@ -8,7 +8,6 @@ from dataclasses import replace
 from pathlib import Path
 
 from normalizer.commands.common import rule_limit, write_output
-from normalizer.countries import is_region
 from normalizer.errors import DialplanInputError
 from normalizer.formats import TenantFormat, dump_tenant, import_tenant
 
@@ -72,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
             raise DialplanInputError(f"--choice takes NAME=VALUE, not {given!r}")
         choices[name.strip()] = value
     location = args.usage_location
-    if location is not None and not is_region(location):
+    if location is not None and not _is_region(location):
         raise DialplanInputError(f"--usage-location {location!r} is not an ISO 3166 region")
     imported = import_tenant(
         args.file, max_rules=args.max_rules, choices=choices, usage_location=location
@@ -109,3 +108,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _is_region(location: str) -> bool:
+    from normalizer.countries import is_region  # phonenumbers: loaded only when asked
+
+    return is_region(location)

@@ -28,7 +28,7 @@ from normalizer.errors import DialplanInputError, TenantFileError
 from normalizer.models import Tenant
 
 if TYPE_CHECKING:
-    from normalizer.formats.interpreter import IgnoredStatement
+    from normalizer.formats.values import IgnoredStatement
 
 # Each format's module is imported when a file of that format is read or
 # written: the PowerShell adapter loads lark and its grammar, and a command
@@ -71,10 +71,10 @@ def read_tenant_powershell(path: Path, *, max_rules: int | None = None, validate
 
 
 def tenant_to_powershell(tenant: Tenant) -> str:
-    """A tenant as a PowerShell script (`normalizer.formats.powershell`)."""
-    from normalizer.formats import powershell
+    """A tenant as a PowerShell script (`normalizer.formats.powershell_writer`)."""
+    from normalizer.formats import powershell_writer
 
-    return powershell.tenant_to_powershell(tenant)
+    return powershell_writer.tenant_to_powershell(tenant)
 
 
 class TenantReader(Protocol):

@@ -56,7 +56,9 @@ from typing import Any
 from normalizer.dotnet import dialect, substitution
 from normalizer.errors import DialplanError
 from normalizer.formats.document import tenant_from_document
-from normalizer.formats.interpreter import (
+from normalizer.formats.interpreter import Interpreter
+from normalizer.formats.script import Command, Position, Script
+from normalizer.formats.values import (
     ANY,
     BOOL,
     INT,
@@ -64,7 +66,6 @@ from normalizer.formats.interpreter import (
     TEXT,
     Bound,
     IgnoredStatement,
-    Interpreter,
     PlanObject,
     RuleObject,
     Spec,
@@ -74,7 +75,6 @@ from normalizer.formats.interpreter import (
     Value,
     kind_of,
 )
-from normalizer.formats.script import Command, Position, Script
 from normalizer.models import GLOBAL_IDENTITY, NormalizationRule, Tenant
 from normalizer.validation import is_valid_identity
 

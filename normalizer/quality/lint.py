@@ -56,66 +56,26 @@ apply the real translation to sample strings of the rule, one per length.
 
 from __future__ import annotations
 
-import re
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from normalizer import countries
 from normalizer.catalog import ServiceCatalog, default_catalog
 from normalizer.classify import e164_part
 from normalizer.dotnet import language
-from normalizer.dotnet.matcher import CompiledRule, compile_rule
 from normalizer.dotnet.shape import pattern_shape
 from normalizer.emergency import EmergencyNumbers, default_emergency_numbers
 from normalizer.engine import SEPARATORS
 from normalizer.errors import DialplanError, MemoryLimitError, TimeLimitError
-from normalizer.models import GLOBAL_IDENTITY, DialPlan, NormalizationRule, Tenant
+from normalizer.models import GLOBAL_IDENTITY, DialPlan, Tenant
 from normalizer.quality import isolation
 from normalizer.quality.findings import Finding, FindingCode, Severity
+from normalizer.quality.outputs import Member as _Member
+from normalizer.quality.outputs import first_match as _first_match
+from normalizer.quality.outputs import long_samples, same_output, sample_strings
+from normalizer.quality.outputs import member_of as _member
 from normalizer.validation import Violation, problems
-
-
-@lru_cache(maxsize=16384)
-def sample_strings(pattern: str) -> tuple[str, ...]:
-    """Dial strings the pattern matches, one per length up to 16, the same from run to run."""
-    seed = zlib.crc32(pattern.encode("utf-8"))
-    found = language.samples(
-        language.language(pattern), excluded=SEPARATORS + "\n", ascii_only=True, seed=seed
-    )
-    return tuple(found)
-
-
-LONG_SAMPLE_LENGTH = 24
-"""Output comparisons also try one dial string per length up to this (E.164's 15 digits plus prefixes)."""
-
-
-@lru_cache(maxsize=16384)
-def long_samples(pattern: str) -> tuple[str, ...]:
-    """Dial strings the pattern matches, one per length from 17 to `LONG_SAMPLE_LENGTH`."""
-    seed = zlib.crc32(pattern.encode("utf-8")) + 1
-    found = language.samples(
-        language.language(pattern),
-        max_length=LONG_SAMPLE_LENGTH,
-        excluded=SEPARATORS + "\n",
-        ascii_only=True,
-        seed=seed,
-    )
-    return tuple(text for text in found if len(text) > 16)
-
-
-@dataclass(slots=True)
-class _Member:
-    """A rule of an effective plan as the analysis sees it."""
-
-    rule: NormalizationRule
-    compiled: CompiledRule
-    language: language.Language
-    is_service: bool
-    index: int
-    """Position in its own plan (tenant or service)."""
 
 
 @dataclass(slots=True)
@@ -479,7 +439,7 @@ class _PlanLint:
             found.add(position)
             text = min(checked, key=len)
             output = member.compiled.translate(text)
-            same = _same_output(member.rule, service.rule)
+            same = same_output(member.rule, service.rule)
             if same is not None:
                 self.add(
                     FindingCode.REDUNDANT,
@@ -552,66 +512,6 @@ class _PlanLint:
                 witness=number,
                 region=region,
             )
-
-
-def _member(
-    rule: NormalizationRule, is_service: bool, index: int, analysable: bool = True
-) -> _Member:
-    found = (
-        language.language(rule.pattern)
-        if analysable
-        else language.Language(rule.pattern, None, "an automaton past the time limit")
-    )
-    return _Member(rule, compile_rule(rule), found, is_service, index)
-
-
-_LITERAL = r"(?:[0-9A-Za-z;=#,:]|\\[+*#.()\[\]{}?|^$\\])*"
-_SPAN_PATTERN = re.compile(rf"\^({_LITERAL})\((?!\?)((?:[^()\\]|\\.|\(\?:)*(?:\)[^()]*)*)\)({_LITERAL})\$")
-_SPAN_TRANSLATION = re.compile(r"((?:[^$]|\$\$)*)\$(?:1|\{1\})((?:[^$]|\$\$)*)")
-
-
-def _span_output(rule: NormalizationRule) -> tuple[str, int, int, str] | None:
-    """A rule whose output is `before + dial[start:len-end] + after` for every string it matches.
-
-    That holds for `^literal(body)literal$` with one capturing group and a
-    translation `before$1after`: the anchors and the literals fix the span of
-    group 1, whatever the body. None for any other shape.
-    """
-    pattern = _SPAN_PATTERN.fullmatch(rule.pattern)
-    translation = _SPAN_TRANSLATION.fullmatch(rule.translation)
-    if pattern is None or translation is None:
-        return None
-    body = pattern.group(2)
-    if re.search(r"(?<!\\)\((?!\?:)", body):
-        return None  # another capturing group
-    prefix, suffix = (re.sub(r"\\(.)", r"\1", part) for part in (pattern.group(1), pattern.group(3)))
-    before, after = (part.replace("$$", "$") for part in translation.groups())
-    return before, len(prefix), len(suffix), after
-
-
-def _same_output(rule: NormalizationRule, other: NormalizationRule) -> str | None:
-    """Why two rules give the same output for every dial string both match, or None if unproven."""
-    mine, theirs = _span_output(rule), _span_output(other)
-    if mine is None or mine != theirs:
-        return None
-    before, start, end, after = mine
-    kept = f"drop the first {start} character{'' if start == 1 else 's'}" if start else "keep the start"
-    if end:
-        kept += f" and the last {end}"
-    return f"both {kept} of the dial string and write {before!r} before{f' and {after!r} after' if after else ''} the rest"
-
-
-def _first_match(
-    members: Sequence[_Member], text: str, *, skip: int | None = None
-) -> tuple[int, str] | None:
-    """The plain first-match loop of the engine: the first rule that matches, and its output."""
-    for position, member in enumerate(members):
-        if position == skip:
-            continue
-        found = member.compiled.search(text)
-        if found is not None:
-            return position, member.compiled.translate(text, first=found)
-    return None
 
 
 class _Shared:
