@@ -13,10 +13,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from normalizer import FindingCode, Simulator, lint, load_tenant
 from normalizer.cli import main
-from normalizer.errors import DialplanInputError, TenantFileError
+from normalizer.errors import DialplanError, DialplanInputError, TenantFileError
 from normalizer.formats.powershell import import_powershell, run_powershell
 
 SCRIPTS = Path(__file__).parent / "fixtures" / "scripts"
@@ -175,3 +177,23 @@ def test_functions_loops_and_operators_are_evaluated() -> None:
 def test_a_loop_that_never_ends_is_an_error() -> None:
     with pytest.raises(TenantFileError, match="the loop ran 100,000 times"):
         run_powershell("while ($true) { $x = 1 }")
+
+
+_WORDS = [
+    "$a", "$b", "$NR", "=", "+=", "+", "-", "*", "/", "-eq", "-like", "-and", "-not", "!", ",", "..",
+    "(", ")", "{", "}", "@(", "@{", "[", "]", "[int]", ";", "\n", "|", "2>$null", "'x'", '"$a-y"',
+    "1", "0", "if", "else", "foreach", "in", "while", "function", "F", "return", "break", "exit",
+    "New-CsTenantDialPlan", "Set-CsTenantDialPlan", "New-CsVoiceNormalizationRule", "-Identity",
+    "-Parent", "-Name", "-Pattern", "'^(\\d{4})$'", "-InMemory", "Global", "P", "Write-Host",
+    "Out-Null", "Read-Host", ".Count", ".Trim()", "$Host.UI.PromptForChoice('c','m',@('&A','&B'),0)",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), max_size=25).map(" ".join))
+def test_any_token_soup_gives_a_tenant_or_a_located_error(text: str) -> None:
+    """Junk never crashes the reader: it imports, or fails with one of our errors."""
+    try:
+        run_powershell(text, validate=False)
+    except DialplanError:
+        pass
