@@ -399,14 +399,14 @@ def _targets(old: Tenant, new: Tenant, locations: Iterable[str]) -> list[Target]
     grouped: dict[tuple[str, str | None, str, str | None], Target] = {}
     for user in old.users:
         other = new_users.get(user.upn.lower())
-        if other is None:
-            continue
+        if other is None or not user.usage_location or not other.usage_location:
+            continue  # a user without a usage location has no effective plan to compare
         key = (user.usage_location, _plan_key(user.dial_plan), other.usage_location, _plan_key(other.dial_plan))
         found = grouped.get(key)
         users = (*found.users, user.upn) if found else (user.upn,)
         grouped[key] = Target(user.usage_location, user.dial_plan, other.usage_location, other.dial_plan, users)
     targets = list(grouped.values())
-    regions = [u.usage_location.upper() for u in (*old.users, *new.users)]
+    regions = [u.usage_location.upper() for u in (*old.users, *new.users) if u.usage_location]
     regions = list(dict.fromkeys([*regions, *(location.upper() for location in locations)]))
     plans: list[str | None] = [None]
     plans += [p.identity for p in old.dial_plans if _has_plan(new, p.identity) and _plan_key(p.identity)]
