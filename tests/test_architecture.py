@@ -189,6 +189,19 @@ def test_every_public_name_imports_from_the_package_in_a_fresh_process() -> None
     assert out.stdout.strip() == "ok"
 
 
+def test_a_public_name_stays_itself_after_its_module_of_the_same_name_is_imported() -> None:
+    # `normalizer.classify` is a module and `classify` a public function: importing
+    # the module (the engine does) must not replace the function on the package.
+    code = (
+        "import normalizer.simulation\n"
+        "from normalizer import classify\n"
+        "import normalizer\n"
+        "print(classify('+33145678900', 'FR').call_type, normalizer.classify is classify)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["domestic", "True"]
+
+
 def test_the_console_script_and_the_pytest_plugin_entry_points_resolve() -> None:
     from importlib.metadata import entry_points
 
