@@ -54,23 +54,38 @@ def classify(
     is_extension: bool = False,
 ) -> Classification:
     """Classify the number the service dials for a user of `region`."""
-    region = region.upper()
+    call_type, destination_region, number_type, is_valid = classify_fields(
+        final_number, region.upper(), is_emergency, is_extension
+    )
+    return Classification(_CALL_TYPES[call_type], destination_region, number_type, is_valid)
+
+
+_CALL_TYPES = {kind.value: kind for kind in CallType}
+_EMERGENCY, _EXTENSION, _DOMESTIC = CallType.EMERGENCY.value, CallType.EXTENSION.value, CallType.DOMESTIC.value
+_INTERNATIONAL, _SERVICE, _UNKNOWN = CallType.INTERNATIONAL.value, CallType.SERVICE.value, CallType.UNKNOWN.value
+
+Fields = tuple[str, str | None, str | None, bool]
+"""A classification as plain values: call type, destination region, number type, is valid."""
+
+
+def classify_fields(final_number: str, region: str, is_emergency: bool, is_extension: bool) -> Fields:
+    """`classify` as plain values, for an upper-case `region`: the bulk path's form (no objects)."""
     if is_emergency:
-        return Classification(CallType.EMERGENCY, region, "emergency", True)
-    if final_number.startswith("+"):
-        facts = countries.number_facts(e164_part(final_number))
+        return (_EMERGENCY, region, "emergency", True)
+    if final_number[:1] == "+":
+        destination, number_type, is_valid = countries.number_fields(final_number.split(";", 1)[0])
         if is_extension:
-            call_type = CallType.EXTENSION
-        elif facts.region is None or not facts.is_valid_number:
+            call_type = _EXTENSION
+        elif destination is None or not is_valid:
             # An invalid number has no real destination, whatever its calling code says.
-            call_type = CallType.UNKNOWN
-        elif facts.region == region:
-            call_type = CallType.DOMESTIC
+            call_type = _UNKNOWN
+        elif destination == region:
+            call_type = _DOMESTIC
         else:
-            call_type = CallType.INTERNATIONAL
-        return Classification(call_type, facts.region, facts.number_type, facts.is_valid_number)
+            call_type = _INTERNATIONAL
+        return (call_type, destination, number_type, is_valid)
     if is_extension:
-        return Classification(CallType.EXTENSION, None, None, False)
+        return (_EXTENSION, None, None, False)
     if countries.is_valid_short_number(final_number, region):
-        return Classification(CallType.SERVICE, region, "short_code", True)
-    return Classification(CallType.UNKNOWN, None, None, False)
+        return (_SERVICE, region, "short_code", True)
+    return (_UNKNOWN, None, None, False)

@@ -113,27 +113,46 @@ def number_facts(e164: str) -> NumberFacts:
     (`_calling_code`). Plain `+digits` that `parse` would keep as they are skip
     `parse` too.
     """
+    return NumberFacts(*_number_fields(e164))
+
+
+@lru_cache(maxsize=65536)
+def number_fields(e164: str) -> tuple[str | None, str, bool]:
+    """`number_facts` as a plain (region, number type, is valid) tuple: the bulk path's form."""
+    return _number_fields(e164)
+
+
+_Fields = tuple[str | None, str, bool]
+
+
+def _number_fields(e164: str) -> _Fields:
     digits = e164[1:]
     if e164[:1] == "+" and 2 < len(digits) <= 20 and digits.isascii() and digits.isdigit() and digits[0] != "0":
-        for size in (1, 2, 3):  # `_extract_country_code`: the shortest code in use
-            code = int(digits[:size])
-            if code in COUNTRY_CODE_TO_REGION_CODE:
-                compiled = _calling_code(code)
-                national = digits[size:]
-                if compiled is not None and compiled.parses_as_is(national):
-                    return compiled.facts(national)
-                break
+        # `_extract_country_code`: the shortest code in use (calling codes are prefix-free).
+        in_use = _codes_in_use()
+        size = 1 if digits[:1] in in_use else 2 if digits[:2] in in_use else 3 if digits[:3] in in_use else 0
+        if size:
+            compiled = _calling_code(in_use[digits[:size]])
+            national = digits[size:]
+            if compiled is not None and compiled.parses_as_is(national):
+                return compiled.facts(national)
     try:
         number = phonenumbers.parse(e164, None)
     except NumberParseException:
-        return NumberFacts(None, "unknown", False)
+        return (None, "unknown", False)
     compiled = _calling_code(number.country_code or 0)
     if compiled is None:
         return _parsed_number_facts(number)
     return compiled.facts(phonenumbers.national_significant_number(number))
 
 
-def _parsed_number_facts(number: phonenumbers.PhoneNumber) -> NumberFacts:
+@cache
+def _codes_in_use() -> dict[str, int]:
+    """Every calling code in use, by its digits."""
+    return {str(code): code for code in COUNTRY_CODE_TO_REGION_CODE}
+
+
+def _parsed_number_facts(number: phonenumbers.PhoneNumber) -> _Fields:
     """`number_facts` of a parsed number by phonenumbers' own classification."""
     region = phonenumbers.region_code_for_number(number)
     if region in (None, "ZZ", "001"):
@@ -147,7 +166,7 @@ def _parsed_number_facts(number: phonenumbers.PhoneNumber) -> NumberFacts:
         # An invalid number still names its calling code's main region.
         region = phonenumbers.region_code_for_country_code(number.country_code or 0)
         region = None if region in ("ZZ", "001") else region
-    return NumberFacts(region, number_type, valid)
+    return (region, number_type, valid)
 
 
 # phonenumbers' metadata compiled once per calling code, for E.164 numbers written
@@ -195,7 +214,7 @@ _SPECIAL_TYPES = (
 )
 
 
-_Plan = tuple[Callable[[str], "re.Match[str] | None"], dict[int, str]]
+_Plan = tuple[Callable[[str], "re.Match[str] | None"], dict[str, str]]
 
 
 class _Types:
@@ -245,13 +264,10 @@ class _Types:
             branches.append(("mobile", mobile))
         if not branches:
             return (_NEVER.fullmatch, {})
-        names: dict[int, str] = {}
-        parts: list[str] = []
-        group = 1 + _compiled(general).groups
-        for name, found in branches:
-            names[group] = name
-            parts.append(f"({found})")
-            group += 1 + _compiled(found).groups
+        # Each branch is a named group (metadata patterns name none): the one that
+        # matched is the last group closed, found without compiling each pattern apart.
+        parts = [f"(?P<t{position}>{found})" for position, (_, found) in enumerate(branches)]
+        names = {f"t{position}": name for position, (name, _) in enumerate(branches)}
         combined = f"(?=(?:{general})\\Z)(?:{'|'.join(parts)})"
         return (_compiled(combined).fullmatch, names)
 
@@ -267,7 +283,7 @@ class _Types:
         found = plan[0](number)
         if found is None:
             return "unknown"
-        return plan[1][found.lastindex or 0]
+        return plan[1][found.lastgroup or ""]
 
 
 _NEVER = re.compile("(?!)")
@@ -304,22 +320,22 @@ class _CallingCode:
         # Otherwise `parse` may strip a national prefix or carrier code.
         return self.national_prefix is None or self.national_prefix.match(national) is None
 
-    def facts(self, national: str) -> NumberFacts:
+    def facts(self, national: str) -> _Fields:
         """The facts of a number of this calling code, by its national significant number."""
         if not self.members:  # one region: `region_code_for_number` is it
             kind = self.main.of(national)
-            return NumberFacts(self.shown, kind, kind != "unknown")
+            return (self.shown, kind, kind != "unknown")
         # `_region_code_for_number_from_list`, then `number_type` by that region.
         for region, leading, types in self.members:
             if leading is not None:
                 if leading.match(national):
                     kind = _region_types(region).of(national)
-                    return NumberFacts(region, kind, kind != "unknown")
+                    return (region, kind, kind != "unknown")
             elif types is not None:
                 kind = types.of(national)
                 if kind != "unknown":
-                    return NumberFacts(region, kind, True)
-        return NumberFacts(self.shown, "unknown", False)
+                    return (region, kind, True)
+        return (self.shown, "unknown", False)
 
 
 @cache
@@ -383,6 +399,12 @@ def is_emergency_number(digits: str, region: str) -> bool:
     # phonenumbers' `is_emergency_number` on plain digits: a whole match of the pattern.
     pattern = _emergency_pattern(region.upper())
     return pattern is not None and pattern.fullmatch(digits) is not None
+
+
+def emergency_matcher(region: str) -> Callable[[str], re.Match[str] | None] | None:
+    """The whole-match function of a region's emergency pattern; None where it has none."""
+    pattern = _emergency_pattern(region.upper())
+    return None if pattern is None else pattern.fullmatch
 
 
 @cache

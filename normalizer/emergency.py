@@ -15,6 +15,7 @@ False
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache, cached_property
 from pathlib import Path
 
@@ -49,6 +50,19 @@ class EmergencyNumbers:
         if digits in self.added.get(region.upper(), ()):
             return True
         return countries.is_emergency_number(digits, region)
+
+    def checker(self, region: str) -> Callable[[str], bool]:
+        """`is_emergency` bound to one region, its lookups done once (the bulk path's form)."""
+        added = self.added.get(region.upper(), frozenset())
+        pattern = countries.emergency_matcher(region)
+
+        def is_emergency(digits: str) -> bool:
+            if digits in added:
+                return True
+            # `countries.is_emergency_number`: a whole match of plain digits.
+            return pattern is not None and digits.isascii() and digits.isdigit() and pattern(digits) is not None
+
+        return is_emergency
 
     def numbers(self, region: str) -> frozenset[str]:
         """The override file's numbers of a region (phonenumbers' own are patterns)."""

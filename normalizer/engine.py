@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from normalizer import countries
-from normalizer.classify import CallType, Classification, classify
+from normalizer.classify import CallType, Classification, Fields, classify, classify_fields
 from normalizer.dotnet.matcher import RuleMatcher, compile_rules
 from normalizer.emergency import EmergencyNumbers, default_emergency_numbers
 from normalizer.errors import DialplanError, DialplanInputError
@@ -158,6 +158,12 @@ class PlanNormalizer:
             raise exc.located(plan=plan_of.get(exc.rule or "")) from None
         self.tenant_rule_count = sum(1 for rule in plan.rules if rule.scope is not Scope.SERVICE)
         self.calling_code = countries.calling_code(plan.region)
+        # What the bulk path reads per dial string, looked up once per plan.
+        self._region = plan.region.upper()
+        self._is_emergency = self.emergency_numbers.checker(plan.region)
+        self._is_extension = tuple(rule.rule.is_internal_extension for rule in plan.rules)
+        self.rule_fields = tuple((rule.rule.name, rule.scope.value, rule.dial_plan) for rule in plan.rules)
+        """Per rule, its name, scope and dial plan as plain text."""
 
     def _trace(
         self,
@@ -242,36 +248,41 @@ class PlanNormalizer:
         )
 
     def outcome(self, cleaned: str, timeout: float | None = None) -> Outcome:
-        """What the service does with a cleaned dial string: `normalize` without its record.
-
-        The lean form bulk jobs call once per distinct dial string.
-        """
-        match = self.matcher.match
-        full = match(cleaned, timeout)
-        region = self.plan.region
-        is_emergency = self.emergency_numbers.is_emergency(cleaned, region)
-        final_rule: int | None = None
-        second_pass = False
-        if is_emergency:
-            final = cleaned
-        elif full is None:
-            final = self._unmatched(cleaned)
-        elif full[1].startswith("+"):
-            final = full[1]
-        else:
-            second_pass = True
-            second = match(full[1], timeout)
-            if second is None:
-                final = self._unmatched(full[1])
-            else:
-                final, final_rule = second[1], second[0]
+        """What the service does with a cleaned dial string: `normalize` without its record."""
+        full, final, final_rule, is_emergency = self._dial(cleaned, timeout)
         classification = classify(
             final,
-            region,
+            self.plan.region,
             is_emergency=is_emergency,
-            is_extension=full is not None and self.plan.rules[full[0]].rule.is_internal_extension,
+            is_extension=full is not None and self._is_extension[full[0]],
         )
+        second_pass = not is_emergency and full is not None and not full[1].startswith("+")
         return Outcome(full, final, final_rule, second_pass, is_emergency, classification)
+
+    def fields(self, cleaned: str, timeout: float | None = None) -> tuple[tuple[int, str] | None, str, Fields]:
+        """`outcome` as plain values: the first match, the final number and its classification.
+
+        The lean form bulk jobs call once per distinct dial string (no objects, no enums).
+        """
+        full, final, _, is_emergency = self._dial(cleaned, timeout)
+        is_extension = full is not None and self._is_extension[full[0]]
+        return full, final, classify_fields(final, self._region, is_emergency, is_extension)
+
+    def _dial(self, cleaned: str, timeout: float | None) -> tuple[tuple[int, str] | None, str, int | None, bool]:
+        """The first match, the number the service dials, the second pass's rule, and whether it is an emergency."""
+        match = self.matcher.match
+        full = match(cleaned, timeout)
+        if self._is_emergency(cleaned):
+            return full, cleaned, None, True
+        if full is None:
+            return full, self._unmatched(cleaned), None, False
+        translated = full[1]
+        if translated.startswith("+"):
+            return full, translated, None, False
+        second = match(translated, timeout)
+        if second is None:
+            return full, self._unmatched(translated), None, False
+        return full, second[1], second[0], False
 
     def _unmatched(self, text: str) -> str:
         """What the service dials when no rule matches: `+CC` prepended."""

@@ -40,24 +40,13 @@ def result_of(normalizer: PlanNormalizer, dialed: str, timeout: float | None) ->
     if not cleaned:
         return (None,) * 7 + ("empty dialed number", None)
     try:
-        outcome = normalizer.outcome(cleaned, timeout=timeout)
+        full, final, (call_type, destination_region, number_type, _) = normalizer.fields(cleaned, timeout)
     except DialplanError as exc:
         return (None,) * 7 + (exc.message, None)
-    found = outcome.classification
-    if outcome.full is None:
-        return (None, outcome.final, None, None, found.call_type.value, found.destination_region, found.number_type, None, None)
-    rule = normalizer.plan.rules[outcome.full[0]]
-    return (
-        outcome.full[1],
-        outcome.final,
-        rule.rule.name,
-        rule.scope.value,
-        found.call_type.value,
-        found.destination_region,
-        found.number_type,
-        None,
-        rule.dial_plan,
-    )
+    if full is None:
+        return (None, final, None, None, call_type, destination_region, number_type, None, None)
+    name, scope, dial_plan = normalizer.rule_fields[full[0]]
+    return (full[1], final, name, scope, call_type, destination_region, number_type, None, dial_plan)
 
 
 # The helper process's own simulator (set when it starts).
