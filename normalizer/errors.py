@@ -18,7 +18,8 @@ fields; an error in a script or JSON file also keeps its `line` and `column`
     └── DialplanLookupError (LookupError)     something named that does not exist
         ├── UnknownUserError
         ├── UnknownRegionError
-        └── UnknownPlanError
+        ├── UnknownPlanError
+        └── UnknownCallingPlanError           a Calling Plan not sold where it is asked for
 
 >>> str(PatternError("missing )", file="t.toml", plan="P", rule="R", field="pattern"))
 "t.toml: plan 'P' rule 'R': field 'pattern': missing )"
@@ -180,3 +181,7 @@ class UnknownRegionError(DialplanLookupError):
 
 class UnknownPlanError(DialplanLookupError):
     """A dial plan identity the tenant does not have."""
+
+
+class UnknownCallingPlanError(DialplanLookupError):
+    """A Calling Plan id, or a country, where that plan is not sold."""

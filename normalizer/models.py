@@ -58,11 +58,30 @@ class DialPlan:
 
 @dataclass(frozen=True, slots=True)
 class User:
-    """A user: principal name, usage location (a region) and assigned tenant plan."""
+    """A user: principal name, usage location (a region), assigned tenant plan and licence.
+
+    `calling_plan` is a Calling Plan id of the usage location (`domestic-120`,
+    `international`, `payg`; None: no Calling Plan), `communications_credits`
+    whether the user may spend Communications Credits, `phone_number` the
+    user's own E.164 number (calls to it are internal).
+    """
 
     upn: str
     usage_location: str
     dial_plan: str | None = None
+    calling_plan: str | None = None
+    communications_credits: bool = False
+    phone_number: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CreditsSettings:
+    """The tenant's Communications Credits: starting balance and auto-recharge."""
+
+    balance: float = 0.0
+    currency: str = "USD"
+    recharge_below: float | None = None
+    recharge_amount: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +93,7 @@ class Tenant:
     users: tuple[User, ...] = ()
     max_rules: int = DEFAULT_MAX_RULES
     source: str | None = field(default=None, compare=False)
+    communications_credits: CreditsSettings | None = None
 
     @property
     def global_plan(self) -> DialPlan | None:

@@ -29,12 +29,13 @@ from enum import StrEnum
 
 from normalizer import countries
 from normalizer.dotnet import dialect, substitution
-from normalizer.errors import DialplanError, TenantValidationError
+from normalizer.errors import DialplanError, TenantValidationError, UnknownCallingPlanError
 from normalizer.models import DialPlan, Tenant
 
 MAX_TENANT_PLANS = 1000
 MAX_RULE_DESCRIPTION = 512
 MAX_PLAN_DESCRIPTION = 1040
+_E164 = re.compile(r"\+[1-9]\d{7,14}")
 _IDENTITY = re.compile(r"[A-Za-z0-9\-][A-Za-z0-9.\-]{0,48}")
 
 
@@ -59,6 +60,8 @@ class Violation(StrEnum):
     DUPLICATE_USER = "duplicate-user"
     UNKNOWN_PLAN = "unknown-plan"
     UNKNOWN_REGION = "unknown-region"
+    CALLING_PLAN_NOT_SOLD = "calling-plan-not-sold"
+    INVALID_PHONE_NUMBER = "invalid-phone-number"
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +208,20 @@ def problems(tenant: Tenant, *, max_rules: int | None = None) -> list[Problem]:
                     ),
                 )
             )
+        if user.calling_plan and user.usage_location:
+            found.extend(_calling_plan_problems(source, user.upn, user.usage_location, user.calling_plan))
+        if user.phone_number is not None and not _E164.fullmatch(user.phone_number):
+            found.append(
+                Problem(
+                    Violation.INVALID_PHONE_NUMBER,
+                    TenantValidationError(
+                        f"user {user.upn!r}: phone number {user.phone_number!r} is not an E.164 "
+                        "number ('+' and 8 to 15 digits)",
+                        file=source,
+                        field="phone_number",
+                    ),
+                )
+            )
         if user.dial_plan and user.dial_plan.casefold() not in identities:
             found.append(
                 Problem(
@@ -219,6 +236,22 @@ def problems(tenant: Tenant, *, max_rules: int | None = None) -> list[Problem]:
                 )
             )
     return found
+
+
+def _calling_plan_problems(source: str | None, upn: str, region: str, plan_id: str) -> list[Problem]:
+    """A user's Calling Plan must be one their usage location sells."""
+    from normalizer.billing.catalog import default_plan_catalog
+
+    try:
+        default_plan_catalog().plan(region, plan_id)
+    except UnknownCallingPlanError as exc:
+        return [
+            Problem(
+                Violation.CALLING_PLAN_NOT_SOLD,
+                TenantValidationError(f"user {upn!r}: {exc.detail}", file=source, field="calling_plan"),
+            )
+        ]
+    return []
 
 
 def validate(tenant: Tenant, *, max_rules: int | None = None) -> Tenant:

@@ -16,6 +16,15 @@ def contoso() -> Tenant:
 
 
 @pytest.fixture(scope="session")
+def contoso_script(contoso: Tenant) -> Tenant:
+    """Contoso as a PowerShell script carries it: no licences (the admin center assigns them)."""
+    from dataclasses import replace
+
+    users = tuple(replace(user, calling_plan=None, communications_credits=False) for user in contoso.users)
+    return replace(contoso, users=users, communications_credits=None)
+
+
+@pytest.fixture(scope="session")
 def simulator(contoso: Tenant) -> Simulator:
     return Simulator(contoso)
 

@@ -56,10 +56,15 @@ def test_written_json_is_shaped_as_teams_prints_it(contoso: Tenant) -> None:
         "Name",
         "IsInternalExtension",
     ]
-    assert data[-1] == {
+    assert data[-2] == {
         "UserPrincipalName": "isabell.potvin@contoso.com",
         "UsageLocation": "FR",
         "TenantDialPlan": "FR-Paris-Issy-39qdPR",
+        "CallingPlan": "domestic-1200",
+    }
+    assert data[1]["LineUri"] == "tel:+442079460034" and data[1]["CommunicationsCredits"] is True
+    assert data[-1] == {
+        "CommunicationsCreditsSettings": {"balance": 1000.0, "currency": "USD", "recharge_below": 400.0}
     }
 
 

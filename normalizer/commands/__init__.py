@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from normalizer.commands import (
+    calling_plans,
     catalog_commands,
     cdr,
     diff,
@@ -15,4 +16,4 @@ from normalizer.commands import (
     suite,
 )
 
-COMMANDS = (normalize, effective, lint, catalog_commands, suite, diff, import_file, export, serve, cdr)
+COMMANDS = (normalize, effective, lint, catalog_commands, suite, diff, import_file, export, serve, cdr, calling_plans)

@@ -25,6 +25,10 @@ marked so):
   script does not say who is in the group.
 - `Set-MsolUser`, `Update-MgUser`, `Set-AzureADUser` with `-UsageLocation`
   set a user's usage location. Every user the script names needs one.
+- `Set-CsPhoneNumberAssignment -Identity U -PhoneNumber N -PhoneNumberType T`
+  sets the user's own number (calls to it are internal for Calling Plans).
+  Calling Plan licences and Communications Credits are assigned in the
+  Microsoft 365 admin center, not by these cmdlets: a script carries none.
 - An error Teams would report (creating a plan that exists, changing one that
   does not) stops the import, unless the statement says
   `-ErrorAction SilentlyContinue` or `Ignore` (or `$ErrorActionPreference`
@@ -56,8 +60,8 @@ from typing import Any
 from normalizer.dotnet import dialect, substitution
 from normalizer.errors import DialplanError
 from normalizer.formats.document import tenant_from_document
-from normalizer.formats.interpreter import Interpreter
 from normalizer.formats.script import Command, Position, Script
+from normalizer.formats.user_cmdlets import UserCmdlets, UserState
 from normalizer.formats.values import (
     ANY,
     BOOL,
@@ -153,10 +157,6 @@ _GRANT_SPEC = Spec(
 )
 
 
-def _user_spec(identity: str) -> Spec:
-    return Spec({identity: TEXT, "UsageLocation": TEXT}, positional=(identity,), open=True)
-
-
 @dataclass(slots=True)
 class _PlanState:
     identity: str
@@ -177,19 +177,11 @@ class _PlanState:
         )
 
 
-@dataclass(slots=True)
-class _UserState:
-    upn: str
-    position: Position
-    usage_location: str | None = None
-    dial_plan: str | None = None
-
-
 def _plan_key(identity: str) -> str:
     return identity.removeprefix("Tag:").removeprefix("tag:").lower()
 
 
-class _Run(Interpreter):
+class _Run(UserCmdlets):
     """One run of one script, with the dial plan cmdlets."""
 
     def __init__(
@@ -202,7 +194,7 @@ class _Run(Interpreter):
     ) -> None:
         super().__init__(script, source, answers=answers, parse=parse)
         self.plans: dict[str, _PlanState] = {}
-        self.users: dict[str, _UserState] = {}
+        self.users: dict[str, UserState] = {}
         self.global_grant: str | None = None
         self.mapped: set[str] = set()  # server scopes already noted
         self.handlers = {
@@ -224,6 +216,7 @@ class _Run(Interpreter):
             ),
             "update-mguser": lambda command: self.set_location(command, "UserId"),
             "set-azureaduser": lambda command: self.set_location(command, "ObjectId"),
+            "set-csphonenumberassignment": self.assign_number,
         }
 
     def touches_dial_plans(self, name: str) -> bool:
@@ -593,29 +586,6 @@ class _Run(Interpreter):
         user.dial_plan = policy
         return None
 
-    def set_location(self, command: Command, *identities: str) -> Value:
-        spec = _user_spec(identities[0])
-        for other in identities[1:]:
-            spec.parameters[other] = TEXT
-        bound = self.bind(command, spec)
-        if self.is_what_if(bound):
-            return None
-        location = self.text_of(bound, "UsageLocation")
-        if location is None:
-            self.ignore(command, "sets no usage location")
-            return None
-        identity = next((self.text_of(bound, name) for name in identities if bound.has(name)), None)
-        if not identity:
-            self.fail(f"{command.name} needs -{identities[0]}", command.position)
-        self.user(identity, command.position).usage_location = location.strip().upper()
-        return None
-
-    def user(self, upn: str, position: Position) -> _UserState:
-        key = upn.lower()
-        if key not in self.users:
-            self.users[key] = _UserState(upn, position)
-        return self.users[key]
-
     # The tenant ---------------------------------------------------------------
 
     def tenant(
@@ -669,6 +639,7 @@ class _Run(Interpreter):
                     "upn": user.upn,
                     "usage_location": location or "",
                     "dial_plan": user.dial_plan or self.global_grant,
+                    "phone_number": user.phone_number,
                 }
             )
         document = {"tenant": {"name": name}, "dial_plans": plans, "users": users}

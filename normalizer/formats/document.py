@@ -25,6 +25,7 @@ from normalizer.errors import TenantFileError
 from normalizer.models import (
     DEFAULT_MAX_RULES,
     GLOBAL_IDENTITY,
+    CreditsSettings,
     DialPlan,
     NormalizationRule,
     Scope,
@@ -41,7 +42,15 @@ _PLAN_KEYS = {
     "external_access_prefix",
     "optimize_device_dialing",
 }
-_USER_KEYS = {"upn", "usage_location", "dial_plan"}
+_USER_KEYS = {
+    "upn",
+    "usage_location",
+    "dial_plan",
+    "calling_plan",
+    "communications_credits",
+    "phone_number",
+}
+_CREDITS_KEYS = {"balance", "currency", "recharge_below", "recharge_amount"}
 _TENANT_KEYS = {"name", "max_rules"}
 
 
@@ -165,9 +174,43 @@ def user_from_table(table: Any, *, source: str, index: int) -> User:
         _unknown_keys(entry, _USER_KEYS, source=source)
         location = _require(entry, "usage_location", str, source=source)
         plan = _optional(entry, "dial_plan", str, None, source=source)
+        calling_plan = _optional(entry, "calling_plan", str, None, source=source)
+        credits = _optional(entry, "communications_credits", bool, False, source=source)
+        phone_number = _optional(entry, "phone_number", str, None, source=source)
     except TenantFileError as exc:
         raise _naming(exc, f"users[{index}] {upn!r}") from None
-    return User(upn=upn, usage_location=location.upper(), dial_plan=plan.removeprefix("Tag:") if plan else None)
+    return User(
+        upn=upn,
+        usage_location=location.upper(),
+        dial_plan=plan.removeprefix("Tag:") if plan else None,
+        calling_plan=calling_plan,
+        communications_credits=credits,
+        phone_number=phone_number,
+    )
+
+
+def credits_from_table(table: Any, *, source: str) -> CreditsSettings:
+    """Read the `[communications_credits]` table."""
+    entry = _table(table, "[communications_credits]", source=source)
+    _unknown_keys(entry, _CREDITS_KEYS, source=source)
+    number = (int, float)
+    settings = CreditsSettings(
+        balance=float(_optional(entry, "balance", number, 0.0, source=source)),
+        currency=_optional(entry, "currency", str, "USD", source=source),
+        recharge_below=_float_or_none(_optional(entry, "recharge_below", number, None, source=source)),
+        recharge_amount=_float_or_none(_optional(entry, "recharge_amount", number, None, source=source)),
+    )
+    for key in ("balance", "recharge_below", "recharge_amount"):
+        value = getattr(settings, key)
+        if value is not None and value < 0:
+            raise TenantFileError(f"must not be negative, not {value}", file=source, field=key)
+    if settings.recharge_amount == 0:
+        raise TenantFileError("must be more than 0 (leave it out: no auto-recharge)", file=source, field="recharge_amount")
+    return settings
+
+
+def _float_or_none(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def tenant_from_document(
@@ -183,7 +226,7 @@ def tenant_from_document(
     skips `normalizer.validation` (lint does, to report every problem at once).
     """
     doc = _table(document, "the tenant document", source=source)
-    _unknown_keys(doc, {"tenant", "dial_plans", "users"}, source=source)
+    _unknown_keys(doc, {"tenant", "dial_plans", "users", "communications_credits"}, source=source)
     header = _table(doc.get("tenant", {}), "[tenant]", source=source)
     _unknown_keys(header, _TENANT_KEYS, source=source)
     name = _optional(header, "name", str, "", source=source)
@@ -198,7 +241,19 @@ def tenant_from_document(
         plan_from_table(entry, source=source, index=i) for i, entry in enumerate(plans_table)
     )
     users = tuple(user_from_table(entry, source=source, index=i) for i, entry in enumerate(users_table))
-    tenant = Tenant(name=name, dial_plans=plans, users=users, max_rules=limit, source=source)
+    credits = (
+        credits_from_table(doc["communications_credits"], source=source)
+        if doc.get("communications_credits") is not None
+        else None
+    )
+    tenant = Tenant(
+        name=name,
+        dial_plans=plans,
+        users=users,
+        max_rules=limit,
+        source=source,
+        communications_credits=credits,
+    )
     return validation.validate(tenant) if validate else tenant
 
 
@@ -234,5 +289,24 @@ def tenant_to_document(tenant: Tenant) -> dict[str, Any]:
         user_entry: dict[str, Any] = {"upn": user.upn, "usage_location": user.usage_location}
         if user.dial_plan:
             user_entry["dial_plan"] = user.dial_plan
+        if user.calling_plan:
+            user_entry["calling_plan"] = user.calling_plan
+        if user.communications_credits:
+            user_entry["communications_credits"] = True
+        if user.phone_number:
+            user_entry["phone_number"] = user.phone_number
         users.append(user_entry)
-    return {"tenant": header, "dial_plans": plans, "users": users}
+    document: dict[str, Any] = {"tenant": header, "dial_plans": plans, "users": users}
+    if tenant.communications_credits is not None:
+        document["communications_credits"] = credits_to_table(tenant.communications_credits)
+    return document
+
+
+def credits_to_table(settings: CreditsSettings) -> dict[str, Any]:
+    """The `[communications_credits]` table (unset values left out)."""
+    table: dict[str, Any] = {"balance": settings.balance, "currency": settings.currency}
+    if settings.recharge_below is not None:
+        table["recharge_below"] = settings.recharge_below
+    if settings.recharge_amount is not None:
+        table["recharge_amount"] = settings.recharge_amount
+    return table

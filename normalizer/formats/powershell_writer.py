@@ -97,4 +97,23 @@ def tenant_to_powershell(tenant: Tenant) -> str:
             f"Update-MgUser -UserId {quote(user.upn)} -UsageLocation {quote(user.usage_location)}"
         )
         lines.append(f"Grant-CsTenantDialPlan -Identity {quote(user.upn)} -PolicyName {policy}")
+        if user.phone_number:
+            lines.append(
+                f"Set-CsPhoneNumberAssignment -Identity {quote(user.upn)} "
+                f"-PhoneNumber {quote(user.phone_number)} -PhoneNumberType CallingPlan"
+            )
+    licensed = [user for user in tenant.users if user.calling_plan or user.communications_credits]
+    if licensed or tenant.communications_credits is not None:
+        # Licences are assigned in the Microsoft 365 admin center: no cmdlet here carries them.
+        lines += ["", "# Calling Plan licences and Communications Credits (assign in the Microsoft 365 admin center):"]
+        for user in licensed:
+            credits = "on" if user.communications_credits else "off"
+            lines.append(f"#   {user.upn}: {user.calling_plan or 'no Calling Plan'}, Communications Credits {credits}")
+        funds = tenant.communications_credits
+        if funds is not None:
+            lines.append(
+                f"#   Communications Credits: balance {funds.balance:g} {funds.currency}"
+                + (f", recharge below {funds.recharge_below:g}" if funds.recharge_below is not None else "")
+                + (f" by {funds.recharge_amount:g}" if funds.recharge_amount is not None else "")
+            )
     return "\n".join(lines) + "\n"

@@ -8,9 +8,13 @@ objects, or the strings `ConvertTo-Json` prints when `-Depth` is too small:
 `Description=...;Pattern=...;Translation=...;Name=...;IsInternalExtension=False`.
 An object with `UserPrincipalName` is a user, shaped as `Get-CsOnlineUser |
 Select-Object UserPrincipalName, UsageLocation, TenantDialPlan` prints it.
-Other properties (Teams prints many) are ignored; keys are case-insensitive.
+A user may also carry `LineUri` (`tel:+E164`, as Get-CsOnlineUser prints the
+user's number) and dialplan's own `CallingPlan` and `CommunicationsCredits`
+(the tenant file's `calling_plan` and `communications_credits`); one object
+with `CommunicationsCreditsSettings` holds the `[communications_credits]`
+table. Other properties (Teams prints many) are ignored; keys are case-insensitive.
 
-Written: an array of those plan objects, then the user objects.
+Written: an array of those plan objects, then the user objects, then the credits object.
 
 >>> tenant = tenant_from_teams_json(r'''{"Identity": "Tag:FR-Paris", "NormalizationRules": [
 ...   "Description=;Pattern=^(7\\\\d{3})$;Translation=+3319999$1;Name=FR-Ext;IsInternalExtension=True"]}''')
@@ -32,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from normalizer.errors import TenantFileError
-from normalizer.formats.document import tenant_from_document
+from normalizer.formats.document import credits_to_table, tenant_from_document
 from normalizer.formats.text import located, read_text
 from normalizer.models import GLOBAL_IDENTITY, Tenant
 
@@ -182,7 +186,16 @@ def _user(entry: dict[str, Any], *, source: str) -> dict[str, Any]:
         )
     plan = _text(fields.get("tenantdialplan"), source=source, field="TenantDialPlan")
     plan = plan.removeprefix("Tag:").removeprefix("tag:") if plan else None
-    return {"upn": upn, "usage_location": location.upper(), "dial_plan": plan}
+    line_uri = _text(fields.get("lineuri"), source=source, field="LineUri")
+    number = line_uri.removeprefix("tel:").removeprefix("TEL:").split(";", 1)[0] if line_uri else None
+    return {
+        "upn": upn,
+        "usage_location": location.upper(),
+        "dial_plan": plan,
+        "calling_plan": _text(fields.get("callingplan"), source=source, field="CallingPlan"),
+        "communications_credits": fields.get("communicationscredits") or False,
+        "phone_number": number or None,
+    }
 
 
 def tenant_from_teams_data(
@@ -201,6 +214,7 @@ def tenant_from_teams_data(
     plans: list[dict[str, Any]] = []
     users: list[dict[str, Any]] = []
     seen: set[str] = set()
+    document_credits: Any = None
     for index, item in enumerate(items):
         if not isinstance(item, dict):
             raise TenantFileError(
@@ -209,12 +223,18 @@ def tenant_from_teams_data(
         if any(str(key).lower() == "userprincipalname" for key in item):
             users.append(_user(item, source=source))
             continue
+        credits = _lower_keys(item).get("communicationscreditssettings")
+        if credits is not None:
+            document_credits = credits
+            continue
         plan = _plan(item, source=source, index=index)
         if plan["identity"].lower() in seen:
             raise TenantFileError("dial plan appears twice", file=source, plan=plan["identity"])
         seen.add(plan["identity"].lower())
         plans.append(plan)
-    document = {"tenant": {"name": name}, "dial_plans": plans, "users": users}
+    document: dict[str, Any] = {"tenant": {"name": name}, "dial_plans": plans, "users": users}
+    if document_credits is not None:
+        document["communications_credits"] = document_credits
     return tenant_from_document(document, source, max_rules=max_rules, validate=validate)
 
 
@@ -274,13 +294,20 @@ def tenant_to_teams_data(tenant: Tenant) -> list[dict[str, Any]]:
             }
         )
     for user in tenant.users:
-        items.append(
-            {
-                "UserPrincipalName": user.upn,
-                "UsageLocation": user.usage_location,
-                "TenantDialPlan": user.dial_plan,
-            }
-        )
+        entry: dict[str, Any] = {
+            "UserPrincipalName": user.upn,
+            "UsageLocation": user.usage_location,
+            "TenantDialPlan": user.dial_plan,
+        }
+        if user.phone_number:
+            entry["LineUri"] = f"tel:{user.phone_number}"
+        if user.calling_plan:
+            entry["CallingPlan"] = user.calling_plan
+        if user.communications_credits:
+            entry["CommunicationsCredits"] = True
+        items.append(entry)
+    if tenant.communications_credits is not None:
+        items.append({"CommunicationsCreditsSettings": credits_to_table(tenant.communications_credits)})
     return items
 
 

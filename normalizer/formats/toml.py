@@ -59,4 +59,6 @@ def tenant_to_toml(tenant: Tenant) -> str:
         chunks.append("[[dial_plans]]\n" + settings)
         chunks += ["[[dial_plans.rules]]\n" + tomli_w.dumps(rule) for rule in rules]
     chunks += ["[[users]]\n" + tomli_w.dumps(user) for user in document["users"]]
+    if "communications_credits" in document:
+        chunks.append("[communications_credits]\n" + tomli_w.dumps(document["communications_credits"]))
     return "\n".join(chunks)
