@@ -26,13 +26,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from itertools import repeat
 from typing import Any, Self
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from normalizer.bulk.keys import KeyIndex, Vocabulary
 from normalizer.bulk.sharing import PlanSpec, Sharing, result_of
 from normalizer.bulk.store import OUTPUT_COLUMNS, PairStore, RowErrors, decoded
 from normalizer.bulk.summary import CdrSummary, Tally
@@ -123,6 +123,13 @@ class CdrNormalizer:
         self._specs: list[PlanSpec] = []
         self._targets: dict[tuple[str | None, ...], int | str] = {}
         self._users = {user.upn.lower(): user for user in simulator.tenant.users}
+        # Callers by the ids of their one or two column values: a plan id, or
+        # -2 - i for the i-th reason a caller has no plan (`_whys`).
+        self._caller_values = (Vocabulary(), Vocabulary())
+        self._callers = KeyIndex()
+        self._whys: list[str] = []
+        self._why_ids: dict[str, int] = {}
+        self._dials = Vocabulary()
         self._store = PairStore()
         self._hits = np.zeros(1, np.int64)
         self._pairs_seen = 0
@@ -199,6 +206,7 @@ class CdrNormalizer:
         return found
 
     def _plan_per_row(self, table: pa.Table, errors: RowErrors) -> np.ndarray:
+        """The plan id of each row's caller (-1 where it has none, the reason marked)."""
         columns = self.columns
         rows = table.num_rows
         if columns.region:
@@ -208,32 +216,45 @@ class CdrNormalizer:
                 errors.mark_all(found)
             return codes
         names = [columns.user] if columns.user else [columns.location, columns.dial_plan]
-        parts: list[tuple[np.ndarray, list[Any]]] = []
-        for name in names:
+        ids = [np.full(rows, -1, np.int64), np.full(rows, -1, np.int64)]
+        for position, name in enumerate(names):
             if name is None:
-                parts.append((np.full(rows, -1, np.int64), []))
                 continue
             text, why = _text(table[name], name)
             if why:
                 errors.mark_all(why)
-            parts.append(_encode(text))
-        (first, first_values), (second, second_values) = (parts + [(np.full(rows, -1, np.int64), [])])[:2]
-        combined = first * (len(second_values) + 1) + (second + 1)
-        combined[first < 0] = -1
-        indices, keys = _encode(pa.array(combined))
-        plan_of_key = np.empty(len(keys), np.int64)
-        why_of_key: list[str | None] = []
-        for position, key in enumerate(keys):
-            if key < 0:
-                found = self._target((None, None))
-            else:
-                one, two = divmod(key, len(second_values) + 1)
-                found = self._target((first_values[one], second_values[two - 1] if two else None))
-            plan_of_key[position] = found if isinstance(found, int) else -1
-            why_of_key.append(found if isinstance(found, str) else None)
-        errors.mark_by(indices, why_of_key)
-        per_row: np.ndarray = plan_of_key[indices]
-        return per_row
+            ids[position] = self._caller_values[position].ids(text)
+        # One integer per caller: a row without the first value is the empty caller (-1).
+        keys = np.where(ids[0] < 0, -1, (ids[0] << 32) | (ids[1] + 1))
+        encoded = pc.dictionary_encode(pa.array(keys))
+        indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        distinct = encoded.dictionary.to_numpy(zero_copy_only=False)
+        codes = self._callers.find(distinct)
+        new = np.flatnonzero(codes == -1)
+        if len(new):
+            codes[new] = [self._caller_code(int(key)) for key in distinct[new]]
+            self._callers.add(distinct[new], codes[new])
+        per_row: np.ndarray = codes[indices]
+        errors.mark_by(np.where(per_row <= -2, -2 - per_row, -1), list(self._whys))
+        return np.where(per_row < 0, -1, per_row)
+
+    def _caller_code(self, key: int) -> int:
+        """A caller's plan id, or -2 - the index of the reason it has none."""
+        if key < 0:
+            found = self._target((None, None))
+        else:
+            first, second = key >> 32, (key & 0xFFFFFFFF) - 1
+            values = self._caller_values
+            found = self._target(
+                (values[0].values[first].as_py(), values[1].values[second].as_py() if second >= 0 else None)
+            )
+        if isinstance(found, int):
+            return found
+        why = self._why_ids.get(found)
+        if why is None:
+            why = self._why_ids[found] = len(self._whys)
+            self._whys.append(found)
+        return -2 - why
 
     # -- normalizing -------------------------------------------------------
 
@@ -269,19 +290,22 @@ class CdrNormalizer:
         errors = RowErrors(rows)
         if read_errors is not None:
             errors.mark_by(*_encode(read_errors))
+        if len(self._dials) > _MAX_CACHED_PAIRS:
+            # Bounded memory: the dial strings' ids start again, with a new store.
+            self._forget()
+            self._dials = Vocabulary()
         plan_ids = self._plan_per_row(table, errors)
         dialed, why = _text(table[columns.dialed], columns.dialed)
         if why:
             errors.mark_all(why)
-        encoded_dials = pc.dictionary_encode(dialed)
-        dial_index = encoded_dials.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-        errors.mark(dial_index < 0, "empty dialed number")
-        width = max(len(encoded_dials.dictionary), 1)
-        keys = np.where(errors.codes == 0, plan_ids * width + dial_index, -1)
+        dial_ids = self._dials.ids(dialed)
+        errors.mark(dial_ids < 0, "empty dialed number")
+        # One integer per (plan, dial string) pair; -1 for a row with an error.
+        keys = np.where(errors.codes == 0, (plan_ids << 32) | dial_ids, -1)
         encoded_keys = pc.dictionary_encode(pa.array(keys))
         key_index = encoded_keys.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         distinct = encoded_keys.dictionary.to_numpy(zero_copy_only=False)
-        pair_of_key = self._pairs_of(distinct, width, encoded_dials.dictionary)
+        pair_of_key = self._pairs_of(distinct)
         pair_ids = pair_of_key[key_index]
         self._count(pair_ids, errors)
         needed = int(pair_ids.max(initial=0)) + 1
@@ -307,31 +331,30 @@ class CdrNormalizer:
         out = out.append_column("error", row_errors)
         return out if encoded else decoded(out)
 
-    def _pairs_of(self, distinct: np.ndarray, width: int, dials: pa.Array) -> np.ndarray:
+    def _pairs_of(self, distinct: np.ndarray) -> np.ndarray:
         """The pair id of each distinct key (0: a row with an error), computing new pairs.
 
-        Known pairs are found by their key `"<plan id> <dial string>"` in the
-        store's index of every pair so far (kept across chunks, not rebuilt).
+        Known pairs are found in the store's index of every pair so far (kept
+        across chunks, not rebuilt), by sorted search: no Python per key.
         """
         found = np.zeros(len(distinct), np.int64)
         valid = np.flatnonzero(distinct >= 0)
         if not len(valid):
             return found
-        plan_ids, dial_index = np.divmod(distinct[valid], width)
-        plans = pa.array(plan_ids).cast(pa.string())
-        names = pc.binary_join_element_wise(plans, dials.take(pa.array(dial_index)), " ")
-        known = np.fromiter(map(self._store.pair_of.get, names.to_pylist(), repeat(0)), np.int64, len(names))
-        new = known == 0
+        keys = distinct[valid]
+        known = self._store.index.find(keys)
+        new = known < 0
         found[valid[~new]] = known[~new]
         if new.any():
-            positions = valid[new]
-            missing = list(zip(plan_ids[new].tolist(), dials.take(pa.array(dial_index[new])).to_pylist()))
-            if len(self._store) > 1 and len(self._store) + len(missing) > _MAX_CACHED_PAIRS:
+            fresh = keys[new]
+            if len(self._store) > 1 and len(self._store) + len(fresh) > _MAX_CACHED_PAIRS:
                 self._forget()
-                return self._pairs_of(distinct, width, dials)
-            first = self._store.reserve(names.filter(pa.array(new)), len(missing))
+                return self._pairs_of(distinct)
+            dials = self._dials.values.take(pa.array(fresh & 0xFFFFFFFF))
+            missing = list(zip((fresh >> 32).tolist(), dials.to_pylist()))
+            first = self._store.reserve(fresh, dials)
             self._compute(first, missing)
-            found[positions] = np.arange(first, first + len(missing))
+            found[valid[new]] = np.arange(first, first + len(missing))
             self._pairs_seen += len(missing)
         return found
 

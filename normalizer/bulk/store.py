@@ -5,7 +5,7 @@ into Arrow columns as they are filled; `RowErrors` keeps, per row, the first
 reason the row cannot be processed.
 
 >>> store = PairStore()
->>> first = store.reserve(pa.array(["1 7123"]), 1)
+>>> first = store.reserve(np.array([(1 << 32) | 5]), pa.array(["7123"]))
 >>> store.fill(first, [("+33199997123",) + (None,) * 8])
 >>> store.columns()[0].to_pylist(), store.dialed(first)
 ([None, '+33199997123'], '7123')
@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+
+from normalizer.bulk.keys import KeyIndex
 
 OUTPUT_COLUMNS = (
     "translated_number",
@@ -44,8 +46,8 @@ class PairStore:
         self._built_keys = pa.array([], pa.string())
         self._built_size = 1
         self.has_errors = False
-        self.pair_of: dict[str, int] = {}
-        """Pair id by key."""
+        self.index = KeyIndex()
+        """Pair id by key (a plan id and a dial string id, one integer)."""
         self.unfinished: dict[int, int] = {}
         """Reserved pairs still being computed: count by first id."""
 
@@ -55,12 +57,12 @@ class PairStore:
     def __getitem__(self, pair: int) -> PairResult:
         return self.results[pair]
 
-    def reserve(self, keys: pa.Array, count: int) -> int:
-        """Ids for new pairs by their `"<plan id> <dial string>"` keys; the first id."""
-        first = len(self.results)
-        self.pair_of.update(zip(keys.to_pylist(), range(first, first + count)))
+    def reserve(self, keys: np.ndarray, dials: pa.Array) -> int:
+        """Ids for new pairs by their keys, with their dial strings; the first id."""
+        first, count = len(self.results), len(keys)
+        self.index.add(keys, np.arange(first, first + count, dtype=np.int64))
         self.results.extend([EMPTY_RESULT] * count)
-        self._keys.append(keys)
+        self._keys.append(dials)
         return first
 
     def fill(self, first: int, results: list[PairResult]) -> None:
@@ -79,7 +81,7 @@ class PairStore:
         return min(self.unfinished, default=len(self.results))
 
     def keys(self) -> pa.Array:
-        """The key of every pair, pair id - 1 = position."""
+        """The dial string of every pair, pair id - 1 = position."""
         if self._keys:
             self._built_keys = pa.concat_arrays([self._built_keys, *self._keys])
             self._keys = []
@@ -87,7 +89,7 @@ class PairStore:
 
     def dialed(self, pair: int) -> str:
         """The dial string of a pair."""
-        return str(self.keys()[pair - 1].as_py()).split(" ", 1)[1]
+        return str(self.keys()[pair - 1].as_py())
 
     def _columns(self) -> list[pa.Array]:
         if self._built_size < self.filled:
