@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from normalizer import CallType, Scope
+from normalizer import BillingCategory, BlockReason, CallType, Scope
 
 MARCEL = "marcel.beauchamp@contoso.com"
 
@@ -152,6 +152,20 @@ class PassTraceOut(Answer):
     output: str | None
 
 
+class CallingPlanOut(Answer):
+    """A user's Calling Plan and what it does to the call, as at the start of a month (pools full)."""
+
+    calling_plan: str | None = Field(description="The user's plan id (domestic-<minutes>, international, payg).")
+    communications_credits: bool
+    billing_category: BillingCategory = Field(
+        description="The billing view: US, Canada and Puerto Rico are domestic for each other's users."
+    )
+    allowed: bool
+    block_reason: BlockReason | None
+    charged_to: str | None = Field(description="The pool (e.g. FR/domestic-120) or communications-credits.")
+    sentence: str = Field(description="The answer in one plain sentence.")
+
+
 class NormalizeResult(Answer):
     """The fields of `dialplan normalize --json`."""
 
@@ -173,6 +187,9 @@ class NormalizeResult(Answer):
     is_valid_number: bool
     is_emergency: bool
     trace: list[PassTraceOut] | None = Field(None, description="With trace: one entry per pass.")
+    calling_plan: CallingPlanOut | None = Field(
+        None, description="For a user: the Calling Plan answer; null for a usage location."
+    )
 
 
 class BatchResponse(Answer):

@@ -34,6 +34,7 @@ from normalizer import (
     ServiceCatalog,
     Simulator,
     Tenant,
+    calling_plan_answer,
     default_catalog,
     load_tenant,
     tenant_from_document,
@@ -112,7 +113,8 @@ class Target:
 def normalize_case(
     simulator: Simulator, case: NormalizeRequest, *, timeout: float, max_dialed_length: int
 ) -> dict[str, Any]:
-    """Normalize one case; the answer is `NormalizationResult.to_dict()`."""
+    """Normalize one case; the answer is `NormalizationResult.to_dict()` and, for a
+    user, the `calling_plan` answer (as at the start of a month, pools full)."""
     if len(case.dialed_number) > max_dialed_length:
         raise DialplanInputError(
             f"the dial string has {len(case.dialed_number)} characters, "
@@ -129,7 +131,10 @@ def normalize_case(
         tenant_scope_only=case.tenant_scope_only,
         timeout=timeout,
     )
-    return result.to_dict()
+    answer = None
+    if target.user is not None:
+        answer = calling_plan_answer(simulator.billing, result, target.user)
+    return {**result.to_dict(), "calling_plan": answer}
 
 
 def run_cases(

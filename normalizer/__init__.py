@@ -22,12 +22,16 @@ from normalizer.errors import (
     TenantValidationError,
     TimeLimitError,
     TranslationError,
+    UnknownCallingPlanError,
     UnknownPlanError,
     UnknownRegionError,
     UnknownUserError,
 )
 
 if _typing.TYPE_CHECKING:
+    from normalizer.billing.catalog import PlanCatalog, default_plan_catalog
+    from normalizer.billing.explain import calling_plan_answer
+    from normalizer.billing.outcome import BillingCategory, BlockReason, CallBilling, CallOutcome
     from normalizer.bulk.batch import CdrColumns, CdrNormalizer, normalize_batch
     from normalizer.bulk.cdr_io import CdrFormat
     from normalizer.bulk.job import normalize_file
@@ -60,6 +64,7 @@ if _typing.TYPE_CHECKING:
     from normalizer.formats.toml import tenant_from_toml, tenant_to_toml
     from normalizer.formats.values import IgnoredStatement
     from normalizer.models import (
+        CreditsSettings,
         DialPlan,
         EffectiveDialPlan,
         EffectiveRule,
@@ -101,6 +106,9 @@ if _typing.TYPE_CHECKING:
 # costs almost nothing and each command (`dialplan normalize` above all, which
 # scripts call in loops) loads only the modules it uses.
 _LAZY_MODULES = {
+    "normalizer.billing.catalog": ("PlanCatalog", "default_plan_catalog"),
+    "normalizer.billing.explain": ("calling_plan_answer",),
+    "normalizer.billing.outcome": ("BillingCategory", "BlockReason", "CallBilling", "CallOutcome"),
     "normalizer.bulk.batch": ("CdrColumns", "CdrNormalizer", "normalize_batch"),
     "normalizer.bulk.cdr_io": ("CdrFormat",),
     "normalizer.bulk.job": ("normalize_file",),
@@ -133,6 +141,7 @@ _LAZY_MODULES = {
     "normalizer.formats.teams_json": ("tenant_from_teams_json", "tenant_to_teams_json"),
     "normalizer.formats.toml": ("tenant_from_toml", "tenant_to_toml"),
     "normalizer.models": (
+        "CreditsSettings",
         "DialPlan",
         "EffectiveDialPlan",
         "EffectiveRule",
@@ -203,6 +212,10 @@ _sys.modules[__name__].__class__ = _Package
 
 
 __all__ = [
+    "BillingCategory",
+    "BlockReason",
+    "CallBilling",
+    "CallOutcome",
     "CallType",
     "Case",
     "CaseResult",
@@ -213,6 +226,7 @@ __all__ = [
     "ChangeKind",
     "Classification",
     "Coverage",
+    "CreditsSettings",
     "DialPlan",
     "DialplanError",
     "DialplanInputError",
@@ -230,6 +244,7 @@ __all__ = [
     "NormalizationRule",
     "PassTrace",
     "PatternError",
+    "PlanCatalog",
     "PlanNormalizer",
     "RegexTimeoutError",
     "RuleChange",
@@ -252,16 +267,19 @@ __all__ = [
     "TenantValidationError",
     "TimeLimitError",
     "TranslationError",
+    "UnknownCallingPlanError",
     "UnknownPlanError",
     "UnknownRegionError",
     "UnknownUserError",
     "User",
     "Violation",
+    "calling_plan_answer",
     "classify",
     "clean",
     "compile_rules",
     "default_catalog",
     "default_emergency_numbers",
+    "default_plan_catalog",
     "diff_tenants",
     "dump_tenant",
     "effective_dial_plan",

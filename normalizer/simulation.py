@@ -12,12 +12,17 @@ normalizer.errors.UnknownPlanError: ...: tenant dial plan 'Nope' does not exist 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from normalizer.catalog import ServiceCatalog, default_catalog
 from normalizer.effective import effective_dial_plan
 from normalizer.emergency import EmergencyNumbers, default_emergency_numbers
 from normalizer.engine import NormalizationResult, PlanNormalizer, clean
 from normalizer.errors import DialplanInputError, RegexTimeoutError
 from normalizer.models import EffectiveDialPlan, Tenant
+
+if TYPE_CHECKING:
+    from normalizer.billing.outcome import CallBilling
 
 _Key = tuple[str | None, str | None, str | None]
 
@@ -37,6 +42,16 @@ class Simulator:
         self.emergency_numbers = emergency_numbers or default_emergency_numbers()
         self._plans: dict[_Key, EffectiveDialPlan] = {}
         self._normalizers: dict[EffectiveDialPlan, PlanNormalizer] = {}
+        self._billing: CallBilling | None = None
+
+    @property
+    def billing(self) -> CallBilling:
+        """The tenant's Calling Plan licences against the plan catalog (built when first asked)."""
+        if self._billing is None:
+            from normalizer.billing.outcome import CallBilling
+
+            self._billing = CallBilling(self.tenant)
+        return self._billing
 
     def effective(
         self,

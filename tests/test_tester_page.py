@@ -62,3 +62,30 @@ def test_marcel_dials_7123(server: str) -> None:
             assert errors == []
         finally:
             browser.close()
+
+
+def test_lidia_sees_why_her_call_abroad_is_blocked(server: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1366, "height": 768})
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.goto(server)
+            page.get_by_label("User", exact=True).select_option("lidia.holloway@contoso.com")
+            page.get_by_label("Dial string").fill("0033123456789")
+            expect(page.locator("#call-type")).to_have_text("international")
+            plan = page.locator("#calling-plan")
+            expect(plan).to_contain_text("domestic-1200 · Communications Credits off · blocked · no-international-entitlement")
+            expect(page.locator("#calling-plan-sentence")).to_have_text(
+                "Lidia's Domestic plan does not cover international calls, and Communications "
+                "Credits are off for Lidia: this call would be blocked"
+            )
+            # Emily holds the International plan: the same number goes through on her pool.
+            page.get_by_label("User", exact=True).select_option("emily.braun@contoso.com")
+            expect(plan).to_contain_text("allowed · international · charged to GB/international")
+            assert errors == []
+        finally:
+            browser.close()

@@ -84,7 +84,14 @@ function setAnswer(id, value, emptyText) {
 }
 
 function clearAnswer() {
-  for (const id of ["translated-number", "final-number", "matching-rule", "destination"]) {
+  for (const id of [
+    "translated-number",
+    "final-number",
+    "matching-rule",
+    "destination",
+    "calling-plan",
+    "calling-plan-sentence",
+  ]) {
     setAnswer(id, "–", "–");
     $(id).classList.remove("none");
   }
@@ -165,6 +172,21 @@ function renderTrace(passes) {
   page.trace.replaceChildren(...parts);
 }
 
+function renderCallingPlan(plan) {
+  if (!plan) {
+    setAnswer("calling-plan", null, "no user chosen: no licence to judge");
+    setAnswer("calling-plan-sentence", null, "–");
+    return;
+  }
+  const credits = plan.communications_credits ? "Communications Credits on" : "Communications Credits off";
+  const verdict = plan.allowed
+    ? `allowed · ${plan.billing_category.replaceAll("_", " ")}${plan.charged_to ? ` · charged to ${plan.charged_to}` : ""}`
+    : `blocked · ${plan.block_reason}`;
+  setAnswer("calling-plan", `${plan.calling_plan || "no Calling Plan"} · ${credits} · ${verdict}`, "–");
+  $("calling-plan").classList.toggle("blocked", !plan.allowed);
+  setAnswer("calling-plan-sentence", plan.sentence, "–");
+}
+
 function renderResult(result) {
   setAnswer("translated-number", result.translated_number, "no rule matched");
   setAnswer("final-number", result.final_number, "–");
@@ -185,6 +207,7 @@ function renderResult(result) {
     result.is_valid_number ? "valid" : "not a valid number",
   ].filter(Boolean);
   setAnswer("destination", destination.join(" · "), "–");
+  renderCallingPlan(result.calling_plan);
   const first = (result.trace || [])[0];
   const matching = new Set(first ? first.would_match.map(ruleKey) : []);
   markRules(matching, rule ? ruleKey(rule) : null);

@@ -66,17 +66,25 @@ def describe_trace(result: NormalizationResult) -> list[str]:
 
 def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     check_target(parser, args)
-    result = simulator_for(args).normalize(
+    simulator = simulator_for(args)
+    result = simulator.normalize(
         args.dialed_number,
         trace=args.trace,
         tenant_scope_only=args.tenant_scope_only,
         timeout=REGEX_TIMEOUT,
         **target_of(args),
     )
+    answer = None
+    if args.user:
+        from normalizer.billing.explain import calling_plan_answer
+
+        answer = calling_plan_answer(simulator.billing, result, args.user)
     if args.json:
-        print_json(result.to_dict())
+        print_json({**result.to_dict(), "calling_plan": answer})
         return 0
     print(describe(result))
+    if answer is not None:
+        print(f"calling plan: {answer['sentence']}")
     if args.trace:
         print("\n".join(describe_trace(result)))
     return 0
