@@ -17,6 +17,23 @@ from normalizer.commands import COMMANDS
 from normalizer.errors import DialplanError
 
 
+class _Version(argparse.Action):
+    """`--version`: the installed package's version, looked up only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("dialplan")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            number = "unknown (not installed)"
+        print(f"dialplan {number}")
+        parser.exit()
+
+
 class _Inert:
     """Takes a subcommand's option definitions and keeps none of them."""
 
@@ -48,6 +65,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         prog="dialplan",
         description="Teams dial plan normalization engine and simulator.",
     )
+    parser.add_argument("--version", action=_Version)
     subparsers: Any = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     if command is not None:
         subparsers = _OnlyOne(subparsers, command)
@@ -61,10 +79,44 @@ def _command_of(argv: Sequence[str]) -> str:
     return next((word for word in argv if not word.startswith("-")), "")
 
 
+# Fields the core names that a command takes under another option name.
+_OPTION_ALIASES = {"usage_location": ("location", "usage_location"), "dialed_number": ("dialed_number", "items")}
+
+
+def _option_named(parser: argparse.ArgumentParser, command: str, field: str) -> str | None:
+    """The option (`--port`) or argument (`DIALED`) of `command` that sets `field`, if any."""
+    commands = next(
+        (action.choices for action in parser._actions if isinstance(action, argparse._SubParsersAction)),
+        None,
+    )
+    subparser = commands.get(command) if commands else None
+    if subparser is None:
+        return None
+    for dest in _OPTION_ALIASES.get(field, (field,)):
+        for action in subparser._actions:
+            if action.dest != dest:
+                continue
+            if action.option_strings:
+                return str(max(action.option_strings, key=len))
+            return str(action.metavar or action.dest)
+    return None
+
+
+def error_line(exc: DialplanError, parser: argparse.ArgumentParser, command: str) -> str:
+    """The one line a user mistake prints; a value given on the command line is named
+    by its option (`argument --port: ...`), not by the field the core calls it."""
+    if exc.field and exc.file is None and exc.plan is None and exc.rule is None:
+        option = _option_named(parser, command, exc.field)
+        if option is not None:
+            return f"dialplan: error: argument {option}: {exc.detail}"
+    return f"dialplan: error: {exc.message}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one `dialplan` command; return its exit code."""
     words = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(_command_of(words))
+    command = _command_of(words)
+    parser = build_parser(command)
     try:
         args = parser.parse_args(words)
     except SystemExit as exc:
@@ -72,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except DialplanError as exc:
-        print(f"dialplan: error: {exc.message}", file=sys.stderr)
+        print(error_line(exc, parser, command), file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0

@@ -329,3 +329,32 @@ def test_the_console_script_leaves_no_child_process_running(tmp_path: Path) -> N
             import signal
 
             os.kill(child, signal.SIGKILL)
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"dialplan {version('dialplan')}\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["serve", "--port", "99999"], "argument --port: port must be 0 to 65535, not 99999"),
+        (["normalize", "7123", "--location", "ZZ"], "argument --location: unknown region 'ZZ'"),
+        (["normalize", "--location", "FR", "--", "-"], "argument DIALED: nothing to dial"),
+        (
+            ["cdr", "calls.csv", "--dialed-column", "d", "--location", "ZZ"],
+            "argument --location: unknown region 'ZZ'",
+        ),
+    ],
+    ids=["port", "location", "dialed", "cdr-location"],
+)
+def test_errors_name_the_command_line_option(
+    argv: list[str], option: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"dialplan: error: {option}")
+    assert "field '" not in err
