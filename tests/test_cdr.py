@@ -360,7 +360,7 @@ def test_cli_converts_to_parquet_and_writes_stdout(tmp_path: Path, capsys: pytes
         (["--dialed-column", "nope", "--location", "FR"], "no column 'nope'"),
         (["--dialed-column", "dialed", "--user-column", "caller", "--format", "parquet"], "not a Parquet file"),
         (["--dialed-column", "dialed", "--location", "FR", "-o", "x.xlsx"], "unknown call-detail file type"),
-        (["--dialed-column", "dialed", "--location", "ZZ"], "field 'usage_location': unknown region 'ZZ'"),
+        (["--dialed-column", "dialed", "--location", "ZZ"], "argument --location: unknown region 'ZZ'"),
         (["--dialed-column", "dialed", "--location", "FR", "-o", "missing/x.parquet"], "missing/x.parquet: cannot write"),
         (["--dialed-column", "dialed", "--location", "FR", "--summary", "missing/s.json"], "missing/s.json: cannot write"),
         (["--dialed-column", "dialed", "--location", "FR", "--summary", "calls.csv"], "calls.csv: the summary would overwrite the input"),

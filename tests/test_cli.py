@@ -67,8 +67,8 @@ def test_effective_json(capsys: pytest.CaptureFixture[str]) -> None:
         (["normalize", "1", "--location", "XX"], "unknown region 'XX'"),
         (["normalize", "1", "--location", "FR", "--dial-plan", "Nope"], "tenant dial plan 'Nope' does not exist"),
         (["normalize", "1", "--user", MARCEL, "--tenant", "missing.toml"], "missing.toml: no such file"),
-        (["normalize", "", "--user", MARCEL], "field 'dialed_number': nothing to dial"),
-        (["normalize", " (-) ", "--location", "FR"], "field 'dialed_number': nothing to dial"),
+        (["normalize", "", "--user", MARCEL], "argument DIALED: nothing to dial"),
+        (["normalize", " (-) ", "--location", "FR"], "argument DIALED: nothing to dial"),
     ],
 )
 def test_user_mistakes_exit_2_with_one_line(argv: list[str], fragment: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -84,7 +84,7 @@ def test_serve_on_a_busy_port_is_one_line(capsys: pytest.CaptureFixture[str]) ->
         port = busy.getsockname()[1]
         assert main(["serve", "--port", str(port)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"dialplan: error: field 'port': cannot listen on 127.0.0.1:{port}: ")
+    assert err.startswith(f"dialplan: error: argument --port: cannot listen on 127.0.0.1:{port}: ")
     assert err.count("\n") == 1
 
 
