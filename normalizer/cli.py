@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import threading
 from collections.abc import Sequence
@@ -15,6 +16,30 @@ from typing import Any
 
 from normalizer.commands import COMMANDS
 from normalizer.errors import DialplanError
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised where the program is, as Ctrl-C's KeyboardInterrupt is.
+
+    So `kill`, `timeout` and a closed terminal stop a run the way Ctrl-C does:
+    temporary files removed, helper processes stopped, exit code 128 + the signal.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise Stopped(signum)
+
+
+def handle_stop_signals() -> None:
+    """SIGTERM and SIGHUP raise `Stopped`, unless they are ignored (`nohup`) or handled already."""
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) is signal.SIG_DFL:
+            signal.signal(number, _stop)
 
 
 class _Version(argparse.Action):
@@ -128,6 +153,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except Stopped as exc:
+        print(f"dialplan: stopped by {signal.Signals(exc.signum).name}", file=sys.stderr)
+        return 128 + exc.signum
     except KeyboardInterrupt:
         # Ctrl-C on a long run (cdr, lint, diff) is the user's choice, not a crash.
         print("dialplan: interrupted", file=sys.stderr)
@@ -153,6 +181,7 @@ def entry_point() -> None:
     child process, a thread: the web service stopped during an isolated lint
     request), it ends as usual, so the child is stopped rather than left behind.
     """
+    handle_stop_signals()
     code = main()
     for stream in (sys.stdout, sys.stderr):
         try:

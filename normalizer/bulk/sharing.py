@@ -14,6 +14,11 @@ for it, computes queued slices itself.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -53,11 +58,43 @@ def result_of(normalizer: PlanNormalizer, dialed: str, timeout: float | None) ->
 _HELPER: list[Simulator] = []
 
 
+_PR_SET_PDEATHSIG = 1
+"""prctl(2) option: the signal this process gets when its parent dies (Linux)."""
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this helper when the job that started it ends, however it ends.
+
+    A helper outlives a parent killed with SIGKILL (or any signal the parent does
+    not handle): orphaned, it keeps its memory and the parent's inherited pipes
+    open, so a caller reading the job's output through a pipe waits for it.
+    On Linux the kernel sends SIGKILL when the parent dies (PR_SET_PDEATHSIG);
+    elsewhere a thread watches for the parent's end.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0:
+            if os.getppid() != parent:  # the parent died before the request took effect
+                os._exit(1)
+            return
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def _start_helper(
+    parent: int,
     source: Tenant | Simulator,
     catalog: ServiceCatalog | None = None,
     emergency_numbers: EmergencyNumbers | None = None,
 ) -> None:
+    _die_with_parent(parent)
     # A spawned helper builds its own simulator: the same service plans and emergency numbers.
     if not isinstance(source, Simulator):
         source = Simulator(source, catalog=catalog, emergency_numbers=emergency_numbers)
@@ -108,9 +145,9 @@ class Sharing:
             initializer=_start_helper,
             # A forked helper inherits the simulator, its compiled plans included.
             initargs=(
-                (simulator,)
+                (os.getpid(), simulator)
                 if method == "fork"
-                else (simulator.tenant, simulator.catalog, simulator.emergency_numbers)
+                else (os.getpid(), simulator.tenant, simulator.catalog, simulator.emergency_numbers)
             ),
         )
         # Started now, before any Arrow thread runs: the helpers only run Python.

@@ -13,6 +13,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, TextIO
 
+from normalizer.bulk.staging import StagedFile
 from normalizer.commands.common import add_tenant_option, simulator_for
 from normalizer.errors import DialplanInputError
 
@@ -144,25 +145,6 @@ def describe(summary: CdrSummary) -> list[str]:
     return lines
 
 
-def _stat(path: Path) -> tuple[int, int] | None:
-    try:
-        found = path.stat()
-    except OSError:
-        return None
-    return (found.st_mtime_ns, found.st_size)
-
-
-def _remove_unfinished(written: list[tuple[Path, tuple[int, int] | None]]) -> None:
-    """A job that stopped leaves no partial output or empty summary behind.
-
-    Only files this job wrote: each was noted with its state before (None: it
-    did not exist), and one still in that state was not touched.
-    """
-    for path, before in written:
-        if path.is_file() and (before is None or _stat(path) != before):
-            path.unlink()  # quietly: the error stays the one line the user reads
-
-
 def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     import pyarrow as pa
 
@@ -204,30 +186,25 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         # One region for every row: a wrong one is the command's mistake, not each row's.
         simulator.effective(usage_location=args.location)
     bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
-    written: list[tuple[Path, tuple[int, int] | None]] = []
+    # Every file goes to a temporary file next to its target and is renamed into
+    # place when the job has finished: a stopped job leaves no plausible partial file.
+    staged: list[StagedFile] = []
     try:
         with ExitStack() as stack:
             summary_file: TextIO | None = None
             if args.summary:
-                # Opened before the work, so a wrong path fails at once rather than after the job.
-                try:
-                    summary_file = stack.enter_context(open(args.summary, "w", encoding="utf-8"))
-                except OSError as exc:
-                    raise DialplanInputError(f"cannot write: {exc.strerror}", file=args.summary) from None
-                written.append((Path(args.summary), None))
+                # Created before the work, so a wrong path fails at once rather than after the job.
+                staged.append(summary_stage := StagedFile(Path(args.summary)))
+                summary_file = stack.enter_context(open(summary_stage.temporary, "w", encoding="utf-8"))
             sink: IO[bytes] | Path
-            if to_stdout:
+            if target is None:
                 sink = sys.stdout.buffer
-            elif sink_format is CdrFormat.PARQUET:
-                assert target is not None  # Parquet output is never standard output
-                sink = target
-                written.append((target, _stat(target)))  # written from the first chunk on
             else:
-                try:
-                    sink = stack.enter_context(open(target, "wb"))  # type: ignore[arg-type]
-                except OSError as exc:
-                    raise DialplanInputError(f"cannot write: {exc.strerror}", file=str(target)) from None
-                written.append((target, None))  # type: ignore[arg-type]
+                staged.insert(0, output_stage := StagedFile(target))
+                if sink_format is CdrFormat.PARQUET:
+                    sink = output_stage.temporary
+                else:
+                    sink = stack.enter_context(open(output_stage.temporary, "wb"))
             try:
                 with without_pandas():
                     summary = normalize_file(
@@ -243,14 +220,18 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             finally:
                 if bar is not None:
                     bar.finish()
-            report = sys.stderr if to_stdout else sys.stdout
-            print("\n".join(describe(summary)), file=report)
-            if target is not None:
-                print(f"output: {target}", file=report)
             if summary_file is not None:
                 json.dump(summary.to_dict(), summary_file, indent=2, ensure_ascii=False)
                 summary_file.write("\n")
+        # The files are closed: the output first, then the summary that describes it.
+        for stage in staged:
+            stage.commit()
     except BaseException:
-        _remove_unfinished(written)  # the files are closed by now
+        for stage in staged:
+            stage.discard()
         raise
+    report = sys.stderr if to_stdout else sys.stdout
+    print("\n".join(describe(summary)), file=report)
+    if target is not None:
+        print(f"output: {target}", file=report)
     return 0
