@@ -35,11 +35,34 @@ def _stop(signum: int, frame: object) -> None:
 
 
 def handle_stop_signals() -> None:
-    """SIGTERM and SIGHUP raise `Stopped`, unless they are ignored (`nohup`) or handled already."""
+    """SIGTERM and SIGHUP raise `Stopped`, unless they are ignored (`nohup`) or handled already.
+
+    A forked child (a `cdr` helper, a `lint` analysis) gets the default action
+    back, so that `terminate()` ends it at once. The signals are blocked around
+    the fork: one that reaches the child before it has reset its handlers
+    would otherwise be lost (Python clears signals caught in that window).
+    """
+    handled = []
     for name in ("SIGTERM", "SIGHUP"):
         number = getattr(signal, name, None)
         if number is not None and signal.getsignal(number) is signal.SIG_DFL:
             signal.signal(number, _stop)
+            handled.append(signal.Signals(number))
+    if not handled or not hasattr(os, "register_at_fork") or not hasattr(signal, "pthread_sigmask"):
+        return
+
+    def block() -> None:
+        signal.pthread_sigmask(signal.SIG_BLOCK, handled)
+
+    def unblock() -> None:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, handled)
+
+    def reset_in_child() -> None:
+        for number in handled:
+            signal.signal(number, signal.SIG_DFL)
+        unblock()  # a signal that came meanwhile takes its default action now
+
+    os.register_at_fork(before=block, after_in_parent=unblock, after_in_child=reset_in_child)
 
 
 class _Version(argparse.Action):

@@ -552,3 +552,26 @@ def test_cli_leaves_an_untouched_parquet_target_alone(tmp_path: Path) -> None:
     target.write_bytes(b"an earlier file")
     assert main(["cdr", str(source), "-o", str(target), "--dialed-column", "nope", "--location", "FR"]) == 2
     assert target.read_bytes() == b"an earlier file"
+
+
+def test_json_lines_output_keeps_the_input_values_json_types(tmp_path: Path) -> None:
+    """Mixed types in a column and an integer dial string used to come back as strings."""
+    lines = [
+        {"id": 7123, "dialed": "112", "meta": {"a": [1, 2]}, "flag": True},
+        {"id": "x-2", "dialed": 7123, "meta": "plain", "flag": None},
+        {"id": 3, "dialed": "15", "meta": None, "flag": 1.5},
+    ]
+    source, target = tmp_path / "calls.jsonl", tmp_path / "out.jsonl"
+    source.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    assert main(["cdr", str(source), "-o", str(target), "--dialed-column", "dialed", "--location", "FR"]) == 0
+    back = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    assert [{key: row[key] for key in lines[0]} for row in back] == lines
+    assert [row["error"] for row in back] == [None, "field 'dialed' must be text, not int", None]
+    # A CSV output writes the same values as text, as before.
+    as_csv = tmp_path / "out.csv"
+    assert main(["cdr", str(source), "-o", str(as_csv), "--dialed-column", "dialed", "--location", "FR"]) == 0
+    table, _ = read_all(as_csv, CdrFormat.CSV)
+    assert table.column_names[:4] == ["dialed", "id", "meta", "flag"]
+    assert table["id"].to_pylist() == ["7123", "x-2", "3"]
+    assert table["dialed"].to_pylist() == ["112", "7123", "15"]
+    assert table["meta"].to_pylist() == ['{"a": [1, 2]}', "plain", ""]

@@ -142,3 +142,16 @@ def test_document_errors_name_the_user_or_plan(document: dict[str, object], mess
     with pytest.raises(TenantFileError) as caught:
         tenant_from_document(document, "t.toml")
     assert str(caught.value) == message
+
+
+def test_a_priority_key_on_a_rule_is_an_error_naming_plan_rule_and_field() -> None:
+    """Priority is the rule's position: `priority = 3` was read and silently ignored."""
+    text = (
+        '[[dial_plans]]\nidentity = "P"\n'
+        '[[dial_plans.rules]]\nname = "R"\npattern = "^(7\\\\d{3})$"\ntranslation = "+1$1"\npriority = 3\n'
+    )
+    with pytest.raises(TenantFileError) as caught:
+        tenant_from_toml(text, "t.toml")
+    error = caught.value
+    assert (error.file, error.plan, error.rule, error.field) == ("t.toml", "P", "R", "priority")
+    assert "unknown key 'priority' (a rule's priority is its position in its plan's list of rules;" in str(error)

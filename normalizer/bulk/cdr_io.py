@@ -336,27 +336,65 @@ class JsonLinesReader:
                 value = row.get(name)
                 if value is not None and not isinstance(value, str):
                     error = error or f"field {name!r} must be text, not {type(value).__name__}"
-                    # Kept as its JSON text: the row is an error, but its data is not lost.
-                    row[name] = json.dumps(value, ensure_ascii=False)
             rows.append(row)
             errors.append(error)
         names: dict[str, None] = dict.fromkeys(self.text_columns)
         for row in rows:
             names.update(dict.fromkeys(row))
-        arrays = [_column([row.get(name) for row in rows]) for name in names]
-        table = pa.table(arrays, names=list(names))
+        arrays: list[pa.Array] = []
+        columns: list[str] = []
+        for name in names:
+            values = [row.get(name) for row in rows]
+            column, typed = _column(values, as_text=name in self.text_columns)
+            arrays.append(column)
+            columns.append(name)
+            if typed is not None:
+                arrays.append(typed)
+                columns.append(JSON_VALUES_PREFIX + name)
+        table = pa.table(arrays, names=columns)
         return Chunk(table, pa.array(errors, pa.string()), done)
 
 
-def _column(values: list[Any]) -> pa.Array:
-    """An Arrow column of JSON values; mixed types become their JSON text."""
-    try:
-        return pa.array(values)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
-        return pa.array(
-            [v if v is None or isinstance(v, str) else json.dumps(v, ensure_ascii=False) for v in values],
-            pa.string(),
-        )
+JSON_VALUES_PREFIX = "\x00json-values\x00"
+"""Names a hidden column: another column's values as JSON text, when Arrow cannot type them.
+
+A column whose JSON values have no one Arrow type (`7123` in one line, `"x"` in
+another; an integer where the dial string should be) is text: a non-string
+value as its JSON text, which CSV, TSV and Parquet outputs write. Its hidden
+companion keeps every value's JSON, so a JSON Lines output writes each value
+with its input type. Writers drop hidden columns (`visible`).
+"""
+
+
+def _column(values: list[Any], *, as_text: bool = False) -> tuple[pa.Array, pa.Array | None]:
+    """An Arrow column of JSON values and, when it had to become text, the values' JSON.
+
+    Mixed types, and non-strings in a column that must be text, become their JSON text.
+    """
+    if not as_text:
+        try:
+            return pa.array(values), None
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
+            pass
+    if all(value is None or isinstance(value, str) for value in values):
+        return pa.array(values, pa.string()), None
+    text = pa.array(
+        [v if v is None or isinstance(v, str) else json.dumps(v, ensure_ascii=False) for v in values],
+        pa.string(),
+    )
+    typed = pa.array(
+        [None if v is None else json.dumps(v, ensure_ascii=False) for v in values], pa.string()
+    )
+    return text, typed
+
+
+def visible(table: pa.Table) -> tuple[pa.Table, dict[str, pa.ChunkedArray]]:
+    """`table` without its hidden JSON-value columns, and those columns by the column they type."""
+    hidden = [name for name in table.column_names if name.startswith(JSON_VALUES_PREFIX)]
+    if not hidden:
+        return table, {}
+    typed = {name.removeprefix(JSON_VALUES_PREFIX): table.column(name) for name in hidden}
+    return table.drop_columns(hidden), typed
 
 
 class ParquetReader:
@@ -476,7 +514,7 @@ class DelimitedWriter:
         self.schema: pa.Schema | None = None
 
     def write(self, table: pa.Table) -> None:
-        table = _as_text(table)
+        table = _as_text(visible(table)[0])
         header = self.schema is None
         if self.schema is None:
             self.schema = table.schema
@@ -534,9 +572,14 @@ class JsonLinesWriter:
         self.sink = sink
 
     def write(self, table: pa.Table) -> None:
-        lines = [
-            json.dumps(row, ensure_ascii=False, default=str) for row in table.to_pylist()
-        ]
+        table, typed = visible(table)
+        rows = table.to_pylist()
+        for name, values in typed.items():
+            # The input's JSON value, with its type (a text column holds its JSON text).
+            for row, value in zip(rows, values.to_pylist(), strict=True):
+                if value is not None:
+                    row[name] = json.loads(value)
+        lines = [json.dumps(row, ensure_ascii=False, default=str) for row in rows]
         if lines:
             self.sink.write(("\n".join(lines) + "\n").encode("utf-8"))
 
@@ -552,6 +595,7 @@ class ParquetOutput:
         self.writer: pq.ParquetWriter | None = None
 
     def write(self, table: pa.Table) -> None:
+        table = visible(table)[0]
         if self.writer is None:
             try:
                 import pyarrow.parquet as pq

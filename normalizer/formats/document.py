@@ -33,7 +33,10 @@ from normalizer.models import (
     User,
 )
 
-_RULE_KEYS = {"name", "description", "pattern", "translation", "is_internal_extension", "priority"}
+_RULE_KEYS = {"name", "description", "pattern", "translation", "is_internal_extension"}
+# A rule's priority is its position in its plan's list: a `priority` key would be
+# a second, contradicting order, so it is an unknown key like any other.
+_HINTS = {"priority": "a rule's priority is its position in its plan's list of rules"}
 _PLAN_KEYS = {
     "identity",
     "description",
@@ -94,8 +97,9 @@ def _table(value: Any, what: str, *, source: str, **where: Any) -> dict[str, Any
 def _unknown_keys(table: dict[str, Any], allowed: set[str], *, source: str, **where: Any) -> None:
     unknown = sorted(set(table) - allowed)
     if unknown:
+        hint = f"{_HINTS[unknown[0]]}; " if unknown[0] in _HINTS and "name" in allowed else ""
         raise TenantFileError(
-            f"unknown key {unknown[0]!r} (known: {', '.join(sorted(allowed))})",
+            f"unknown key {unknown[0]!r} ({hint}known: {', '.join(sorted(allowed))})",
             file=source,
             field=unknown[0],
             **where,
