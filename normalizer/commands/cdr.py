@@ -13,7 +13,6 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, TextIO
 
-from normalizer.bulk.staging import StagedFile
 from normalizer.commands.common import add_tenant_option, simulator_for
 from normalizer.errors import DialplanInputError
 
@@ -151,6 +150,7 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from normalizer.bulk.batch import CdrColumns
     from normalizer.bulk.cdr_io import CdrFormat, detect_format, without_pandas
     from normalizer.bulk.job import normalize_file
+    from normalizer.bulk.staging import StagedFile
 
     try:
         # jemalloc gives freed chunk memory back sooner than the default pool:
