@@ -15,7 +15,7 @@ EXTRAS ?= dev,spark
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test bench lint typecheck clean
+.PHONY: run test bench perf lint typecheck clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ test: $(TEST_STAMP)
 ## bench: the benchmarks, with ratios against the naive implementations
 bench: $(TEST_STAMP)
 	$(BIN)/python -m pytest bench --benchmark-only -p no:cacheprovider -o testpaths=bench
+
+## perf: every speed figure with its target, in one run (start-up, per pair, per row, CDR ratio, memory, API)
+perf: $(TEST_STAMP)
+	$(BIN)/python -m bench
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check normalizer api tests bench

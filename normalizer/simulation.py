@@ -42,6 +42,8 @@ class Simulator:
         self.emergency_numbers = emergency_numbers or default_emergency_numbers()
         self._plans: dict[_Key, EffectiveDialPlan] = {}
         self._normalizers: dict[EffectiveDialPlan, PlanNormalizer] = {}
+        # By the same key as `_plans`: hashing an effective plan hashes every rule.
+        self._compiled: dict[_Key, PlanNormalizer] = {}
         self._billing: CallBilling | None = None
 
     @property
@@ -103,11 +105,15 @@ class Simulator:
                 f"nothing to dial: {dialed_number!r} is empty once visual separators are removed",
                 field="dialed_number",
             )
-        plan = self.effective(user=user, usage_location=usage_location, dial_plan=dial_plan)
+        key = (user.lower() if user else None, usage_location, dial_plan)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            plan = self.effective(user=user, usage_location=usage_location, dial_plan=dial_plan)
+            compiled = self._compiled[key] = self.normalizer(plan)
         try:
-            return self.normalizer(plan).normalize(
+            return compiled.normalize(
                 dialed_number, trace=trace, tenant_scope_only=tenant_scope_only, timeout=timeout
             )
         except RegexTimeoutError as exc:
-            plan_of = {rule.rule.name: rule.dial_plan for rule in reversed(plan.rules)}
+            plan_of = {rule.rule.name: rule.dial_plan for rule in reversed(compiled.plan.rules)}
             raise exc.located(plan=plan_of.get(exc.rule or "")) from None
