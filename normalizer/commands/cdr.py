@@ -11,13 +11,18 @@ import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, TextIO
+from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from normalizer.commands.common import add_tenant_option, simulator_for
 from normalizer.errors import DialplanInputError
 
 if TYPE_CHECKING:
+    from normalizer.billing.ledger import CallLedger
+    from normalizer.bulk.batch import CdrColumns
+    from normalizer.bulk.billing import BillingColumns
+    from normalizer.bulk.cdr_io import CdrFormat
     from normalizer.bulk.summary import CdrSummary
+    from normalizer.simulation import Simulator
 
 FORMATS = ("csv", "tsv", "jsonl", "parquet")
 
@@ -56,6 +61,32 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--format",
         choices=FORMATS,
         help="the input's format (default: from its extension)",
+    )
+    billing = parser.add_argument_group(
+        "Calling Plans",
+        "with --start-column and --duration-column (and --user-column), every call is "
+        "replayed against its caller's Calling Plan: the output also gets billing_category, "
+        "allowed, block_reason, charged_to, billed_minutes and charge, and the summary the "
+        "key calling_plans (per month: pools, credits, blocked calls, recommendations)",
+    )
+    billing.add_argument(
+        "--start-column",
+        metavar="COL",
+        help="column of call starts (ISO 8601, or the PSTN usage report's M/D/YYYY h:mm:ss AM; no offset: UTC)",
+    )
+    billing.add_argument(
+        "--duration-column", metavar="COL", help="column of call durations (seconds, or hh:mm:ss)"
+    )
+    billing.add_argument(
+        "--direction-column",
+        metavar="COL",
+        help="column of directions (in, inbound, user_in, ... are inbound; default: every call outbound)",
+    )
+    billing.add_argument(
+        "--rates",
+        metavar="FILE",
+        help="rate card CSV (E.164 prefix, rate per minute, currency; longest prefix wins): "
+        "credits in money (default: in minutes only)",
     )
     parser.add_argument("--summary", metavar="FILE", help="also write the summary as JSON to FILE")
     parser.add_argument(
@@ -160,6 +191,7 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         pass
     if args.dial_plan_column and not args.location_column:
         raise DialplanInputError("--dial-plan-column needs --location-column")
+    billing = _billing_columns(args)
     source = Path(args.input)
     source_format = detect_format(source, args.format)
     to_stdout = args.output == "-"
@@ -205,23 +237,32 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                     sink = output_stage.temporary
                 else:
                     sink = stack.enter_context(open(output_stage.temporary, "wb"))
+            ledger = None
             try:
                 with without_pandas():
-                    summary = normalize_file(
-                        source,
-                        sink,
-                        simulator,
-                        columns,
-                        source_format=source_format,
-                        sink_format=sink_format,
-                        progress=bar,
-                        processes=args.processes,
-                    )
+                    if billing is None:
+                        summary = normalize_file(
+                            source,
+                            sink,
+                            simulator,
+                            columns,
+                            source_format=source_format,
+                            sink_format=sink_format,
+                            progress=bar,
+                            processes=args.processes,
+                        )
+                    else:
+                        summary, ledger = _normalize_and_bill(
+                            args, source, sink, simulator, columns, billing, source_format, sink_format, bar
+                        )
             finally:
                 if bar is not None:
                     bar.finish()
+            data = summary.to_dict()
+            if ledger is not None:
+                data["calling_plans"] = ledger.summary()
             if summary_file is not None:
-                json.dump(summary.to_dict(), summary_file, indent=2, ensure_ascii=False)
+                json.dump(data, summary_file, indent=2, ensure_ascii=False)
                 summary_file.write("\n")
         # The files are closed: the output first, then the summary that describes it.
         for stage in staged:
@@ -232,6 +273,94 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         raise
     report = sys.stderr if to_stdout else sys.stdout
     print("\n".join(describe(summary)), file=report)
+    if "calling_plans" in data:
+        print("\n".join(describe_calling_plans(data["calling_plans"])), file=report)
     if target is not None:
         print(f"output: {target}", file=report)
     return 0
+
+
+def _billing_columns(args: argparse.Namespace) -> BillingColumns | None:
+    """The Calling Plan options, checked together (None: no Calling Plan pass)."""
+    from normalizer.bulk.billing import BillingColumns
+
+    given = [args.start_column, args.duration_column, args.direction_column, args.rates]
+    if not any(given):
+        return None
+    if not args.start_column or not args.duration_column:
+        raise DialplanInputError(
+            "the Calling Plan replay needs --start-column and --duration-column", field="start_column"
+        )
+    if not args.user_column:
+        raise DialplanInputError(
+            "the Calling Plan replay needs --user-column: licences belong to users", field="user_column"
+        )
+    return BillingColumns(args.user_column, args.start_column, args.duration_column, args.direction_column)
+
+
+def _normalize_and_bill(
+    args: argparse.Namespace,
+    source: Path,
+    sink: IO[bytes] | Path,
+    simulator: Simulator,
+    columns: CdrColumns,
+    billing: BillingColumns,
+    source_format: CdrFormat,
+    sink_format: CdrFormat,
+    bar: ProgressBar | None,
+) -> tuple[CdrSummary, CallLedger]:
+    """Normalize into a temporary Parquet file, then replay the calls and write the output."""
+    import tempfile
+    from dataclasses import replace
+
+    from normalizer.billing.ledger import CallLedger
+    from normalizer.billing.rates import read_rate_card
+    from normalizer.bulk.billing import bill_file
+    from normalizer.bulk.cdr_io import CdrFormat
+    from normalizer.bulk.job import normalize_file
+
+    ledger = CallLedger(simulator, rates=read_rate_card(args.rates) if args.rates else None)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="dialplan-cdr-") as work:
+        normalized = Path(work) / "normalized.parquet"
+        summary = normalize_file(
+            source,
+            normalized,
+            simulator,
+            columns,
+            source_format=source_format,
+            sink_format=CdrFormat.PARQUET,
+            progress=bar,
+            processes=args.processes,
+        )
+        bill_file(normalized, sink, sink_format, ledger, billing)
+    return replace(summary, seconds=time.perf_counter() - started), ledger
+
+
+def describe_calling_plans(report: dict[str, Any]) -> list[str]:
+    """The `calling_plans` summary as lines of text."""
+    currency = report["credits_currency"]
+    lines = [f"calling plans: {report['calls']:,} calls, {report['billed_minutes']:,} billed minutes ({report['minute_rounding']})"]
+    if report["credits_note"]:
+        lines.append(f"  note: {report['credits_note']}")
+    for month, entry in report["months"].items():
+        lines.append(f"  {month}")
+        for pool in entry["pools"]:
+            used = f"{pool['used']:,}/{pool['minutes_available']:,} min"
+            if pool["international_minutes_available"]:
+                used += f", international {pool['international_used']:,}/{pool['international_minutes_available']:,}"
+            ran_out = f", ran out {pool['ran_out_at']}" if pool["ran_out_at"] else ""
+            lines.append(f"    pool {pool['pool']:<22} {pool['licences']} licences  {used}{ran_out}")
+        credits = entry["credits"]
+        money = f", spent {credits['spent']:,.2f} {currency}, balance {credits['balance']:,.2f}" if credits["spent"] is not None else ""
+        lines.append(f"    credits: {credits['minutes']:,} min{money}, {credits['recharges']} recharges")
+        for user, reasons in entry["blocked"].items():
+            for reason, counts in reasons.items():
+                lines.append(f"    blocked: {user} {reason}: {counts['calls']:,} calls, {counts['minutes']:,} min")
+        for advice in entry["recommendations"]:
+            if "user" in advice:
+                lines.append(f"    advice: {advice['user']}: {advice['advice']}")
+            else:
+                mixes = "; ".join(f"{o['licences']} x {o['plan']}" for o in advice["options"])
+                lines.append(f"    advice: pool {advice['pool']} needed {advice['needed_minutes']:,} min: {mixes}")
+    return lines

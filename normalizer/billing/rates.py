@@ -1,0 +1,102 @@
+"""A Communications Credits rate card: E.164 prefix, rate per minute, currency (CSV).
+
+The longest prefix that starts the number wins. A header line (`prefix,rate,currency`)
+is optional; `#` starts a comment line.
+
+>>> card = rate_card_from_text("prefix,rate,currency\\n+33,0.05,USD\\n+331,0.02,USD\\n")
+>>> card.rate("+33123456789"), card.rate("+33612345678"), card.rate("+44")
+(0.02, 0.05, None)
+>>> rate_card_from_text("+33,cheap,USD", "rates.csv")
+Traceback (most recent call last):
+...
+normalizer.errors.TenantFileError: rates.csv: field 'rate': line 1: 'cheap' is not a number
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from normalizer.errors import TenantFileError
+
+
+@dataclass(frozen=True, slots=True)
+class RateCard:
+    """Rates per minute by E.164 prefix, in one currency."""
+
+    rates: dict[str, float]
+    currency: str
+    source: str = "<rates>"
+
+    def rate(self, number: str) -> float | None:
+        """The rate of the longest prefix of `number`, or None when none matches."""
+        number = number.split(";", 1)[0]
+        for size in range(min(len(number), self._longest), 0, -1):
+            found = self.rates.get(number[:size])
+            if found is not None:
+                return found
+        return None
+
+    @property
+    def _longest(self) -> int:
+        return max((len(prefix) for prefix in self.rates), default=0)
+
+    def rates_of(self, numbers: Iterable[str | None]) -> np.ndarray:
+        """Rates of many numbers (NaN: no prefix matches), each distinct number looked up once."""
+        cache: dict[str | None, float] = {}
+        out: list[float] = []
+        for number in numbers:
+            found = cache.get(number)
+            if found is None:
+                rate = self.rate(number) if number else None
+                found = cache[number] = float("nan") if rate is None else rate
+            out.append(found)
+        return np.array(out, dtype=np.float64)
+
+
+def rate_card_from_text(text: str, source: str = "<rates>") -> RateCard:
+    """Read the CSV text of a rate card; errors name the line and field."""
+    rates: dict[str, float] = {}
+    currency: str | None = None
+    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
+            continue
+        cells = [cell.strip() for cell in row]
+        if number == 1 and cells[0].lower() == "prefix":
+            continue
+        if len(cells) != 3:
+            raise TenantFileError(f"line {number}: expected prefix,rate,currency", file=source)
+        prefix, rate_text, row_currency = cells
+        if not prefix.startswith("+") or not prefix[1:].isdigit():
+            raise TenantFileError(f"line {number}: {prefix!r} is not an E.164 prefix (+ and digits)", file=source, field="prefix")
+        try:
+            rate = float(rate_text)
+        except ValueError:
+            raise TenantFileError(f"line {number}: {rate_text!r} is not a number", file=source, field="rate") from None
+        if not rate >= 0:
+            raise TenantFileError(f"line {number}: a rate cannot be negative", file=source, field="rate")
+        if currency is not None and row_currency != currency:
+            raise TenantFileError(
+                f"line {number}: currency {row_currency!r}, but earlier lines use {currency!r}",
+                file=source,
+                field="currency",
+            )
+        currency = row_currency
+        rates[prefix] = rate
+    if currency is None:
+        raise TenantFileError("no rates", file=source)
+    return RateCard(rates, currency, source)
+
+
+def read_rate_card(path: str | Path) -> RateCard:
+    """Read a rate card file (`--rates FILE`)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise TenantFileError(f"cannot read: {exc.strerror}", file=str(path)) from None
+    return rate_card_from_text(text, str(path))

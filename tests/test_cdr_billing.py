@@ -1,0 +1,87 @@
+"""`dialplan cdr` with the Calling Plan replay: appended columns, the calling_plans summary, errors."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from normalizer.cli import main
+
+CALLS = """Time stamp (UTC),Username,Called to,Duration,Call type
+2024-03-04T09:00:00Z,lidia.holloway@contoso.com,0033123456789,120,user_out
+2024-03-04T09:05:00Z,pradeep.gupta@contoso.com,0033123456789,00:02:05,user_out
+2024-03-04T09:10:00Z,emily.braun@contoso.com,0033123456789,60,user_out
+2024-03-04T09:15:00Z,marcel.beauchamp@contoso.com,112,600,user_out
+3/4/2024 9:20:00 AM,lidia.holloway@contoso.com,0033123456789,600,user_in
+2024-03-04T09:25:00Z,nobody@contoso.com,0033123456789,600,user_out
+"""
+RATES = "prefix,rate,currency\n+33,0.05,USD\n+44,0.02,USD\n"
+OPTIONS = [
+    "--dialed-column", "Called to", "--user-column", "Username",
+    "--start-column", "Time stamp (UTC)", "--duration-column", "Duration", "--direction-column", "Call type",
+]
+
+
+@pytest.fixture()
+def log(tmp_path: Path) -> Path:
+    path = tmp_path / "calls.csv"
+    path.write_text(CALLS, encoding="utf-8")
+    (tmp_path / "rates.csv").write_text(RATES, encoding="utf-8")
+    return path
+
+
+def test_outcomes_are_appended_to_every_row(log: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    summary = log.with_name("summary.json")
+    assert main(["cdr", str(log), *OPTIONS, "--rates", str(log.with_name("rates.csv")), "--summary", str(summary)]) == 0
+    rows = list(csv.DictReader(log.with_name("calls.normalized.csv").open(encoding="utf-8")))
+    picked = [(r["billing_category"], r["allowed"], r["block_reason"], r["charged_to"], r["billed_minutes"], r["charge"]) for r in rows]
+    assert picked == [
+        ("international", "false", "no-international-entitlement", "", "0", ""),
+        ("international", "true", "", "communications-credits", "3", "0.15"),
+        ("international", "true", "", "GB/international", "1", ""),
+        ("emergency", "true", "", "", "0", ""),
+        ("inbound", "true", "", "", "0", ""),
+        ("", "", "", "", "", ""),  # the row in error keeps nulls
+    ]
+    assert rows[-1]["error"].startswith("user 'nobody@contoso.com' does not exist")
+    report = json.loads(summary.read_text(encoding="utf-8"))["calling_plans"]
+    march = report["months"]["2024-03"]
+    assert march["credits"] == {"minutes": 3, "spent": 0.15, "recharges": 0, "balance": 999.85}
+    assert march["blocked"] == {"lidia.holloway@contoso.com": {"no-international-entitlement": {"calls": 1, "minutes": 2}}}
+    assert report["credits_currency"] == "USD"
+    out = capsys.readouterr().out
+    assert "credits: 3 min, spent 0.15 USD, balance 999.85, 0 recharges" in out
+
+
+def test_parquet_output_keeps_types(log: Path, tmp_path: Path) -> None:
+    target = tmp_path / "out.parquet"
+    assert main(["cdr", str(log), *OPTIONS, "-o", str(target)]) == 0
+    table = pq.read_table(target)
+    assert table.column_names[-6:] == ["billing_category", "allowed", "block_reason", "charged_to", "billed_minutes", "charge"]
+    assert table["allowed"].to_pylist()[:3] == [False, True, True]
+    assert table["charge"].to_pylist()[1] is None  # no rate card: credits in minutes only
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        pytest.param(["--start-column", "Time stamp (UTC)"], "needs --start-column and --duration-column", id="no-duration"),
+        pytest.param(["--start-column", "When", "--duration-column", "Duration"], "no column 'When'", id="missing-column"),
+        pytest.param(["--start-column", "Username", "--duration-column", "Duration"],
+                     "field 'Username': row 1: 'lidia.holloway@contoso.com' is not a date and time", id="bad-start"),
+    ],
+)
+def test_mistakes_are_one_line(log: Path, argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["cdr", str(log), "--dialed-column", "Called to", "--user-column", "Username", *argv]) == 2
+    assert message in capsys.readouterr().err
+    assert not log.with_name("calls.normalized.csv").exists()
+
+
+def test_the_replay_needs_users(log: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["cdr", str(log), "--dialed-column", "Called to", "--location", "GB", "--start-column", "Time stamp (UTC)", "--duration-column", "Duration"]
+    assert main(argv) == 2
+    assert "needs --user-column" in capsys.readouterr().err

@@ -1,0 +1,184 @@
+"""Replaying calls against pools and credits: the pool "done when" case, credits, chunking."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from normalizer.billing.ledger import CallLedger, outcome_columns
+from normalizer.billing.rates import rate_card_from_text
+from normalizer.formats.toml import tenant_from_toml
+from normalizer.simulation import Simulator
+
+PARIS = """
+[tenant]
+name = "Paris"
+[[users]]
+upn = "a@p.fr"
+usage_location = "FR"
+calling_plan = "domestic-120"
+[[users]]
+upn = "b@p.fr"
+usage_location = "FR"
+calling_plan = "domestic-120"
+[[users]]
+upn = "c@p.fr"
+usage_location = "FR"
+calling_plan = "domestic-240"
+[[users]]
+upn = "d@p.fr"
+usage_location = "FR"
+calling_plan = "international"
+communications_credits = true
+[[users]]
+upn = "e@p.fr"
+usage_location = "FR"
+calling_plan = "payg"
+communications_credits = true
+[communications_credits]
+balance = 10
+currency = "EUR"
+"""
+
+RATES = "prefix,rate,currency\n+33,0.10,EUR\n+44,0.50,EUR\n"
+
+
+def at(text: str) -> int:
+    return int(np.datetime64(text, "s").astype(np.int64))
+
+
+@pytest.fixture(scope="module")
+def paris() -> Simulator:
+    return Simulator(tenant_from_toml(PARIS, "paris.toml"))
+
+
+def replay(simulator: Simulator, calls: list[tuple[str, str, str, float]], **options: Any) -> tuple[CallLedger, dict[str, list[Any]]]:
+    ledger = CallLedger(simulator, **options)
+    out = ledger.feed_dialed(
+        [c[0] for c in calls],
+        [c[1] for c in calls],
+        np.array([at(c[2]) for c in calls]),
+        np.array([c[3] for c in calls]),
+    )
+    return ledger, {name: column.to_pylist() for name, column in outcome_columns(out).items()}
+
+
+def test_two_users_share_240_minutes_until_the_first_of_next_month(paris: Simulator) -> None:
+    ledger, out = replay(
+        paris,
+        [
+            ("a@p.fr", "0145678900", "2024-03-04T09:00:00", 100 * 60),
+            ("b@p.fr", "0145678900", "2024-03-05T09:00:00", 140 * 60),  # 240 used: the pool is empty
+            ("a@p.fr", "0145678900", "2024-03-06T09:00:00", 60),  # pool-exhausted (no credits)
+            ("c@p.fr", "0145678900", "2024-03-06T10:00:00", 60),  # domestic-240: another pool
+            ("b@p.fr", "112", "2024-03-06T11:00:00", 600),  # emergency: always
+            ("a@p.fr", "0145678900", "2024-04-01T00:00:05", 60),  # a new month: allowed again
+        ],
+    )
+    assert out["allowed"] == [True, True, False, True, True, True]
+    assert out["block_reason"] == [None, None, "pool-exhausted", None, None, None]
+    assert out["charged_to"] == ["FR/domestic-120", "FR/domestic-120", None, "FR/domestic-240", None, "FR/domestic-120"]
+    assert out["billing_category"][4] == "emergency" and out["billed_minutes"][4] == 0
+    march = ledger.summary()["months"]["2024-03"]
+    pool = next(p for p in march["pools"] if p["pool"] == "FR/domestic-120")
+    assert (pool["licences"], pool["minutes_available"], pool["used"]) == (2, 240, 240)
+    assert pool["ran_out_at"] == "2024-03-05T11:20:00Z"
+    assert march["blocked"] == {"a@p.fr": {"pool-exhausted": {"calls": 1, "minutes": 1}}}
+    options = next(r for r in march["recommendations"] if r.get("pool") == "FR/domestic-120")["options"]
+    assert {"plan": "domestic-240", "licences": 2, "extra_licences": 0, "minutes": 480} in options
+
+
+def test_international_plan_caps_each_kind_and_overflows_to_credits(paris: Simulator) -> None:
+    rates = rate_card_from_text(RATES)
+    ledger, out = replay(
+        paris,
+        [
+            ("d@p.fr", "00442079460000", "2024-03-01T09:00:00", 600 * 60),  # 600 international: cap
+            ("d@p.fr", "00442079460000", "2024-03-02T09:00:00", 10 * 60),  # over: on credits, 10 x 0.50
+            ("e@p.fr", "0145678900", "2024-03-02T10:00:00", 30 * 60),  # payg: 30 x 0.10 = 3
+            ("e@p.fr", "0145678900", "2024-03-02T11:00:00", 60),  # balance 10 - 5 - 3 = 2 > 0: goes
+            ("e@p.fr", "0145678900", "2024-03-02T12:00:00", 60),  # 2 - 0.1 = 1.9 > 0: goes
+        ],
+        rates=rates,
+    )
+    assert out["charged_to"] == ["FR/international", "communications-credits", "communications-credits", "communications-credits", "communications-credits"]
+    assert out["charge"] == [None, 5.0, 3.0, 0.1, 0.1]
+    summary = ledger.summary()
+    credits = summary["months"]["2024-03"]["credits"]
+    assert credits["spent"] == pytest.approx(8.2) and credits["balance"] == pytest.approx(1.8)
+    assert summary["credits_currency"] == "EUR" and summary["credits_note"] is None
+
+
+def test_an_exhausted_balance_blocks_and_a_recharge_does_not(paris: Simulator) -> None:
+    rates = rate_card_from_text(RATES)
+    calls = [("e@p.fr", "0145678900", f"2024-03-02T1{i}:00:00", 60 * 60) for i in range(3)]  # 6 each
+    _, out = replay(paris, calls, rates=rates)
+    assert out["block_reason"] == [None, None, "credits-exhausted"]  # 10 -> 4 -> -2: the third is refused
+    recharging = Simulator(tenant_from_toml(PARIS.replace('currency = "EUR"', 'currency = "EUR"\nrecharge_below = 5\nrecharge_amount = 20'), "p.toml"))
+    ledger, out = replay(recharging, calls, rates=rates)
+    assert out["allowed"] == [True, True, True]
+    credits = ledger.summary()["months"]["2024-03"]["credits"]
+    assert credits["recharges"] == 1 and credits["balance"] == pytest.approx(10 - 18 + 20)
+
+
+def test_without_a_rate_card_credits_are_minutes(paris: Simulator) -> None:
+    ledger, out = replay(paris, [("e@p.fr", "0145678900", "2024-03-02T10:00:00", 61)])
+    assert out["charged_to"] == ["communications-credits"] and out["charge"] == [None] and out["billed_minutes"] == [2]
+    summary = ledger.summary()
+    assert summary["credits_note"] == "no rate card (--rates): credits counted in minutes only"
+    assert summary["months"]["2024-03"]["credits"] == {"minutes": 2, "spent": None, "recharges": 0, "balance": None}
+
+
+def test_a_rate_card_in_another_currency_is_refused(paris: Simulator) -> None:
+    with pytest.raises(ValueError, match="the rate card is in USD, the tenant's Communications Credits in EUR"):
+        CallLedger(paris, rates=rate_card_from_text("+33,0.1,USD"))
+
+
+USERS = ["a@p.fr", "b@p.fr", "c@p.fr", "d@p.fr", "e@p.fr"]
+NUMBERS = ["0145678900", "00442079460000", "112", "0899123456", "0800123456"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    calls=st.lists(
+        st.tuples(st.sampled_from(USERS), st.sampled_from(NUMBERS), st.integers(0, 60 * 86400), st.integers(0, 4 * 3600)),
+        min_size=1,
+        max_size=40,
+    ),
+    cuts=st.lists(st.integers(0, 40), max_size=5),
+    priced=st.booleans(),
+)
+def test_any_chunking_replays_as_one_pass(paris: Simulator, calls: list[tuple[str, str, int, int]], cuts: list[int], priced: bool) -> None:
+    calls = sorted(calls, key=lambda call: call[2])
+    base = at("2024-02-20T00:00:00")
+    rates = rate_card_from_text(RATES) if priced else None
+
+    def run(bounds: list[int]) -> tuple[dict[str, list[Any]], dict[str, Any]]:
+        ledger = CallLedger(paris, rates=rates)
+        columns: dict[str, list[Any]] = {}
+        edges = [0, *sorted({min(b, len(calls)) for b in bounds}), len(calls)]
+        for lo, hi in pairwise(edges):
+            part = calls[lo:hi]
+            if not part:
+                continue
+            out = ledger.feed_dialed(
+                [c[0] for c in part], [c[1] for c in part], np.array([base + c[2] for c in part]), np.array([float(c[3]) for c in part])
+            )
+            for name, column in outcome_columns(out).items():
+                columns.setdefault(name, []).extend(column.to_pylist())
+        return columns, ledger.summary()
+
+    whole, whole_summary = run([])
+    chunked, chunked_summary = run(cuts)
+    assert chunked == whole
+    assert chunked_summary == whole_summary
+    # The summary's minutes add up to the calls'.
+    months = whole_summary["months"].values()
+    in_pools = sum(p["used"] + p["international_used"] for m in months for p in m["pools"])
+    on_credits = sum(m["credits"]["minutes"] for m in months)
+    assert in_pools + on_credits == sum(whole["billed_minutes"]) == whole_summary["billed_minutes"]
