@@ -104,6 +104,19 @@ def calling_code(region: str) -> int:
     return region_facts(region).calling_code
 
 
+def region_of_calling_code(digits: str) -> str | None:
+    """The main region of the calling code `digits` start with (`"3319999"` -> FR); None if none.
+
+    Calling codes are prefix-free, so at most one of the first one to three digits is in use.
+    """
+    for length in (1, 2, 3):
+        code = _codes_in_use().get(digits[:length])
+        if code is not None and len(digits) >= length:
+            regions = COUNTRY_CODE_TO_REGION_CODE[code]
+            return str(regions[0]) if regions and regions[0] != "001" else None
+    return None
+
+
 @lru_cache(maxsize=65536)
 def number_facts(e164: str) -> NumberFacts:
     """Region, type and validity of a `+`-prefixed number; unknown when unparsable.

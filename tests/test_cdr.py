@@ -566,7 +566,8 @@ def test_json_lines_output_keeps_the_input_values_json_types(tmp_path: Path) -> 
     assert main(["cdr", str(source), "-o", str(target), "--dialed-column", "dialed", "--location", "FR"]) == 0
     back = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
     assert [{key: row[key] for key in lines[0]} for row in back] == lines
-    assert [row["error"] for row in back] == [None, "field 'dialed' must be text, not int", None]
+    # A whole number in the dial field is read as its digits (and written back as a number).
+    assert [row["error"] for row in back] == [None, None, None]
     # A CSV output writes the same values as text, as before.
     as_csv = tmp_path / "out.csv"
     assert main(["cdr", str(source), "-o", str(as_csv), "--dialed-column", "dialed", "--location", "FR"]) == 0
@@ -575,3 +576,29 @@ def test_json_lines_output_keeps_the_input_values_json_types(tmp_path: Path) -> 
     assert table["id"].to_pylist() == ["7123", "x-2", "3"]
     assert table["dialed"].to_pylist() == ["112", "7123", "15"]
     assert table["meta"].to_pylist() == ['{"a": [1, 2]}', "plain", ""]
+
+
+def test_cli_output_format_names_the_output_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "calls.csv"
+    source.write_text("dialed\n7123\n", encoding="utf-8")
+    target = tmp_path / "out.txt"
+    base = ["cdr", str(source), "--dialed-column", "dialed", "--location", "FR"]
+    # An extension that names no format: the error points at --output-format, not --format.
+    assert main([*base, "-o", str(target)]) == 2
+    assert "or --output-format)" in capsys.readouterr().err
+    assert main([*base, "-o", str(target), "--output-format", "tsv"]) == 0
+    assert target.read_text(encoding="utf-8").splitlines()[0].startswith("dialed\ttranslated_number\t")
+    capsys.readouterr()
+    assert main([*base, "-o", "-", "--output-format", "jsonl"]) == 0
+    assert json.loads(capsys.readouterr().out)["final_number"] == "+337123"
+
+
+def test_cli_jsonl_number_in_the_dial_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "calls.jsonl"
+    source.write_text('{"dialed": 3949}\n{"dialed": -1}\n', encoding="utf-8")
+    assert main(["cdr", str(source), "--dialed-column", "dialed", "--location", "FR", "-o", "-"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert rows[0]["dialed"] == "3949" and rows[0]["error"] is None and rows[0]["final_number"]
+    assert rows[1]["error"].startswith("field 'dialed' must be text or a whole number")

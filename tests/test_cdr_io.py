@@ -213,3 +213,27 @@ def test_a_field_longer_than_the_csv_module_allows_is_read(tmp_path: Path) -> No
     table, errors = read_all(path, CdrFormat.CSV)
     assert table["dialed"].to_pylist() == [huge, "7123"]
     assert errors[0] is None and errors[1] is not None and errors[1].endswith("extra")
+
+
+def test_a_json_number_in_the_dial_field_is_read_as_its_digits(tmp_path: Path) -> None:
+    path = tmp_path / "calls.jsonl"
+    path.write_bytes(
+        b'{"dialed": 12345, "caller": 7}\n'
+        b'{"dialed": 0}\n'
+        b'{"dialed": -5}\n'
+        b'{"dialed": 1.5}\n'
+        b'{"dialed": true}\n'
+        b'{"dialed": "0800123456"}\n'
+    )
+    chunks = list(
+        open_reader(path, CdrFormat.JSONL, text_columns=("dialed", "caller"), digit_columns=("dialed",))
+    )
+    table = pa.concat_tables([chunk.table for chunk in chunks], promote_options="permissive")
+    errors = [e for chunk in chunks for e in chunk.read_errors.to_pylist()]  # type: ignore[union-attr]
+    assert table["dialed"].to_pylist() == ["12345", "0", "-5", "1.5", "true", "0800123456"]
+    # Only the dial field takes digits: a number in the caller column is still an error.
+    assert errors[0] == "field 'caller' must be text, not int"
+    assert errors[1] is None and errors[5] is None
+    assert errors[2] == "field 'dialed' must be text or a whole number of digits, not int -5"
+    assert errors[3] == "field 'dialed' must be text or a whole number of digits, not float 1.5"
+    assert errors[4] == "field 'dialed' must be text or a whole number of digits, not bool True"

@@ -259,3 +259,25 @@ def test_dial_strings_with_nothing_to_dial_are_not_run() -> None:
     report = diff_tenants(old, new, ["", " - ", "0"])
     assert all(clean(dialed) for dialed in report.dial_strings)
     assert {change.dialed_number for change in report.changes} == {"0"}
+
+
+def test_default_targets_are_the_users_pairs_and_each_plan_in_its_own_country(variant: Path) -> None:
+    old, new = load_tenant(CONTOSO), load_tenant(variant)
+    report = diff_tenants(old, new, ["3949"], witnesses=False)
+    assert {(t.new_region, t.new_plan) for t in report.targets} == {("GB", None), ("FR", PARIS)}
+    everywhere = diff_tenants(old, new, ["3949"], witnesses=False, all_targets=True)
+    pairs = {(t.new_region, t.new_plan) for t in everywhere.targets}
+    assert pairs == {("GB", None), ("FR", PARIS), ("GB", PARIS), ("FR", None)}
+    # Nobody in GB has the Paris plan: only --all-targets reports it.
+    assert any(c.target.new_region == "GB" for c in everywhere.changes)
+    assert not any(c.target.new_region == "GB" for c in report.changes)
+
+
+def test_a_plan_without_users_runs_in_its_own_country() -> None:
+    from normalizer.models import DialPlan, NormalizationRule, Scope
+    from normalizer.quality.diff import plan_regions
+
+    rule = NormalizationRule(name="R", pattern=r"^(\d{4})$", translation="+4930$1")
+    assert plan_regions(DialPlan("Berlin-HQ", Scope.TENANT_USER, (rule,))) == ("DE",)
+    assert plan_regions(DialPlan("NL-Amsterdam", Scope.TENANT_USER, (rule,))) == ("NL",)
+    assert plan_regions(DialPlan("Global-ish", Scope.TENANT_USER, ())) == ()

@@ -68,8 +68,10 @@ _EXTENSIONS = {
 }
 
 
-def detect_format(path: str | Path, given: str | None = None) -> CdrFormat:
-    """The format named by `given`, else by the file's extension."""
+def detect_format(
+    path: str | Path, given: str | None = None, *, option: str = "--format"
+) -> CdrFormat:
+    """The format named by `given`, else by the file's extension (`option` gives one instead)."""
     if given:
         try:
             return CdrFormat(given.lower())
@@ -82,7 +84,7 @@ def detect_format(path: str | Path, given: str | None = None) -> CdrFormat:
     if found is None:
         known = ", ".join(sorted(_EXTENSIONS.keys() - {".tab"}))
         raise DialplanInputError(
-            f"unknown call-detail file type {suffix!r} (use {known}, or --format)",
+            f"unknown call-detail file type {suffix!r} (use {known}, or {option})",
             file=str(path),
         )
     return found
@@ -285,13 +287,24 @@ def _unescape(fields: list[str]) -> tuple[list[str], bool]:
 
 
 class JsonLinesReader:
-    """One JSON object per line; `text_columns` must hold strings (others are kept as typed)."""
+    """One JSON object per line; `text_columns` must hold strings (others are kept as typed).
+
+    In `digit_columns` (the dial string's), a whole number of zero or more is read
+    as its digits (`{"dialed": 12345}` dials "12345"): exporters write digit-only
+    numbers unquoted. A fraction, a negative or a true/false is still an error.
+    """
 
     def __init__(
-        self, path: Path, text_columns: Sequence[str], *, chunk_bytes: int = DEFAULT_CHUNK_BYTES
+        self,
+        path: Path,
+        text_columns: Sequence[str],
+        *,
+        digit_columns: Sequence[str] = (),
+        chunk_bytes: int = DEFAULT_CHUNK_BYTES,
     ) -> None:
         self.path = path
         self.text_columns = tuple(text_columns)
+        self.digit_columns = frozenset(digit_columns)
         self.chunk_bytes = chunk_bytes
         self.total: int | None = path.stat().st_size
 
@@ -334,8 +347,16 @@ class JsonLinesReader:
                 row, error = {}, error or f"line is a JSON {type(row).__name__}, not an object: {text}"
             for name in self.text_columns:
                 value = row.get(name)
-                if value is not None and not isinstance(value, str):
-                    error = error or f"field {name!r} must be text, not {type(value).__name__}"
+                if value is None or isinstance(value, str):
+                    continue
+                if name in self.digit_columns and type(value) is int and value >= 0:
+                    continue  # read as its digits: `_column` makes 7123 the text "7123"
+                kind = type(value).__name__
+                error = error or (
+                    f"field {name!r} must be text or a whole number of digits, not {kind} {value!r}"
+                    if name in self.digit_columns
+                    else f"field {name!r} must be text, not {kind}"
+                )
             rows.append(row)
             errors.append(error)
         names: dict[str, None] = dict.fromkeys(self.text_columns)
@@ -423,10 +444,11 @@ def open_reader(
     fmt: CdrFormat,
     *,
     text_columns: Sequence[str] = (),
+    digit_columns: Sequence[str] = (),
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
 ) -> CdrReader:
-    """A streaming reader of a call-detail file."""
+    """A streaming reader of a call-detail file (`digit_columns`: see `JsonLinesReader`)."""
     file = Path(path)
     if not file.is_file():
         raise TenantFileError("no such file", file=str(file))
@@ -435,7 +457,9 @@ def open_reader(
     if fmt is CdrFormat.TSV:
         return DelimitedReader(file, "\t", chunk_bytes=chunk_bytes)
     if fmt is CdrFormat.JSONL:
-        return JsonLinesReader(file, text_columns, chunk_bytes=chunk_bytes)
+        return JsonLinesReader(
+            file, text_columns, digit_columns=digit_columns, chunk_bytes=chunk_bytes
+        )
     return ParquetReader(file, chunk_rows=chunk_rows)
 
 

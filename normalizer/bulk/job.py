@@ -163,7 +163,10 @@ def normalize_file(
 ) -> CdrSummary:
     """Stream a call-detail file through the normalizer into `sink`; the summary of the run."""
     started = time.perf_counter()
-    options: dict[str, Any] = {"text_columns": columns.text_columns}
+    options: dict[str, Any] = {
+        "text_columns": columns.text_columns,
+        "digit_columns": (columns.dialed,),
+    }
     if chunk_bytes:
         options["chunk_bytes"] = chunk_bytes
     reader = open_reader(source, source_format, **options)

@@ -62,6 +62,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         choices=FORMATS,
         help="the input's format (default: from its extension)",
     )
+    parser.add_argument(
+        "--output-format",
+        choices=FORMATS,
+        help="the output's format (default: from -o's extension, else the input's)",
+    )
     billing = parser.add_argument_group(
         "Calling Plans",
         "with --start-column and --duration-column (and --user-column), every call is "
@@ -203,9 +208,12 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         for what, path in (("input", source), ("output", target)):
             if path is not None and summary_path == path.resolve():
                 raise DialplanInputError(f"the summary would overwrite the {what}", file=args.summary)
-    sink_format = source_format
-    if target is not None and args.output:
-        sink_format = detect_format(target) if target.suffix else source_format
+    if args.output_format:
+        sink_format = detect_format(source, args.output_format)
+    elif target is not None and args.output and target.suffix:
+        sink_format = detect_format(target, option="--output-format")
+    else:
+        sink_format = source_format
     columns = CdrColumns(
         dialed=args.dialed_column,
         user=args.user_column,

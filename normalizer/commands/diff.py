@@ -27,8 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "diff",
         help="compare two tenant files: every dial string whose result changes, and why",
         description=(
-            "Run the same dial strings on OLD and NEW for every user and every plan in every "
-            "region in use: the --corpus file, the dial strings of the suites (--suite, and the "
+            "Run the same dial strings on OLD and NEW for every user and every tenant plan in "
+            "its own country (--all-targets: in every region in use): the --corpus file, the dial strings of the suites (--suite, and the "
             "suites next to OLD and NEW that name either file), and witness strings generated "
             "for every rule of both versions. Report every string whose translated number, final "
             "number, matching rule or call type changes, under the rule change that causes it."
@@ -51,7 +51,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         metavar="REGION",
         action="append",
         default=[],
-        help="also run for this usage location (repeatable; default: the users' locations)",
+        help="also run every tenant plan for this usage location (repeatable)",
+    )
+    parser.add_argument(
+        "--all-targets",
+        action="store_true",
+        help="run every tenant plan in every usage location in use, not only the users' "
+        "(location, plan) pairs and each plan in its own country",
     )
     parser.add_argument(
         "--max-rules",
@@ -120,7 +126,12 @@ def run(args: argparse.Namespace) -> int:
     suites: list[Suite] = [load_suite(path) for path in suite_files]
     strings += [case.dialed_number for suite in suites for case in suite.cases]
     report = diff_tenants(
-        old, new, strings, witnesses=not args.no_witnesses, locations=args.location
+        old,
+        new,
+        strings,
+        witnesses=not args.no_witnesses,
+        locations=args.location,
+        all_targets=args.all_targets,
     )
     if args.json:
         data = report.to_dict()

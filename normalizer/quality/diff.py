@@ -2,7 +2,7 @@
 
 Both versions run the same dial strings (a corpus, the suites' dial strings and
 witness strings of every rule of both versions, see `normalizer.dotnet.witness`) for
-every user and for every tenant plan in every region in use. Every string whose
+every user and for every tenant plan in its own country (`plan_regions`). Every string whose
 translated number, final number, matching rule or call type changes is
 reported under the rule change that causes it:
 
@@ -25,7 +25,6 @@ winner now comes before it: added, edited to match, or reordered above it.
 >>> for change in report.changes:
 ...     print(change.cause.kind, change.cause.rule, change.target.label, change.new.final_number)
 removed FR-Service marcel.beauchamp@contoso.com (+2 more) +333949
-removed FR-Service usage location GB, plan FR-Paris-Issy-39qdPR +443949
 >>> diff_tenants(old, old, ["7123"], locations=["XX"])
 Traceback (most recent call last):
 ...
@@ -34,12 +33,14 @@ normalizer.errors.UnknownRegionError: field 'usage_location': unknown region 'XX
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from normalizer.catalog import ServiceCatalog
+from normalizer.countries import is_region, region_of_calling_code
 from normalizer.dotnet.matcher import compile_rules
 from normalizer.dotnet.witness import witnesses as pattern_witnesses
 from normalizer.effective import tenant_plan_for
@@ -47,6 +48,7 @@ from normalizer.engine import NormalizationResult, clean
 from normalizer.errors import DialplanError
 from normalizer.models import (
     GLOBAL_IDENTITY,
+    DialPlan,
     EffectiveDialPlan,
     EffectiveRule,
     NormalizationRule,
@@ -393,8 +395,25 @@ def _plan_key(plan: str | None) -> str | None:
     return plan.lower() if plan and plan.lower() != GLOBAL_IDENTITY.lower() else None
 
 
-def _targets(old: Tenant, new: Tenant, locations: Iterable[str]) -> list[Target]:
-    """Users grouped by their (region, plan) in each version, then every plan in every region."""
+def plan_regions(plan: DialPlan) -> tuple[str, ...]:
+    """The country a tenant plan is for: the region its identity starts with (`FR-Paris`),
+    else the regions of the calling codes its translations produce (`+3319999$1`: FR)."""
+    head = re.match(r"([A-Za-z]{2})(?:[-_. ]|$)", plan.identity)
+    if head and is_region(head.group(1)):
+        return (head.group(1).upper(),)
+    found: list[str] = []
+    for rule in plan.rules:
+        digits = re.match(r"\+(\d+)", rule.translation)
+        region = region_of_calling_code(digits.group(1)) if digits else None
+        if region is not None and region not in found:
+            found.append(region)
+    return tuple(found)
+
+
+def _targets(old: Tenant, new: Tenant, locations: Iterable[str], *, all_targets: bool) -> list[Target]:
+    """Users grouped by their (region, plan) in each version; then each tenant plan in its own
+    country (`plan_regions`) and every plan in each of `locations`; with `all_targets`, every
+    plan in every region in use."""
     new_users = {user.upn.lower(): user for user in new.users}
     grouped: dict[tuple[str, str | None, str, str | None], Target] = {}
     for user in old.users:
@@ -406,15 +425,20 @@ def _targets(old: Tenant, new: Tenant, locations: Iterable[str]) -> list[Target]
         users = (*found.users, user.upn) if found else (user.upn,)
         grouped[key] = Target(user.usage_location, user.dial_plan, other.usage_location, other.dial_plan, users)
     targets = list(grouped.values())
-    regions = [u.usage_location.upper() for u in (*old.users, *new.users) if u.usage_location]
-    regions = list(dict.fromkeys([*regions, *(location.upper() for location in locations)]))
     plans: list[str | None] = [None]
     plans += [p.identity for p in old.dial_plans if _has_plan(new, p.identity) and _plan_key(p.identity)]
-    covered = {(t.old_region, _plan_key(t.old_plan)) for t in targets if not t.reassigned}
-    for region in regions:
-        for plan in plans:
-            if (region, _plan_key(plan)) not in covered:
-                targets.append(Target(region, plan, region, plan))
+    regions = [location.upper() for location in locations]
+    if all_targets:
+        regions = [u.usage_location.upper() for u in (*old.users, *new.users) if u.usage_location] + regions
+    pairs = [(region, plan) for region in dict.fromkeys(regions) for plan in plans]
+    for plan_model in old.dial_plans:
+        if _plan_key(plan_model.identity) and _has_plan(new, plan_model.identity):
+            pairs += [(region, plan_model.identity) for region in plan_regions(plan_model)]
+    covered = {(t.old_region.upper(), _plan_key(t.old_plan)) for t in targets if not t.reassigned}
+    for region, plan in pairs:
+        if (region, _plan_key(plan)) not in covered:
+            covered.add((region, _plan_key(plan)))
+            targets.append(Target(region, plan, region, plan))
     return targets
 
 
@@ -441,11 +465,14 @@ def diff_tenants(
     *,
     witnesses: bool = True,
     locations: Iterable[str] = (),
+    all_targets: bool = False,
     catalog: ServiceCatalog | None = None,
 ) -> TenantDiff:
     """Run the same dial strings on both versions; report changed results under their causes.
 
-    `locations` adds usage locations to those of the tenants' users.
+    They run for the (usage location, plan) pairs of the users and for each tenant
+    plan in its own country; `locations` adds every plan in those usage locations,
+    and `all_targets` every plan in every usage location in use.
     """
     strings = list(dict.fromkeys(dial_strings))
     notes: list[str] = []
@@ -458,7 +485,7 @@ def diff_tenants(
     changes = rule_changes(old, new)
     old_sim = Simulator(old, catalog=catalog)
     new_sim = Simulator(new, catalog=catalog)
-    targets = _targets(old, new, locations)
+    targets = _targets(old, new, locations, all_targets=all_targets)
     if not targets:
         notes.append("no users and no usage locations: nothing to run (give a usage location)")
     found: list[StringChange] = []
