@@ -1,8 +1,8 @@
 """Every `dialplan ...` line of README's console blocks runs as written, from the repository root.
 
 Each command runs in order in one directory that holds the repository's
-`examples/`, `rules/` and `tests/` (so files a command writes stay out of the
-checkout); its exit code must be what README says (`# exits N` on the line; 2
+`examples/` (a copy), `rules/` and `tests/` (so files a command writes stay
+out of the checkout); its exit code must be what README says (`# exits N` on the line; 2
 when the output shown is an error; else 0), and its output must match what
 README shows, `...` standing for any text.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 import doctest
 import re
 import shlex
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,7 +77,9 @@ COMMANDS = readme_commands(README.read_text(encoding="utf-8"))
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("readme")
-    for name in ("examples", "rules", "tests"):
+    # A copy of examples/, so that what a command writes next to its input stays out of the checkout.
+    shutil.copytree(ROOT / "examples", folder / "examples")
+    for name in ("rules", "tests"):
         (folder / name).symlink_to(ROOT / name, target_is_directory=True)
     return folder
 
