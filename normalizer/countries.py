@@ -32,6 +32,14 @@ from phonenumbers import (
 
 from normalizer.errors import UnknownRegionError
 
+# phonenumbers compiles a metadata pattern at each use, relying on the `re`
+# module's cache of 512; numbers of many regions (a call-detail log) overflow
+# it and recompile at every `parse`. Its own cache keeps each pattern once
+# (bounded by the metadata); releases before it was added have none to enable.
+_enable_pattern_cache = getattr(phonenumbers, "enable_pattern_cache", None)
+if _enable_pattern_cache is not None:
+    _enable_pattern_cache()
+
 _NUMBER_TYPES: dict[int, str] = {
     PhoneNumberType.FIXED_LINE: "fixed_line",
     PhoneNumberType.MOBILE: "mobile",
@@ -142,7 +150,7 @@ def _number_fields(e164: str) -> _Fields:
     digits = e164[1:]
     if e164[:1] == "+" and 2 < len(digits) <= 20 and digits.isascii() and digits.isdigit() and digits[0] != "0":
         # `_extract_country_code`: the shortest code in use (calling codes are prefix-free).
-        in_use = _codes_in_use()
+        in_use = _CODES_IN_USE
         size = 1 if digits[:1] in in_use else 2 if digits[:2] in in_use else 3 if digits[:3] in in_use else 0
         if size:
             compiled = _calling_code(in_use[digits[:size]])
@@ -159,10 +167,8 @@ def _number_fields(e164: str) -> _Fields:
     return compiled.facts(phonenumbers.national_significant_number(number))
 
 
-@cache
-def _codes_in_use() -> dict[str, int]:
-    """Every calling code in use, by its digits."""
-    return {str(code): code for code in COUNTRY_CODE_TO_REGION_CODE}
+_CODES_IN_USE = {str(code): code for code in COUNTRY_CODE_TO_REGION_CODE}
+"""Every calling code in use, by its digits."""
 
 
 def _parsed_number_facts(number: phonenumbers.PhoneNumber) -> _Fields:
@@ -313,7 +319,19 @@ class _CallingCode:
         self.national_prefix = re.compile(prefix) if prefix else None
         self.main = _Types(main)
         self.shown = None if regions[0] in ("ZZ", "001") else regions[0]
-        members: list[tuple[str, re.Pattern[str] | None, _Types | None]] = []
+        # In the order `_region_code_for_number_from_list` tries them: a region
+        # without leading digits by its types, and each run of regions with
+        # leading digits as one expression whose first matching branch names it.
+        members: list[tuple[re.Pattern[str] | None, dict[str, str], _Types | None]] = []
+        run: list[tuple[str, str]] = []
+
+        def close_run() -> None:
+            if run:
+                branches = "|".join(f"(?P<r{position}>{leading})" for position, (_, leading) in enumerate(run))
+                names = {f"r{position}": region for position, (region, _) in enumerate(run)}
+                members.append((re.compile(branches), names, None))
+                run.clear()
+
         if len(regions) > 1:
             for region in regions:
                 metadata = PhoneMetadata.metadata_for_region(region.upper(), None)
@@ -321,9 +339,11 @@ class _CallingCode:
                     continue
                 leading = metadata.leading_digits
                 if leading is not None:
-                    members.append((region, re.compile(leading), None))
+                    run.append((region, leading))
                 else:
-                    members.append((region, None, _Types(metadata)))
+                    close_run()
+                    members.append((None, {"": region}, _Types(metadata)))
+            close_run()
         self.members = tuple(members)
 
     def parses_as_is(self, national: str) -> bool:
@@ -339,15 +359,17 @@ class _CallingCode:
             kind = self.main.of(national)
             return (self.shown, kind, kind != "unknown")
         # `_region_code_for_number_from_list`, then `number_type` by that region.
-        for region, leading, types in self.members:
+        for leading, names, types in self.members:
             if leading is not None:
-                if leading.match(national):
+                found = leading.match(national)
+                if found is not None:
+                    region = names[found.lastgroup or ""]
                     kind = _region_types(region).of(national)
                     return (region, kind, kind != "unknown")
             elif types is not None:
                 kind = types.of(national)
                 if kind != "unknown":
-                    return (region, kind, True)
+                    return (names[""], kind, True)
         return (self.shown, "unknown", False)
 
 

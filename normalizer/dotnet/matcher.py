@@ -277,15 +277,17 @@ class RuleMatcher:
 
     def match(self, text: str, timeout: float | None = None) -> tuple[int, str] | None:
         """The first matching rule's index and its translation of `text`, or None."""
-        if timeout is not None and (
-            not text or not text.isascii() or len(text) > self.safe_length(timeout)
-        ):
-            return self._match_with_timeout(text, timeout)
         if not text or not text.isascii():
             # `re` and `regex` classify non-ASCII characters differently (\w, \d
             # of newer Unicode versions, case folding), and re's \B never
             # matches the empty string: only `regex` decides these.
+            if timeout is not None:
+                return self._match_with_timeout(text, timeout)
             return self.naive_first_match(text)
+        if timeout is not None:
+            safe = self._safe_lengths.get(timeout)
+            if len(text) > (self.safe_length(timeout) if safe is None else safe):
+                return self._match_with_timeout(text, timeout)
         rules = self.rules
         for segment in self.segments:
             if isinstance(segment, int):
