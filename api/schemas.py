@@ -18,7 +18,7 @@ dialed_number
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -281,3 +281,65 @@ class Health(Answer):
     tenant: str
     users: int
     dial_plans: int
+
+
+class CallIn(Request):
+    """One call to replay."""
+
+    user: str = Field(description="The caller's user principal name.")
+    dialed_number: str
+    start: str = Field(description="ISO 8601 (no offset: UTC), or M/D/YYYY h:mm:ss AM.")
+    duration: float = Field(ge=0, description="Seconds.")
+    direction: Literal["outbound", "inbound"] = "outbound"
+
+
+class RateIn(Request):
+    """One line of a rate card: the longest prefix wins."""
+
+    prefix: str = Field(pattern=r"^\+\d+$")
+    rate: float = Field(ge=0, description="Per minute.")
+    currency: str
+
+
+class ReplayRequest(Request):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "calls": [
+                        {
+                            "user": "lidia.holloway@contoso.com",
+                            "dialed_number": "0033123456789",
+                            "start": "2024-03-04T09:00:00Z",
+                            "duration": 120,
+                        }
+                    ]
+                }
+            ]
+        }
+    )
+
+    tenant: dict[str, Any] | None = Field(None, description=TENANT_DOCUMENT + " Default: the served tenant.")
+    calls: list[CallIn]
+    rates: list[RateIn] | None = Field(None, description="A rate card: credits in money (default: minutes).")
+
+
+class CallOutcomeOut(Answer):
+    user: str
+    dialed_number: str
+    final_number: str
+    call_type: CallType
+    billing_category: BillingCategory
+    allowed: bool
+    block_reason: BlockReason | None
+    charged_to: str | None
+    billed_minutes: int
+    charge: float | None
+
+
+class ReplayResponse(Answer):
+    tenant: str
+    results: list[CallOutcomeOut]
+    calling_plans: dict[str, Any] = Field(
+        description="Per month: pools, credits, blocked calls per user and reason, recommendations."
+    )

@@ -30,8 +30,11 @@ from normalizer.errors import (
 
 if _typing.TYPE_CHECKING:
     from normalizer.billing.catalog import PlanCatalog, default_plan_catalog
+    from normalizer.billing.columns import parse_starts
     from normalizer.billing.explain import calling_plan_answer
+    from normalizer.billing.ledger import CallLedger, outcome_columns
     from normalizer.billing.outcome import BillingCategory, BlockReason, CallBilling, CallOutcome
+    from normalizer.billing.rates import RateCard, read_rate_card
     from normalizer.bulk.batch import CdrColumns, CdrNormalizer, normalize_batch
     from normalizer.bulk.cdr_io import CdrFormat
     from normalizer.bulk.job import normalize_file
@@ -107,6 +110,9 @@ if _typing.TYPE_CHECKING:
 # scripts call in loops) loads only the modules it uses.
 _LAZY_MODULES = {
     "normalizer.billing.catalog": ("PlanCatalog", "default_plan_catalog"),
+    "normalizer.billing.columns": ("parse_starts",),
+    "normalizer.billing.ledger": ("CallLedger", "outcome_columns"),
+    "normalizer.billing.rates": ("RateCard", "read_rate_card"),
     "normalizer.billing.explain": ("calling_plan_answer",),
     "normalizer.billing.outcome": ("BillingCategory", "BlockReason", "CallBilling", "CallOutcome"),
     "normalizer.bulk.batch": ("CdrColumns", "CdrNormalizer", "normalize_batch"),
@@ -215,6 +221,7 @@ __all__ = [
     "BillingCategory",
     "BlockReason",
     "CallBilling",
+    "CallLedger",
     "CallOutcome",
     "CallType",
     "Case",
@@ -246,6 +253,7 @@ __all__ = [
     "PatternError",
     "PlanCatalog",
     "PlanNormalizer",
+    "RateCard",
     "RegexTimeoutError",
     "RuleChange",
     "RuleMatcher",
@@ -291,6 +299,9 @@ __all__ = [
     "normalize",
     "normalize_batch",
     "normalize_file",
+    "outcome_columns",
+    "parse_starts",
+    "read_rate_card",
     "record_suite",
     "rule_coverage",
     "run_isolated",

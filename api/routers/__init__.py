@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from api.routers import (
+    calls,
     dial_plans,
     health,
     lint,
@@ -17,6 +18,7 @@ from api.routers import (
 ROUTERS = (
     normalize.router,
     simulate.router,
+    calls.router,
     lint.router,
     users.router,
     dial_plans.router,

@@ -45,8 +45,10 @@ def _bad_row(values: pa.Array, parsed: pa.Array) -> int:
     return int(np.argmax(np.asarray(missing.to_numpy(zero_copy_only=False), bool)))
 
 
-def parse_starts(values: pa.Array | pa.ChunkedArray, column: str) -> np.ndarray:
+def parse_starts(values: pa.Array | pa.ChunkedArray | list[str], column: str) -> np.ndarray:
     """Seconds since the epoch (UTC) of each start; an empty or bad value is an error naming its row."""
+    if isinstance(values, list):
+        values = pa.array(values, pa.string())
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     if pa.types.is_timestamp(values.type):

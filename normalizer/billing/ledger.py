@@ -35,6 +35,7 @@ from normalizer.classify import CallType
 from normalizer.errors import DialplanInputError
 
 if TYPE_CHECKING:
+    from normalizer.engine import NormalizationResult
     from normalizer.simulation import Simulator
 
 _SEPARATOR = "\x1f"
@@ -151,6 +152,17 @@ class CallLedger:
             if key not in results:
                 results[key] = self.simulator.normalize(number, user=user)
         rows = [results[(user.lower(), number)] for user, number in zip(users, dialed, strict=True)]
+        return self.feed_results(users, rows, start, seconds, inbound)
+
+    def feed_results(
+        self,
+        users: Sequence[str],
+        rows: Sequence[NormalizationResult],
+        start: np.ndarray,
+        seconds: np.ndarray,
+        inbound: np.ndarray | None = None,
+    ) -> Outcomes:
+        """Replay calls already normalized (one result per call)."""
         return self.feed_classified(
             pa.array(list(users), pa.string()),
             pa.array([r.final_number for r in rows], pa.string()),

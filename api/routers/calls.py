@@ -1,0 +1,90 @@
+"""`POST /v1/calls/replay`: a batch of calls replayed against Calling Plans, with the monthly report."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import numpy as np
+from fastapi import APIRouter, Depends
+from starlette.responses import Response
+
+from api.errors import ItemError
+from api.limits import Deadline, check_count
+from api.responses import json_response
+from api.schemas import ReplayRequest, ReplayResponse
+from api.state import AppState, state_of
+from normalizer import (
+    CallLedger,
+    DialplanError,
+    DialplanInputError,
+    RateCard,
+    outcome_columns,
+    parse_starts,
+)
+
+router = APIRouter(prefix="/v1/calls", tags=["calling plans"])
+
+
+@router.post("/replay", response_model=ReplayResponse, summary="Would these calls be allowed, and who pays?")
+def replay(request: ReplayRequest, state: Annotated[AppState, Depends(state_of)]) -> Response:
+    """Each call (user, dialed number, start, duration) is normalized for its user
+    and replayed in time order against the pools and credits of the served tenant,
+    or of a posted one; bounded like `/v1/simulate` (number of calls, dial string
+    length, the request's time budget of normalization)."""
+    settings = state.settings
+    simulator = state.what_if(request.tenant) if request.tenant is not None else state.simulator
+    calls = request.calls
+    check_count(len(calls), settings.max_batch_items, "calls")
+    rates = None
+    if request.rates:
+        currencies = {rate.currency for rate in request.rates}
+        if len(currencies) > 1:
+            raise DialplanInputError(f"rates in more than one currency: {', '.join(sorted(currencies))}", field="rates")
+        rates = RateCard({rate.prefix: rate.rate for rate in request.rates}, currencies.pop(), "rates")
+    deadline = Deadline(seconds=settings.max_request_seconds, regex_timeout=settings.regex_timeout)
+    done: dict[tuple[str, str], Any] = {}
+    results = []
+    for index, call in enumerate(calls):
+        where = f"calls[{index}]"
+        try:
+            if len(call.dialed_number) > settings.max_dialed_length:
+                raise DialplanInputError(
+                    f"the dial string has {len(call.dialed_number)} characters, more than the "
+                    f"limit of {settings.max_dialed_length}",
+                    field="dialed_number",
+                )
+            key = (call.user.lower(), call.dialed_number)
+            if key not in done:
+                simulator.tenant.user(call.user)
+                done[key] = simulator.normalize(
+                    call.dialed_number, user=call.user, timeout=deadline.timeout(where)
+                )
+            results.append(done[key])
+        except DialplanError as exc:
+            raise ItemError(where, exc) from None
+    try:
+        start = parse_starts([call.start for call in calls], "start")
+    except DialplanError as exc:
+        raise ItemError("calls", exc) from None
+    ledger = CallLedger(simulator, rates=rates)
+    out = ledger.feed_results(
+        [call.user for call in calls],
+        results,
+        start,
+        np.array([call.duration for call in calls], np.float64),
+        np.array([call.direction == "inbound" for call in calls], bool),
+    )
+    columns = {name: column.to_pylist() for name, column in outcome_columns(out).items()}
+    answers = [
+        {
+            "user": call.user,
+            "dialed_number": call.dialed_number,
+            "final_number": result.final_number,
+            "call_type": str(result.call_type),
+            **{name: values[index] for name, values in columns.items()},
+        }
+        for index, (call, result) in enumerate(zip(calls, results, strict=True))
+    ]
+    return json_response(
+        {"tenant": simulator.tenant.name, "results": answers, "calling_plans": ledger.summary()}
+    )

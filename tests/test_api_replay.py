@@ -1,0 +1,66 @@
+"""`POST /v1/calls/replay`: calls replayed against Calling Plans over HTTP, bounded like /v1/simulate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api import schemas
+
+LIDIA = "lidia.holloway@contoso.com"
+PRADEEP = "pradeep.gupta@contoso.com"
+
+
+def call(user: str, dialed: str, start: str, duration: float, **extra: Any) -> dict[str, Any]:
+    return {"user": user, "dialed_number": dialed, "start": start, "duration": duration, **extra}
+
+
+def test_replay_answers_each_call_and_the_month(api_client) -> None:  # type: ignore[no-untyped-def]
+    body = {
+        "calls": [
+            call(LIDIA, "0033123456789", "2024-03-04T09:00:00Z", 120),
+            call(PRADEEP, "0033123456789", "2024-03-04T09:05:00Z", 125),
+            call("marcel.beauchamp@contoso.com", "112", "2024-03-04T09:10:00Z", 60),
+            call(LIDIA, "0033123456789", "2024-03-04T09:20:00Z", 60, direction="inbound"),
+        ],
+        "rates": [{"prefix": "+33", "rate": 0.05, "currency": "USD"}],
+    }
+    response = api_client.post("/v1/calls/replay", json=body)
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    schemas.ReplayResponse.model_validate(answer)
+    assert [(r["allowed"], r["block_reason"], r["charged_to"], r["charge"]) for r in answer["results"]] == [
+        (False, "no-international-entitlement", None, None),
+        (True, None, "communications-credits", 0.15),
+        (True, None, None, None),
+        (True, None, None, None),
+    ]
+    assert answer["results"][3]["billing_category"] == "inbound"
+    march = answer["calling_plans"]["months"]["2024-03"]
+    assert march["credits"]["balance"] == 999.85
+
+
+def test_a_posted_tenant_is_replayed_not_the_served_one(api_client) -> None:  # type: ignore[no-untyped-def]
+    tenant = {
+        "tenant": {"name": "What-if"},
+        "users": [{"upn": "a@w.fr", "usage_location": "FR", "calling_plan": "domestic-120"}],
+    }
+    calls = [call("a@w.fr", "0145678900", f"2024-03-0{day}T09:00:00Z", 100 * 60) for day in (1, 2, 3)]
+    answer = api_client.post("/v1/calls/replay", json={"tenant": tenant, "calls": calls}).json()
+    assert answer["tenant"] == "What-if"
+    assert [r["block_reason"] for r in answer["results"]] == [None, None, "pool-exhausted"]  # the second starts with 20 minutes left
+
+
+def test_errors_name_the_call(api_client) -> None:  # type: ignore[no-untyped-def]
+    unknown = api_client.post("/v1/calls/replay", json={"calls": [call("x@contoso.com", "1", "2024-03-01", 1)]})
+    assert unknown.status_code == 404 and unknown.json()["detail"].startswith("calls[0]: ")
+    bad_start = api_client.post("/v1/calls/replay", json={"calls": [call(LIDIA, "1", "soon", 1)]})
+    assert bad_start.status_code == 422 and "row 1: 'soon' is not a date and time" in bad_start.json()["detail"]
+
+
+def test_bounded_like_simulate(client_with) -> None:  # type: ignore[no-untyped-def]
+    client = client_with(max_batch_items=2, max_dialed_length=5)
+    many = [call(LIDIA, "1", "2024-03-01", 1)] * 3
+    too_many = client.post("/v1/calls/replay", json={"calls": many})
+    assert too_many.status_code == 422 and too_many.json()["error"] == "too_many_items"
+    long = client.post("/v1/calls/replay", json={"calls": [call(LIDIA, "0033123456789", "2024-03-01", 1)]})
+    assert long.status_code == 422 and long.json()["detail"].startswith("calls[0]: ")
