@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import normalizer
@@ -46,6 +47,17 @@ _slots = threading.BoundedSemaphore(SLOTS)
 def warm() -> None:
     """Start the forkserver now (it takes a second or two), so the first request need not."""
     run_isolated(int, (), seconds=120)
+
+
+@contextmanager
+def slot(seconds: float) -> Iterator[None]:
+    """Within: one of the `SLOTS` for child processes, waited for up to `seconds` (else 503)."""
+    if not _slots.acquire(timeout=max(0.0, seconds)):
+        raise RequestLimitError(503, "busy", "the server is busy with other such requests; try again")
+    try:
+        yield
+    finally:
+        _slots.release()
 
 
 def run_isolated(function: Callable[..., Any], args: tuple[Any, ...], *, seconds: float) -> Any:

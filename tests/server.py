@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import os
 import queue
 import re
 import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 URL = re.compile(r"tester page: (http://\S+/)")
 
 
 @contextmanager
-def running_server(args: Sequence[str] = (), *, timeout: float = 60.0) -> Iterator[str]:
-    """Start `dialplan serve --port 0 ARGS` on loopback; yield the tester page URL; stop it."""
+def running_server(
+    args: Sequence[str] = (), *, timeout: float = 60.0, env: Mapping[str, str] | None = None
+) -> Iterator[str]:
+    """Start `dialplan serve --port 0 ARGS` on loopback; yield the tester page URL; stop it.
+
+    `env`: variables (`DIALPLAN_*` settings) added to this process's environment.
+    """
     command = [
         sys.executable,
         "-c",
@@ -30,7 +36,12 @@ def running_server(args: Sequence[str] = (), *, timeout: float = 60.0) -> Iterat
     ]
     with tempfile.TemporaryFile("w+") as errors:
         process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=errors, text=True, stdin=subprocess.DEVNULL
+            command,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, **(env or {})},
         )
         lines: queue.Queue[str] = queue.Queue()
 

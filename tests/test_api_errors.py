@@ -184,9 +184,11 @@ def test_lint_of_an_exploding_automaton_is_stopped_at_the_time_limit(client_with
     assert client.post("/v1/lint", json=tenant(r"^(\d{3})$")).status_code == 200
     # Lint builds this pattern's automaton: exponential in the repeat count.
     started = time.monotonic()
-    body = check(client.post("/v1/lint", json=tenant(r"^\d*1\d{16}$")), 422, "time_limit_exceeded")
+    response = client.post("/v1/lint", json=tenant(r"^\d*1\d{16}$"))
     assert time.monotonic() - started < 3.0
-    assert "1.0 s" in body["detail"]
+    assert response.status_code == 200  # the lint ran: the limit is the server's, not the client's mistake
+    (stopped,) = [f for f in response.json()["findings"] if f["code"] == "analysis-time-limit"]
+    assert "building the automaton of its pattern" in stopped["message"]
     assert client.post("/v1/lint", json=tenant(r"^(\d{3})$")).status_code == 200
 
 

@@ -1,11 +1,12 @@
 """`dialplan lint`: errors and warnings of a tenant's dial plans.
 
 Exit 1 when there are errors (or warnings, with `--strict`), 0 otherwise.
-The analysis of each plan runs in a child process stopped after
-`--time-limit` seconds (an automaton can grow exponentially with a short
-pattern such as `^\\d*1\\d{16}$`): the plan is then reported with an
-`analysis-time-limit` warning naming what ran too long, and the other plans
-as usual. The linter (and its automata library) is imported when the command
+The analysis of each plan runs in a child process (an automaton can grow
+exponentially with a short pattern such as `^\\d*1\\d{16}$`), and
+`--time-limit` bounds the whole run: each plan gets what is left of it. A plan
+stopped at the limit is reported with an `analysis-time-limit` warning naming
+what ran too long, a plan whose turn never came with one saying so, and the
+other plans as usual. The linter (and its automata library) is imported when the command
 runs, so other commands start without it.
 """
 
@@ -17,7 +18,7 @@ from normalizer.commands.common import add_tenant_option, print_json
 from normalizer.formats import load_tenant
 
 TIME_LIMIT = 30.0
-"""Seconds the analysis of one dial plan may run by default."""
+"""Seconds the analysis of the whole tenant may run by default."""
 
 
 def time_limit(text: str) -> float:
@@ -43,8 +44,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         metavar="SECONDS",
         type=time_limit,
         default=TIME_LIMIT,
-        help="seconds the analysis of one dial plan may run; a plan past it is stopped and "
-        f"reported as analysis-time-limit (default {TIME_LIMIT:g}; 0: no limit)",
+        help="seconds the whole analysis may run, each plan getting what is left; a plan "
+        "stopped at it, or never reached, is reported as analysis-time-limit "
+        f"(default {TIME_LIMIT:g}; 0: no limit)",
     )
     parser.set_defaults(run=run)
 

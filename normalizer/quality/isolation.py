@@ -117,11 +117,19 @@ def _stopped(seconds: float, doing: str | None, where: dict[str, Any]) -> TimeLi
     return TimeLimitError(detail, **where)
 
 
+class NotStarted:
+    """The outcome `run_each` yields for a call it never started: the run's deadline had passed."""
+
+    def __repr__(self) -> str:
+        return "NotStarted()"
+
+
 def run_each(
     function: Callable[..., Any],
     calls: Sequence[tuple[Any, ...]],
     *,
     seconds: float,
+    until: float | None = None,
     memory_bytes: int | None = MEMORY_BYTES,
     method: str | None = None,
     preload: Sequence[str] = (),
@@ -130,12 +138,18 @@ def run_each(
 
     Yields each call's result, or the `DialplanError` it raised or was stopped
     with (`TimeLimitError`, `MemoryLimitError`) as a value, so the caller
-    decides what a stopped call means. An unexpected exception in the child is
-    a bug: `RuntimeError`. With the fork method, `function` and `calls` need
-    not pickle; results always do.
+    decides what a stopped call means. With `until` (a `time.monotonic()`
+    deadline for them all), each call gets at most what is left of it, and the
+    calls not started by then are yielded as `NotStarted()` at once. An
+    unexpected exception in the child is a bug: `RuntimeError`. With the fork
+    method, `function` and `calls` need not pickle; results always do.
     """
     start = 0
     while start < len(calls):
+        if until is not None and until - time.monotonic() <= 0:
+            for _ in calls[start:]:
+                yield NotStarted()
+            return
         context = _context(method, preload)
         receiver, sender = context.Pipe(duplex=False)
         process = context.Process(
@@ -149,6 +163,9 @@ def run_each(
                 doing: str | None = None
                 where: dict[str, Any] = {}
                 deadline = time.monotonic() + seconds
+                if until is not None:
+                    # Past it, a result already sent is still taken; a call under way is stopped.
+                    deadline = min(deadline, until)
                 while True:
                     if not receiver.poll(max(0.0, deadline - time.monotonic())):
                         message: tuple[Any, ...] = ("time",)

@@ -30,11 +30,12 @@ plan is, learn.microsoft.com microsoftteams/what-are-dial-plans):
   lookarounds): the checks above that need its language are skipped, not guessed;
 - `analysis-time-limit`, `analysis-memory-limit`: with `time_limit`, each
   plan's warnings are worked out in a child process (`normalizer.quality.isolation`)
-  stopped when the plan takes longer than the limit (or too much memory).
-  The finding names the plan and what ran too long: the automaton of a rule's
-  pattern (the plan is then checked again without that rule's automaton, so
-  only that rule goes unchecked) or the walk with a service plan. The other
-  plans are checked as usual.
+  stopped when the run reaches the limit, which bounds the whole analysis (or
+  when the plan takes too much memory). The finding names the plan and what
+  ran too long: the automaton of a rule's pattern (the plan is then checked
+  again without that rule's automaton, so only that rule goes unchecked) or
+  the walk with a service plan; or it says that the plan's turn never came.
+  The other plans are checked as usual.
 
 Shadowing and overlaps are decided on the patterns' regular languages (finite
 automata, `normalizer.dotnet.language`), never by sampling; every witness is checked
@@ -56,6 +57,7 @@ apply the real translation to sample strings of the rule, one per length.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -564,15 +566,23 @@ def _plan_findings(
     return _PlanLint(tenant, plan, regions, shared, skipped).run()
 
 
-def _stopped(tenant: Tenant, plan: DialPlan, error: DialplanError) -> Finding:
-    """The finding of a plan whose analysis was stopped at its time or memory limit."""
+def _stopped(tenant: Tenant, plan: DialPlan, error: DialplanError, *, others_checked: bool = True) -> Finding:
+    """The finding of a plan whose analysis was stopped at its time or memory limit.
+
+    `others_checked`: whether the plan is checked again without the rule that was stopped.
+    """
     memory = isinstance(error, MemoryLimitError)
     code = FindingCode.ANALYSIS_MEMORY_LIMIT if memory else FindingCode.ANALYSIS_TIME_LIMIT
     what = error.detail.removeprefix("the work ")
-    if error.rule_index is not None:
+    if error.rule_index is not None and others_checked:
         message = (
             f"the analysis of this rule {what}: shadowing, overlaps and redundancy are not "
             "checked for it (the plan's other rules are); simplify the pattern or raise the limit"
+        )
+    elif error.rule_index is not None:
+        message = (
+            f"the analysis of this rule {what}, which left no time for the rest of the run: "
+            "none of the plan's warnings is checked; simplify the pattern or raise the limit"
         )
     else:
         message = (
@@ -591,29 +601,54 @@ def _stopped(tenant: Tenant, plan: DialPlan, error: DialplanError) -> Finding:
     )
 
 
+def _not_analysed(tenant: Tenant, plan: DialPlan, time_limit: float) -> Finding:
+    """The finding of a plan whose analysis never started: the run's time limit was spent."""
+    return Finding(
+        Severity.WARNING,
+        FindingCode.ANALYSIS_TIME_LIMIT,
+        plan.identity,
+        None,
+        f"this plan was not analysed: the time limit of {time_limit:g} s for the whole run was "
+        "spent before its turn, so none of its warnings is checked; raise the limit or lint "
+        "fewer plans at a time",
+        file=tenant.source,
+    )
+
+
 def _isolated_warnings(
     work: Sequence[tuple[Tenant, DialPlan, Sequence[str], _Shared]], time_limit: float
 ) -> list[Finding]:
-    """The warnings of each plan, worked out in child processes under `time_limit` each.
+    """The warnings of each plan, worked out in child processes within `time_limit` in all.
 
-    A plan stopped while building one rule's automaton runs again without it
-    (in a new round), so only that rule goes unchecked.
+    Each plan gets what is left of the limit; plans never started are named by
+    an `analysis-time-limit` finding each. A plan stopped while building one
+    rule's automaton runs again without it (in a new round, if time is left),
+    so only that rule goes unchecked.
     """
+    until = time.monotonic() + time_limit
     found: list[list[Finding]] = [[] for _ in work]
     skipped: list[frozenset[int]] = [frozenset() for _ in work]
     pending = list(range(len(work)))
     while pending:
         calls = [(*work[index], skipped[index]) for index in pending]
         outcomes = isolation.run_each(
-            _plan_findings, calls, seconds=time_limit, preload=("normalizer.quality.lint",)
+            _plan_findings,
+            calls,
+            seconds=time_limit,
+            until=until,
+            preload=("normalizer.quality.lint",),
         )
         retry: list[int] = []
         for index, outcome in zip(pending, outcomes, strict=True):
             tenant, plan = work[index][0], work[index][1]
-            if isinstance(outcome, (TimeLimitError, MemoryLimitError)):
-                found[index].append(_stopped(tenant, plan, outcome))
+            if isinstance(outcome, isolation.NotStarted):
+                found[index].append(_not_analysed(tenant, plan, time_limit))
+            elif isinstance(outcome, (TimeLimitError, MemoryLimitError)):
                 rule = outcome.rule_index
-                if rule is not None and rule not in skipped[index]:
+                # Checked again without that rule, if time is left: only that rule goes unchecked.
+                again = rule is not None and rule not in skipped[index] and time.monotonic() < until
+                found[index].append(_stopped(tenant, plan, outcome, others_checked=again))
+                if again and rule is not None:
                     skipped[index] |= {rule}
                     retry.append(index)
             elif isinstance(outcome, DialplanError):
@@ -636,10 +671,11 @@ def lint(
 
     `max_rules` overrides the tenant's rule limit (the `--max-rules` option).
     Plans with a pattern or translation that does not compile get their errors only.
-    With `time_limit` (seconds), each plan's warnings are worked out in a child
-    process stopped at that limit: a plan that runs past it gets one
-    `analysis-time-limit` warning instead (`analysis-memory-limit` past
-    `isolation.MEMORY_BYTES`), and the other plans their warnings as usual.
+    With `time_limit` (seconds, for the whole analysis), each plan's warnings
+    are worked out in a child process that gets what is left of it: a plan that
+    runs past it gets one `analysis-time-limit` warning instead
+    (`analysis-memory-limit` past `isolation.MEMORY_BYTES`), and so does each
+    plan whose turn never came; the others get their warnings as usual.
     """
     shared = _Shared(catalog or default_catalog(), emergency_numbers or default_emergency_numbers())
     findings: list[Finding] = []

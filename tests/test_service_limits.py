@@ -1,0 +1,81 @@
+"""The service's limits, tried for real: the service under uvicorn on loopback, plain HTTP requests.
+
+Each test reproduces a way one small request could take the service down or
+get a wrong answer, and checks what the client gets instead.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.server import running_server
+
+MARCEL = "marcel.beauchamp@contoso.com"
+EXPLODES = r"^\d*1\d{16}$"
+"""Lint builds this pattern's automaton: exponential in the repeat count (minutes)."""
+REQUEST_SECONDS = 2.0
+
+pytestmark = pytest.mark.slow
+
+
+def call(
+    url: str, path: str, body: Any = None, *, method: str | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], Any]:
+    """Status, headers and decoded JSON body (or text) of one request."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(
+        url.rstrip("/") + path,
+        data=data,
+        method=method,
+        headers={"content-type": "application/json", **(headers or {})},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            status, answer_headers, raw = response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        status, answer_headers, raw = error.code, dict(error.headers), error.read()
+    try:
+        return status, answer_headers, json.loads(raw)
+    except ValueError:
+        return status, answer_headers, raw.decode("utf-8", "replace")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    with running_server(env={"DIALPLAN_MAX_REQUEST_SECONDS": str(REQUEST_SECONDS)}) as url:
+        yield url
+
+
+def plan(identity: str, *rules: tuple[str, str, str]) -> dict[str, Any]:
+    return {
+        "identity": identity,
+        "rules": [{"name": name, "pattern": pattern, "translation": translation} for name, pattern, translation in rules],
+    }
+
+
+def test_lint_past_the_time_limit_answers_200_with_the_findings_so_far(server: str) -> None:
+    """It answered 422 with no findings at all, while the CLI kept the other plans' findings."""
+    document = {
+        "dial_plans": [
+            plan("Fast", ("Ext", r"^(7\d{3})$", "14255557$1")),  # no-plus: a warning of its own
+            plan("Slow", ("Explodes", EXPLODES, "+$0")),
+            plan("Later", ("Ext", r"^(8\d{3})$", "+14255558$1")),
+        ]
+    }
+    started = time.monotonic()
+    status, _, body = call(server, "/v1/lint", document)
+    elapsed = time.monotonic() - started
+    assert status == 200, body
+    assert elapsed < REQUEST_SECONDS + 2.0
+    codes = {(finding["plan"], finding["code"]) for finding in body["findings"]}
+    assert ("Fast", "no-plus") in codes
+    assert ("Slow", "analysis-time-limit") in codes
+    assert ("Later", "analysis-time-limit") in codes  # never reached: named, not silently dropped
+    assert body["warnings"] == len(body["findings"])
