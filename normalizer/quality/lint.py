@@ -57,7 +57,6 @@ apply the real translation to sample strings of the rule, one per length.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,9 +68,9 @@ from normalizer.dotnet import language
 from normalizer.dotnet.shape import pattern_shape
 from normalizer.emergency import EmergencyNumbers, default_emergency_numbers
 from normalizer.engine import SEPARATORS
-from normalizer.errors import DialplanError, MemoryLimitError, TimeLimitError
 from normalizer.models import GLOBAL_IDENTITY, DialPlan, Tenant
 from normalizer.quality import isolation
+from normalizer.quality.budget import isolated_warnings
 from normalizer.quality.findings import Finding, FindingCode, Severity
 from normalizer.quality.outputs import Member as _Member
 from normalizer.quality.outputs import first_match as _first_match
@@ -566,99 +565,6 @@ def _plan_findings(
     return _PlanLint(tenant, plan, regions, shared, skipped).run()
 
 
-def _stopped(tenant: Tenant, plan: DialPlan, error: DialplanError, *, others_checked: bool = True) -> Finding:
-    """The finding of a plan whose analysis was stopped at its time or memory limit.
-
-    `others_checked`: whether the plan is checked again without the rule that was stopped.
-    """
-    memory = isinstance(error, MemoryLimitError)
-    code = FindingCode.ANALYSIS_MEMORY_LIMIT if memory else FindingCode.ANALYSIS_TIME_LIMIT
-    what = error.detail.removeprefix("the work ")
-    if error.rule_index is not None and others_checked:
-        message = (
-            f"the analysis of this rule {what}: shadowing, overlaps and redundancy are not "
-            "checked for it (the plan's other rules are); simplify the pattern or raise the limit"
-        )
-    elif error.rule_index is not None:
-        message = (
-            f"the analysis of this rule {what}, which left no time for the rest of the run: "
-            "none of the plan's warnings is checked; simplify the pattern or raise the limit"
-        )
-    else:
-        message = (
-            f"the analysis of this plan {what}: none of its other warnings is checked; "
-            "simplify its patterns or raise the limit"
-        )
-    return Finding(
-        Severity.WARNING,
-        code,
-        plan.identity,
-        error.rule,
-        message,
-        rule_index=error.rule_index,
-        field="pattern" if error.rule_index is not None else None,
-        file=tenant.source,
-    )
-
-
-def _not_analysed(tenant: Tenant, plan: DialPlan, time_limit: float) -> Finding:
-    """The finding of a plan whose analysis never started: the run's time limit was spent."""
-    return Finding(
-        Severity.WARNING,
-        FindingCode.ANALYSIS_TIME_LIMIT,
-        plan.identity,
-        None,
-        f"this plan was not analysed: the time limit of {time_limit:g} s for the whole run was "
-        "spent before its turn, so none of its warnings is checked; raise the limit or lint "
-        "fewer plans at a time",
-        file=tenant.source,
-    )
-
-
-def _isolated_warnings(
-    work: Sequence[tuple[Tenant, DialPlan, Sequence[str], _Shared]], time_limit: float
-) -> list[Finding]:
-    """The warnings of each plan, worked out in child processes within `time_limit` in all.
-
-    Each plan gets what is left of the limit; plans never started are named by
-    an `analysis-time-limit` finding each. A plan stopped while building one
-    rule's automaton runs again without it (in a new round, if time is left),
-    so only that rule goes unchecked.
-    """
-    until = time.monotonic() + time_limit
-    found: list[list[Finding]] = [[] for _ in work]
-    skipped: list[frozenset[int]] = [frozenset() for _ in work]
-    pending = list(range(len(work)))
-    while pending:
-        calls = [(*work[index], skipped[index]) for index in pending]
-        outcomes = isolation.run_each(
-            _plan_findings,
-            calls,
-            seconds=time_limit,
-            until=until,
-            preload=("normalizer.quality.lint",),
-        )
-        retry: list[int] = []
-        for index, outcome in zip(pending, outcomes, strict=True):
-            tenant, plan = work[index][0], work[index][1]
-            if isinstance(outcome, isolation.NotStarted):
-                found[index].append(_not_analysed(tenant, plan, time_limit))
-            elif isinstance(outcome, (TimeLimitError, MemoryLimitError)):
-                rule = outcome.rule_index
-                # Checked again without that rule, if time is left: only that rule goes unchecked.
-                again = rule is not None and rule not in skipped[index] and time.monotonic() < until
-                found[index].append(_stopped(tenant, plan, outcome, others_checked=again))
-                if again and rule is not None:
-                    skipped[index] |= {rule}
-                    retry.append(index)
-            elif isinstance(outcome, DialplanError):
-                raise outcome
-            else:
-                found[index].extend(outcome)
-        pending = retry
-    return [finding for findings in found for finding in findings]
-
-
 def lint(
     tenant: Tenant,
     *,
@@ -722,7 +628,7 @@ def lint(
         for call in work:
             findings.extend(_plan_findings(*call))
     else:
-        findings.extend(_isolated_warnings(work, time_limit))
+        findings.extend(isolated_warnings(_plan_findings, work, time_limit))
     unique: dict[tuple[Any, ...], Finding] = {}
     for finding in findings:
         unique.setdefault(
