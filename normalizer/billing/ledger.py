@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -52,10 +53,28 @@ def timestamp(seconds: int | None) -> str | None:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@dataclass(slots=True)
+class KeptCalls:
+    """Every replayed call's start and fate, kept for the plots of `--report`."""
+
+    start: np.ndarray
+    charged_to: np.ndarray
+    minutes: np.ndarray
+    charge: np.ndarray
+
+    def extend(self, start: np.ndarray, out: Outcomes) -> None:
+        self.start = np.concatenate([self.start, start.astype(np.int64)])
+        self.charged_to = np.concatenate([self.charged_to, out.charged_to])
+        self.minutes = np.concatenate([self.minutes, out.billed_minutes])
+        self.charge = np.concatenate([self.charge, out.charge])
+
+
 class CallLedger:
     """One replay of a tenant's calls, fed in time-ordered chunks, and its report."""
 
-    def __init__(self, simulator: Simulator, *, rates: RateCard | None = None) -> None:
+    def __init__(
+        self, simulator: Simulator, *, rates: RateCard | None = None, keep_calls: bool = False
+    ) -> None:
         self.simulator = simulator
         self.billing: CallBilling = simulator.billing
         self.rates = rates
@@ -81,6 +100,10 @@ class CallLedger:
         """month -> user -> reason -> [calls, minutes]."""
         self.calls = 0
         self.billed_minutes = 0
+        self.kept: KeptCalls | None = None
+        if keep_calls:
+            empty = np.zeros(0, np.int64)
+            self.kept = KeptCalls(empty, empty.astype(np.int32), empty, empty.astype(np.float64))
 
     # Feeding ---------------------------------------------------------------------
 
@@ -179,6 +202,8 @@ class CallLedger:
     def feed(self, calls: Calls, users: list[str]) -> Outcomes:
         """Replay one chunk and count its blocked calls per month, user and reason."""
         out = self.replay.feed(calls, self.intents)
+        if self.kept is not None:
+            self.kept.extend(calls.start, out)
         self.calls += len(calls)
         self.billed_minutes += int(out.billed_minutes.sum())
         refused = np.flatnonzero(~out.allowed)

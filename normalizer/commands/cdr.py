@@ -93,6 +93,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="rate card CSV (E.164 prefix, rate per minute, currency; longest prefix wins): "
         "credits in money (default: in minutes only)",
     )
+    billing.add_argument(
+        "--report",
+        metavar="FILE.html",
+        help="also write the replay as one self-contained HTML page of plots (pool use with "
+        "the cap, blocked calls by reason, credits balance); it opens offline",
+    )
     parser.add_argument("--summary", metavar="FILE", help="also write the summary as JSON to FILE")
     parser.add_argument(
         "--processes",
@@ -292,7 +298,7 @@ def _billing_columns(args: argparse.Namespace) -> BillingColumns | None:
     """The Calling Plan options, checked together (None: no Calling Plan pass)."""
     from normalizer.bulk.billing import BillingColumns
 
-    given = [args.start_column, args.duration_column, args.direction_column, args.rates]
+    given = [args.start_column, args.duration_column, args.direction_column, args.rates, args.report]
     if not any(given):
         return None
     if not args.start_column or not args.duration_column:
@@ -327,7 +333,9 @@ def _normalize_and_bill(
     from normalizer.bulk.cdr_io import CdrFormat
     from normalizer.bulk.job import normalize_file
 
-    ledger = CallLedger(simulator, rates=read_rate_card(args.rates) if args.rates else None)
+    ledger = CallLedger(
+        simulator, rates=read_rate_card(args.rates) if args.rates else None, keep_calls=bool(args.report)
+    )
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="dialplan-cdr-") as work:
         normalized = Path(work) / "normalized.parquet"
@@ -342,6 +350,10 @@ def _normalize_and_bill(
             processes=args.processes,
         )
         bill_file(normalized, sink, sink_format, ledger, billing)
+    if args.report:
+        from normalizer.billing.report_html import write_report
+
+        write_report(ledger, args.report)
     return replace(summary, seconds=time.perf_counter() - started), ledger
 
 
