@@ -118,7 +118,7 @@ def region_of_calling_code(digits: str) -> str | None:
     Calling codes are prefix-free, so at most one of the first one to three digits is in use.
     """
     for length in (1, 2, 3):
-        code = _codes_in_use().get(digits[:length])
+        code = _CODES_IN_USE.get(digits[:length])
         if code is not None and len(digits) >= length:
             regions = COUNTRY_CODE_TO_REGION_CODE[code]
             return str(regions[0]) if regions and regions[0] != "001" else None
