@@ -251,6 +251,7 @@ class ServiceDialPlanOut(Answer):
 
 class RegionOut(Answer):
     region: str
+    name: str | None = Field(description="The English territory name (Unicode CLDR, through babel).")
     calling_code: int
     international_prefix: str = Field(description="A regular expression of the IDD prefixes.")
     national_prefix: str | None = Field(description="The trunk prefix, if the region has one.")

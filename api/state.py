@@ -27,6 +27,7 @@ from api.errors import ItemError
 from api.limits import Deadline, check_count
 from api.schemas import NormalizeRequest
 from api.settings import Settings
+from api.territories import territory_name
 from normalizer import (
     DialplanError,
     DialplanInputError,
@@ -52,13 +53,14 @@ class AppState:
 
     @cached_property
     def regions(self) -> list[dict[str, Any]]:
-        """Every region with its calling code and prefixes (as `dialplan regions --json`)."""
+        """Every region with its CLDR name, calling code and prefixes (as `dialplan regions --json`)."""
         rows: list[dict[str, Any]] = []
         for region in self.catalog.regions():
             facts = self.catalog.facts(region)
             rows.append(
                 {
                     "region": region,
+                    "name": territory_name(region),
                     "calling_code": facts.calling_code,
                     "international_prefix": facts.international_prefix,
                     "national_prefix": facts.national_prefix,

@@ -9,6 +9,9 @@ const page = {
   form: $("form"),
   user: $("user"),
   region: $("region"),
+  regionSearch: $("region-search"),
+  userDetail: $("user-detail"),
+  share: $("share-link"),
   dialPlan: $("dial-plan"),
   dialed: $("dialed"),
   tenantScopeOnly: $("tenant-scope-only"),
@@ -18,6 +21,8 @@ const page = {
 };
 
 let effectiveRules = [];
+let allRegions = []; // every usage location, as /v1/regions gives them
+let allUsers = [];
 let pending = null; // the AbortController of the request in flight
 let timer = null;
 
@@ -111,8 +116,10 @@ function renderRules(plan) {
     const row = document.createElement("tr");
     row.dataset.key = ruleKey(rule);
     if (rule.scope === "service") row.classList.add("service");
-    const name = text("td", rule.name);
-    if (rule.is_internal_extension) name.append(" ", text("small", "(internal extension)"));
+    const name = document.createElement("td");
+    const label = text("span", rule.name);
+    if (rule.is_internal_extension) label.append(" ", text("small", "(internal extension)"));
+    name.append(label);
     const scope = rule.scope === "service" ? "service plan" : rule.scope;
     row.append(
       text("td", String(index)),
@@ -122,6 +129,10 @@ function renderRules(plan) {
       document.createElement("td"),
       text("td", "", "mark"),
     );
+    // On a phone the table is a list of cards: each cell says what it is.
+    ["#", "Rule", "Dial plan", "Pattern", "Translation", "Match"].forEach((label, column) => {
+      row.children[column].dataset.label = label;
+    });
     row.children[3].append(code(rule.pattern));
     row.children[4].append(code(rule.translation));
     return row;
@@ -214,7 +225,59 @@ function renderResult(result) {
   renderTrace(result.trace || []);
 }
 
+// The address bar carries who dials and the dial string, so a result can be sent and reopened.
+function stateParams() {
+  const params = new URLSearchParams();
+  const chosen = target();
+  if (chosen.user) {
+    params.set("user", chosen.user);
+  } else {
+    params.set("location", chosen.usage_location);
+    if (chosen.dial_plan) params.set("plan", chosen.dial_plan);
+  }
+  if (page.dialed.value) params.set("dialed", page.dialed.value);
+  if (page.tenantScopeOnly.checked) params.set("scope", "tenant");
+  return params;
+}
+
+function syncURL() {
+  const url = `${location.pathname}?${stateParams()}`;
+  history.replaceState(null, "", url);
+  page.share.href = url;
+}
+
+function regionLabel(region) {
+  return `${region.name || region.region} — ${region.region} (+${region.calling_code})`;
+}
+
+function showRegions(query) {
+  const wanted = query.trim().toLowerCase().replace(/^\+/, "");
+  const current = page.region.value;
+  const shown = allRegions.filter(
+    (region) =>
+      !wanted ||
+      region.region.toLowerCase() === wanted ||
+      (region.name || "").toLowerCase().includes(wanted) ||
+      String(region.calling_code) === wanted,
+  );
+  page.region.replaceChildren(...shown.map((region) => option(region.region, regionLabel(region))));
+  if (shown.some((region) => region.region === current)) {
+    page.region.value = current;
+    return false;
+  }
+  return shown.length > 0; // the choice changed to the first match
+}
+
+function showUserDetail() {
+  const user = allUsers.find((candidate) => candidate.upn === page.user.value);
+  page.userDetail.textContent = user
+    ? `${user.upn}: usage location ${user.usage_location}, ` +
+      (user.dial_plan ? `tenant plan ${user.dial_plan}` : "no assigned plan")
+    : "";
+}
+
 async function normalize() {
+  syncURL();
   const dialed = page.dialed.value;
   if (pending) pending.abort();
   if (!dialed.trim()) {
@@ -255,6 +318,7 @@ function schedule() {
 let planRequest = 0; // answers to an older choice are dropped
 
 async function loadPlan() {
+  showUserDetail();
   const ticket = ++planRequest;
   const chosen = target();
   const url = chosen.user
@@ -275,11 +339,29 @@ async function loadPlan() {
 }
 
 function switchMode() {
+  showMode();
+  loadPlan();
+}
+
+function applyParams(params, users) {
+  if (params.get("user") && users.some((user) => user.upn === params.get("user"))) {
+    page.form.elements.mode.value = "user";
+    page.user.value = params.get("user");
+  } else if (params.get("location")) {
+    page.form.elements.mode.value = "location";
+    page.region.value = params.get("location").toUpperCase();
+    const plan = params.get("plan") || "";
+    if ([...page.dialPlan.options].some((choice) => choice.value === plan)) page.dialPlan.value = plan;
+  }
+  page.dialed.value = params.get("dialed") || "";
+  page.tenantScopeOnly.checked = params.get("scope") === "tenant";
+}
+
+function showMode() {
   const byUser = mode() === "user";
   $("user-field").hidden = !byUser;
   $("region-field").hidden = byUser;
   $("plan-field").hidden = byUser;
-  loadPlan();
 }
 
 async function start() {
@@ -291,27 +373,25 @@ async function start() {
       getJSON("/v1/dial-plans"),
     ]);
     $("tenant-name").textContent = health.tenant || "(unnamed)";
+    allUsers = users;
     page.user.replaceChildren(
-      ...users.map((user) =>
-        option(
-          user.upn,
-          `${user.upn} (${user.usage_location}${user.dial_plan ? ", " + user.dial_plan : ""})`,
-        ),
-      ),
+      ...users.map((user) => {
+        // The option shows the address alone, so it fits; the line under the list says the rest.
+        const element = option(user.upn, user.upn);
+        element.title = `${user.upn} (${user.usage_location}${user.dial_plan ? ", " + user.dial_plan : ""})`;
+        return element;
+      }),
     );
-    page.region.replaceChildren(
-      ...regions.map((region) => option(region.region, `${region.region} (+${region.calling_code})`)),
-    );
+    allRegions = regions;
+    showRegions("");
     const withPlan = users.find((user) => user.dial_plan);
     page.region.value = withPlan ? withPlan.usage_location : "US";
     for (const plan of plans) {
       if (plan.scope !== "tenant-global") page.dialPlan.append(option(plan.identity, plan.identity));
     }
-    if (!users.length) {
-      page.form.elements.mode.value = "location";
-      switchMode();
-      return;
-    }
+    if (!users.length) page.form.elements.mode.value = "location";
+    applyParams(new URLSearchParams(location.search), users);
+    showMode();
     await loadPlan();
   } catch (error) {
     showError(`The service did not answer: ${error.message}`);
@@ -320,6 +400,9 @@ async function start() {
 
 page.user.addEventListener("change", loadPlan);
 page.region.addEventListener("change", loadPlan);
+page.regionSearch.addEventListener("input", () => {
+  if (showRegions(page.regionSearch.value)) loadPlan();
+});
 page.dialPlan.addEventListener("change", loadPlan);
 for (const radio of page.form.elements.mode) radio.addEventListener("change", switchMode);
 page.dialed.addEventListener("input", schedule);
