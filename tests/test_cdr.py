@@ -458,12 +458,33 @@ def test_a_helper_process_by_the_size_of_the_input_not_the_machines_load(
     monkeypatch.setattr(job.os, "cpu_count", lambda: cores)
     # The load average plays no part: a busy machine gets the same answer.
     monkeypatch.setattr(job.os, "getloadavg", lambda: (9.0, 9.0, 9.0))
-    table = pa.table({"caller": [MARCEL] * rows, "dialed": ["0123456789"] * rows})
+    table = pa.table({"caller": [MARCEL] * rows, "dialed": [f"0{n:09d}" for n in range(rows)]})
     source = tmp_path / f"calls.{fmt.value}"
     write_all(source, fmt, [table])
-    count, why = job.processes_for(source, fmt)
+    count, why = job.processes_for(source, fmt, CdrColumns("dialed", user="caller"))
     assert count == expected
     assert why == "one core" if cores == 1 else why.startswith("about ")
+
+
+@pytest.mark.parametrize("fmt", [CdrFormat.CSV, CdrFormat.TSV, CdrFormat.PARQUET], ids=["csv", "tsv", "parquet"])
+def test_a_big_input_with_few_distinct_pairs_stays_in_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: CdrFormat
+) -> None:
+    monkeypatch.setattr(job.os, "cpu_count", lambda: 2)
+    rows = 300_000
+    # Ten callers dialling ten numbers: the pairs are all known after the first rows.
+    table = pa.table({
+        "caller": [f"user{n % 10}@contoso.com" for n in range(rows)],
+        "dialed": [f"0{n % 7:09d}" for n in range(rows)],
+    })
+    source = tmp_path / f"calls.{fmt.value}"
+    write_all(source, fmt, [table])
+    columns = CdrColumns("dialed", user="caller")
+    count, why = job.processes_for(source, fmt, columns)
+    assert count == 1
+    assert why.startswith("about ") and why.endswith(" rows, but 70 distinct pairs in the first " + why.split()[-1])
+    # Without the columns (or a format not sampled) the size alone decides.
+    assert job.processes_for(source, fmt)[0] == 2
 
 
 def test_the_summary_says_how_many_processes_ran_and_why(

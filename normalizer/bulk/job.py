@@ -136,8 +136,53 @@ def estimated_rows(source: str | Path, source_format: CdrFormat) -> int | None:
     return size * lines // max(len(sample), 1)
 
 
-def processes_for(source: str | Path, source_format: CdrFormat) -> tuple[int, str]:
-    """How many processes a job gets, decided by its size alone, and why (for the summary)."""
+FEW_PAIRS = 0.02
+"""A log whose first rows hold fewer distinct (caller, dial string) pairs than this
+share of them stays in one process: a new pair costs about ten times a row, so
+with so few the helper would share less work than its start costs."""
+
+_PAIR_SAMPLE_BYTES = 1 << 18
+_MIN_SAMPLED_ROWS = 1_000
+
+
+def sampled_pairs(source: str | Path, source_format: CdrFormat, columns: CdrColumns) -> tuple[int, int] | None:
+    """Rows and distinct (caller, dial string) pairs at the start of a CSV, TSV or Parquet file.
+
+    Read without Arrow's threads: the helper process is forked after this.
+    """
+    names = list(columns.text_columns)
+    try:
+        if source_format is CdrFormat.PARQUET:
+            import pyarrow.parquet as pq
+
+            batches = pq.ParquetFile(source).iter_batches(batch_size=4096, columns=names, use_threads=False)
+            table = pa.Table.from_batches([next(batches)])
+        elif source_format in (CdrFormat.CSV, CdrFormat.TSV):
+            import pyarrow.csv as pa_csv
+
+            with Path(source).open("rb") as file:
+                sample = file.read(_PAIR_SAMPLE_BYTES)
+            sample = sample[: sample.rfind(b"\n") + 1]
+            table = pa_csv.read_csv(
+                pa.BufferReader(sample),
+                read_options=pa_csv.ReadOptions(use_threads=False),
+                parse_options=pa_csv.ParseOptions(delimiter="\t" if source_format is CdrFormat.TSV else ","),
+                convert_options=pa_csv.ConvertOptions(
+                    include_columns=names, column_types=dict.fromkeys(names, pa.string())
+                ),
+            )
+        else:
+            return None
+    except (OSError, StopIteration, pa.ArrowException, ValueError):
+        return None
+    rows = list(zip(*(table[name].to_pylist() for name in names), strict=True))
+    return len(rows), len(set(rows))
+
+
+def processes_for(
+    source: str | Path, source_format: CdrFormat, columns: CdrColumns | None = None
+) -> tuple[int, str]:
+    """How many processes a job gets, decided by its work (size, distinct pairs), and why (for the summary)."""
     cores = os.cpu_count() or 1
     if cores < 2:
         return 1, "one core"
@@ -146,6 +191,9 @@ def processes_for(source: str | Path, source_format: CdrFormat) -> tuple[int, st
         return 1, "input size unknown"
     if rows < TWO_PROCESSES_FROM_ROWS:
         return 1, f"about {rows:,} rows, under {TWO_PROCESSES_FROM_ROWS:,}"
+    sampled = sampled_pairs(source, source_format, columns) if columns is not None else None
+    if sampled is not None and sampled[0] >= _MIN_SAMPLED_ROWS and sampled[1] < sampled[0] * FEW_PAIRS:
+        return 1, f"about {rows:,} rows, but {sampled[1]:,} distinct pairs in the first {sampled[0]:,}"
     return 2, f"about {rows:,} rows, at least {TWO_PROCESSES_FROM_ROWS:,}"
 
 
@@ -172,7 +220,7 @@ def normalize_file(
     reader = open_reader(source, source_format, **options)
     writer = open_writer(sink, sink_format)
     if processes is None:
-        workers, why = processes_for(source, source_format)
+        workers, why = processes_for(source, source_format, columns)
     else:
         workers, why = processes, "--processes"
     with CdrNormalizer(simulator, columns, processes=workers) as normalizer:
