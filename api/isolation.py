@@ -39,7 +39,7 @@ SLOTS = 2
 """Children running at once."""
 MEMORY_BYTES = 4 * 1024**3
 """The address space a child may take beyond what it starts with."""
-PRELOAD = ["normalizer", "api.routers.lint"]
+PRELOAD = ["normalizer", "api.routers.lint", "api.routers.tenant_files"]
 
 _slots = threading.BoundedSemaphore(SLOTS)
 

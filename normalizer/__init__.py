@@ -100,6 +100,7 @@ if _typing.TYPE_CHECKING:
         record_suite,
         rule_coverage,
         run_suite,
+        suite_from_toml,
         suite_to_toml,
     )
     from normalizer.simulation import Simulator
@@ -180,6 +181,7 @@ _LAZY_MODULES = {
         "record_suite",
         "rule_coverage",
         "run_suite",
+        "suite_from_toml",
         "suite_to_toml",
     ),
     "normalizer.simulation": ("Simulator",),
@@ -306,6 +308,7 @@ __all__ = [
     "rule_coverage",
     "run_isolated",
     "run_suite",
+    "suite_from_toml",
     "suite_to_toml",
     "tenant_from_document",
     "tenant_from_powershell",

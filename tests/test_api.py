@@ -282,6 +282,10 @@ def test_openapi_describes_every_endpoint(api_client) -> None:  # type: ignore[n
         "/v1/service-dial-plans/{region}",
         "/v1/regions",
         "/v1/regions/{region}/effective-dial-plan",
+        "/v1/tenant-files/read",
+        "/v1/tenant-files/write",
+        "/v1/tenant-files/served",
+        "/v1/suites/parse",
         "/health",
     } <= set(paths)
     normalize = paths["/v1/normalize"]["post"]

@@ -170,3 +170,114 @@ def test_the_address_carries_the_state(server: str, browser: Any, page_errors: l
     expect(by_user.locator("#translated-number")).to_have_text("+33199997123")
     shot(other, "tester-shared-link")
     assert page_errors == []
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+INTERNAL = "FR-39qdPR-Internal"
+
+
+def plan_rules(path: Path) -> list[tuple[str, str, str, bool]]:
+    from normalizer import load_tenant
+
+    (plan,) = load_tenant(path).dial_plans
+    return [(r.name, r.pattern, r.translation, r.is_internal_extension) for r in plan.rules]
+
+
+def test_the_workbench_edits_a_rule_and_exports_it(
+    server: str, browser: Any, page_errors: list[str], tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    page = open_page(browser, f"{server}/workbench", page_errors, width=1366, height=900)
+    expect(page.locator("#tenant-name")).to_have_text("Contoso")
+    # Open the Contoso example by picking it.
+    page.get_by_label("Open a tenant file").set_input_files(str(EXAMPLES / "contoso.toml"))
+    expect(page.locator("#file-status")).to_contain_text("contoso.toml, toml: 1 dial plan(s), 3 rule(s), 6 user(s)")
+    page.get_by_label("User", exact=True).select_option(MARCEL)
+    page.get_by_label("Dial string", exact=True).fill("7123")
+    expect(page.locator("#before-number")).to_have_text("+33199997123")
+    expect(page.locator("#after-number")).to_have_text("+33199997123")
+
+    # Edit the internal rule in place.
+    page.get_by_label(f"pattern of rule {INTERNAL}").fill(r"^(7\d{3})$")
+    page.get_by_label(f"translation of rule {INTERNAL}").fill("+3319998$1")
+    expect(page.locator("#after-number")).to_have_text("+33199987123")
+    expect(page.locator("#before-number")).to_have_text("+33199997123")
+    expect(page.locator("#compare-note")).to_have_text("The edit changes this dial string.")
+    row = page.locator(f'#rules-editor tr[data-rule="{INTERNAL}"]')
+    expect(row).to_have_class("changed")
+    expect(row.locator("td.state")).to_have_text("changed")
+    expect(page.locator("#lint-summary")).to_contain_text("warning(s)", timeout=15000)
+
+    # A suite: its dial strings before and after, and its pass/fail against the edit.
+    page.get_by_label("Load a suite").set_input_files(str(EXAMPLES / "contoso-tests.toml"))
+    # As `dialplan test examples/contoso-tests.toml --tenant EDITED` says: the three extension cases fail.
+    expect(page.locator("#suite-summary")).to_contain_text("Contoso: 16 passed, 3 failed")
+    failing = page.locator("#suite-results tr.fail")
+    expect(failing).to_have_count(3)
+    expect(failing.first).to_contain_text("[0] internal extension")
+    expect(failing.first).to_contain_text("expected +33199997123, got +33199987123")
+    changed = page.locator("#list-results tr.changed")
+    expect(changed.first).to_contain_text("7123")
+    shot(page, "workbench-edited")
+
+    # Add, reorder and remove rules: each marked until undone.
+    page.get_by_role("button", name="Add a rule").click()
+    expect(page.locator("#rules-editor tr.new td.state")).to_have_text("new")
+    page.get_by_role("button", name="remove rule New-Rule-4").click()
+    expect(page.locator("#rules-editor tbody tr")).to_have_count(3)
+    page.get_by_role("button", name="move rule FR-TollFree up").click()
+    expect(page.locator('#rules-editor tr[data-rule="FR-TollFree"] td.state')).to_have_text("moved")
+    page.get_by_role("button", name="move rule FR-TollFree down").click()
+    expect(page.locator('#rules-editor tr[data-rule="FR-TollFree"] td.state')).to_have_text("")
+
+    # Export as TOML and as PowerShell: both hold the edit.
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export TOML").click()
+    exported_toml = tmp_path / download.value.suggested_filename
+    download.value.save_as(exported_toml)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export PowerShell").click()
+    exported_ps1 = tmp_path / download.value.suggested_filename
+    download.value.save_as(exported_ps1)
+    assert (exported_toml.name, exported_ps1.name) == ("Contoso.toml", "Contoso.ps1")
+    original = plan_rules(EXAMPLES / "contoso.toml")
+    expected = [(INTERNAL, r"^(7\d{3})$", "+3319998$1", True), *original[1:]]
+    assert plan_rules(exported_toml) == expected
+    assert plan_rules(exported_ps1) == expected
+
+    # Re-import the export: the same tenant, with nothing left to mark.
+    page.get_by_label("Open a tenant file").set_input_files(str(exported_toml))
+    expect(page.locator("#file-status")).to_contain_text("Contoso.toml, toml: 1 dial plan(s), 3 rule(s), 6 user(s)")
+    expect(page.locator("#before-number")).to_have_text("+33199987123")
+    expect(page.locator("#after-number")).to_have_text("+33199987123")
+    expect(page.locator("#rules-editor tr.changed")).to_have_count(0)
+    expect(page.get_by_label(f"translation of rule {INTERNAL}")).to_have_value("+3319998$1")
+    # ... and the PowerShell export, dropped on the page.
+    script = exported_ps1.read_text(encoding="utf-8-sig")
+    transfer = page.evaluate_handle(
+        "(text) => { const t = new DataTransfer(); t.items.add(new File([text], 'Contoso.ps1')); return t; }",
+        script,
+    )
+    page.dispatch_event("#drop-zone", "drop", {"dataTransfer": transfer})
+    expect(page.locator("#file-status")).to_contain_text("Contoso.ps1, powershell: 1 dial plan(s), 3 rule(s)")
+    expect(page.locator("#after-number")).to_have_text("+33199987123")
+    shot(page, "workbench-reimported")
+    assert page_errors == []
+
+
+def test_the_workbench_names_a_broken_rule(server: str, browser: Any, page_errors: list[str]) -> None:
+    from playwright.sync_api import expect
+
+    page = open_page(browser, f"{server}/workbench", page_errors, width=390, height=844)
+    expect(page.locator("#tenant-name")).to_have_text("Contoso")
+    page.get_by_label("Dial string", exact=True).fill("7123")
+    expect(page.locator("#after-number")).to_have_text("+33199997123")
+    pattern = page.get_by_label(f"pattern of rule {INTERNAL}")
+    pattern.fill("^(7\\d{3}$")
+    expect(page.locator("#edit-error")).to_contain_text("After the edit:")
+    expect(pattern).to_have_class("invalid")
+    expect(page.locator("#findings li.error").first).to_contain_text(INTERNAL)
+    shot(page, "workbench-phone-broken-rule")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page_errors == []

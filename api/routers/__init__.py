@@ -11,6 +11,8 @@ from api.routers import (
     regions,
     service_dial_plans,
     simulate,
+    suites,
+    tenant_files,
     tester,
     users,
 )
@@ -20,6 +22,8 @@ ROUTERS = (
     simulate.router,
     calls.router,
     lint.router,
+    tenant_files.router,
+    suites.router,
     users.router,
     dial_plans.router,
     service_dial_plans.router,

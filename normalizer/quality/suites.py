@@ -38,6 +38,7 @@ normalizer.errors.SuiteError: s.toml: cases[0]: field 'dialed_number': must be a
 from __future__ import annotations
 
 import time
+import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -330,6 +331,15 @@ def suite_from_document(document: Any, source: str, base: Path | None = None) ->
         tenant=tenant,
         description=header.get("description", ""),
     )
+
+
+def suite_from_toml(text: str, source: str = "<suite>") -> Suite:
+    """A suite from TOML text (its `tenant` key is kept but not resolved against a folder)."""
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SuiteError(f"not valid TOML: {exc}", file=source) from None
+    return suite_from_document(document, source)
 
 
 def load_suite(path: str | Path) -> Suite:

@@ -1,0 +1,53 @@
+"""`POST /v1/suites/parse`: a suite file's text as its cases, to run through `/v1/simulate`.
+
+The workbench page loads a suite, runs its dial strings against the edited
+tenant with `/v1/simulate` (bounded as any simulation) and compares each
+result with the case's expectations. Nothing is stored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import Field
+from starlette.responses import Response
+
+from api.responses import json_response
+from api.schemas import Answer, Request
+from normalizer import suite_from_toml
+
+router = APIRouter(prefix="/v1/suites", tags=["suites"])
+
+
+class ParseRequest(Request):
+    file_name: str = Field(default="suite.toml", description="Named in errors.")
+    text: str = Field(description="The suite file's TOML text.")
+
+
+class ParseResponse(Answer):
+    name: str
+    cases: list[dict[str, Any]] = Field(
+        description="Each case: index, name, dialed_number, user or usage_location (+ dial_plan), "
+        'tenant_scope_only, and expect ({key: value}; "" for no number or no rule).'
+    )
+
+
+@router.post("/parse", response_model=ParseResponse, summary="A suite file's cases")
+async def parse_suite(request: ParseRequest) -> Response:
+    """Errors name the file, case and key (`cases[3]: field 'expect.call_type'`)."""
+    suite = suite_from_toml(request.text, request.file_name)
+    cases = [
+        {
+            "index": case.index,
+            "name": case.label,
+            "dialed_number": case.dialed_number,
+            "user": case.user,
+            "usage_location": case.usage_location,
+            "dial_plan": case.dial_plan,
+            "tenant_scope_only": case.tenant_scope_only,
+            "expect": {str(key): value for key, value in case.expect},
+        }
+        for case in suite.cases
+    ]
+    return json_response({"name": suite.name, "cases": cases})
