@@ -55,8 +55,24 @@ SHORT = {
 FOREIGN = ["33", "44", "1", "49", "61", "34", "39", "31", "41", "46", "81", "86", "91", "55", "971"]
 
 
-def tenant_toml() -> str:
-    """The benchmark tenant: a 25-rule Paris plan, a London plan, a Global plan, and users."""
+LICENCES = {
+    # region: Calling Plans handed out in turn (AU sells none: its users have no plan)
+    "FR": ("domestic-120", "domestic-1200", "domestic-1200", "international", "payg"),
+    "GB": ("domestic-120", "domestic-240", "domestic-1200", "international"),
+    "DE": ("domestic-240", "domestic-1200", "international"),
+    "US": ("domestic-3000", "domestic-3000", "international"),
+}
+
+RATES = "prefix,rate,currency\n+1,0.01,USD\n+33,0.02,USD\n+336,0.06,USD\n+44,0.02,USD\n+49,0.03,USD\n+61,0.08,USD\n+8,0.10,USD\n+9,0.12,USD\n"
+"""A rate card for the Calling Plan replay benchmark."""
+
+
+def tenant_toml(licensed: bool = False) -> str:
+    """The benchmark tenant: a 25-rule Paris plan, a London plan, a Global plan, and users.
+
+    `licensed`: users also get Calling Plans (`LICENCES`), every third one
+    Communications Credits, and the tenant a credits balance with auto-recharge.
+    """
     rules = [
         ("Paris-Ext-7", r"^(7\d{3})$", "+3319999$1", True),
         ("Paris-Ext-6", r"^(6\d{3})$", "+3319998$1", True),
@@ -121,7 +137,13 @@ def tenant_toml() -> str:
             assigned = 'dial_plan = "HQ-Paris"\n'
         elif region == "GB" and index % 5 < 3:
             assigned = 'dial_plan = "London"\n'
+        if licensed and region in LICENCES:
+            plans = LICENCES[region]
+            assigned += f'calling_plan = "{plans[index % len(plans)]}"\n'
+            assigned += f"communications_credits = {str(index % 3 == 0).lower()}\n"
         lines.append(f'[[users]]\nupn = "{upn}"\nusage_location = "{region}"\n{assigned}')
+    if licensed:
+        lines.append('[communications_credits]\nbalance = 5000\ncurrency = "USD"\nrecharge_below = 1000\nrecharge_amount = 2000\n')
     return "\n".join(lines)
 
 

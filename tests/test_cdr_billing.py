@@ -85,3 +85,52 @@ def test_the_replay_needs_users(log: Path, capsys: pytest.CaptureFixture[str]) -
     argv = ["cdr", str(log), "--dialed-column", "Called to", "--location", "GB", "--start-column", "Time stamp (UTC)", "--duration-column", "Duration"]
     assert main(argv) == 2
     assert "needs --user-column" in capsys.readouterr().err
+
+
+def _log(rows: int, reverse: bool) -> str:
+    people = ["lidia.holloway@contoso.com", "pradeep.gupta@contoso.com", "emily.braun@contoso.com",
+              "marcel.beauchamp@contoso.com", "isabell.potvin@contoso.com"]
+    numbers = ["0033123456789", "02079460000", "0145678900", "112", "0899123456"]
+    lines = [
+        f"2024-03-{1 + i // 12:02d}T{i % 12 + 8:02d}:00:00Z,{people[i % 5]},{numbers[(i * 7) % 5]},{600 + 37 * (i % 11)},user_out"
+        for i in range(rows)
+    ]
+    if reverse:
+        lines.reverse()
+    return "Time stamp (UTC),Username,Called to,Duration,Call type\n" + "\n".join(lines) + "\n"
+
+
+def test_one_pass_and_two_pass_replays_agree(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from normalizer.billing.ledger import CallLedger
+    from normalizer.bulk.batch import CdrColumns
+    from normalizer.bulk.billing import BillingColumns, OutOfOrder, StreamingBiller
+    from normalizer.bulk.cdr_io import CdrFormat
+    from normalizer.bulk.job import normalize_file
+    from normalizer.formats import load_tenant
+    from normalizer.simulation import Simulator
+
+    ordered, reverse = tmp_path / "ordered.csv", tmp_path / "reverse.csv"
+    ordered.write_text(_log(300, reverse=False), encoding="utf-8")
+    reverse.write_text(_log(300, reverse=True), encoding="utf-8")
+    # A file output replays in one pass; standard output in two (it cannot be rewound).
+    assert main(["cdr", str(ordered), *OPTIONS, "-o", str(tmp_path / "one.csv")]) == 0
+    capsys.readouterr()
+    assert main(["cdr", str(ordered), *OPTIONS, "-o", "-"]) == 0
+    assert capsys.readouterr().out == (tmp_path / "one.csv").read_text(encoding="utf-8")
+    # Out of order: the same outcome for every row.
+    assert main(["cdr", str(reverse), *OPTIONS, "-o", str(tmp_path / "back.csv")]) == 0
+    forth = (tmp_path / "one.csv").read_text(encoding="utf-8").splitlines()
+    back = (tmp_path / "back.csv").read_text(encoding="utf-8").splitlines()
+    assert back[0] == forth[0] and back[1:] == forth[:0:-1]
+    # In small chunks: in time order the chunks replay as one; out of order they are refused.
+    simulator = Simulator(load_tenant())
+    columns = CdrColumns(dialed="Called to", user="Username")
+    billing = BillingColumns("Username", "Time stamp (UTC)", "Duration", "Call type")
+    chunked = tmp_path / "chunked.csv"
+    with chunked.open("wb") as sink:
+        normalize_file(ordered, sink, simulator, columns, source_format=CdrFormat.CSV, sink_format=CdrFormat.CSV,
+                       processes=1, chunk_bytes=2048, transform=StreamingBiller(CallLedger(simulator), billing))
+    assert chunked.read_text(encoding="utf-8").splitlines() == forth
+    with pytest.raises(OutOfOrder), (tmp_path / "no.csv").open("wb") as sink:
+        normalize_file(reverse, sink, simulator, columns, source_format=CdrFormat.CSV, sink_format=CdrFormat.CSV,
+                       processes=1, chunk_bytes=2048, transform=StreamingBiller(CallLedger(simulator), billing))

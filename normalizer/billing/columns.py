@@ -54,6 +54,9 @@ def parse_starts(values: pa.Array | pa.ChunkedArray | list[str], column: str) ->
     if pa.types.is_timestamp(values.type):
         parsed = values.cast(pa.timestamp("s", tz=values.type.tz)) if values.type.tz else values.cast(pa.timestamp("s"))
     else:
+        quick = _iso_quickly(values)
+        if quick is not None:
+            return quick
         text = pc.utf8_trim_whitespace(values.cast(pa.string()))
         text = pc.replace_substring_regex(text, r"^(\d{4}-\d\d-\d\d)T", r"\1 ")
         text = pc.replace_substring_regex(text, r"(:\d\d)\.\d+", r"\1")
@@ -82,12 +85,27 @@ def parse_starts(values: pa.Array | pa.ChunkedArray | list[str], column: str) ->
     return np.asarray(parsed.cast(pa.int64()).to_numpy(zero_copy_only=False), np.int64)
 
 
+def _iso_quickly(values: pa.Array) -> np.ndarray | None:
+    """Plain ISO 8601 (no offset: UTC; or all with offsets) in one Arrow cast; None otherwise."""
+    if values.null_count:
+        return None
+    for kind in (pa.timestamp("s"), pa.timestamp("s", tz="UTC")):
+        try:
+            parsed = pc.cast(values.cast(pa.string()), kind)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
+        return np.asarray(parsed.cast(pa.int64()).to_numpy(zero_copy_only=False), np.int64)
+    return None
+
+
 def parse_durations(values: pa.Array | pa.ChunkedArray, column: str) -> np.ndarray:
     """Seconds of each call: numbers, or `hh:mm:ss` / `mm:ss` text."""
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     if pa.types.is_integer(values.type) or pa.types.is_floating(values.type):
         seconds = values.cast(pa.float64())
+    elif (quick := _seconds_quickly(values)) is not None:
+        seconds = quick
     else:
         text = pc.utf8_trim_whitespace(values.cast(pa.string()))
         number = pc.cast(
@@ -114,6 +132,14 @@ def parse_durations(values: pa.Array | pa.ChunkedArray, column: str) -> np.ndarr
         row = int(np.argmax(out < 0))
         raise DialplanInputError(f"row {row + 1}: a duration cannot be negative", field=column)
     return out
+
+
+def _seconds_quickly(values: pa.Array) -> pa.Array | None:
+    """Plain numbers of seconds as text, in one Arrow cast; None when any is not one."""
+    try:
+        return pc.cast(values.cast(pa.string()), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
 
 
 def parse_directions(values: pa.Array | pa.ChunkedArray) -> np.ndarray:

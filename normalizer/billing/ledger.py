@@ -28,18 +28,31 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from normalizer.billing.catalog import PlanKind
-from normalizer.billing.outcome import BlockReason, CallBilling, Intent
+from normalizer.billing.catalog import CountryPlans, PlanKind
+from normalizer.billing.outcome import (
+    CREDITS,
+    BillingCategory,
+    BlockReason,
+    CallBilling,
+    Intent,
+    Route,
+)
 from normalizer.billing.rates import RateCard
 from normalizer.billing.replay import NO_CHARGE, ON_CREDITS, Calls, Outcomes, Replay
-from normalizer.classify import CallType
+from normalizer.classify import CallType, e164_part
 from normalizer.errors import DialplanInputError
 
 if TYPE_CHECKING:
     from normalizer.engine import NormalizationResult
+    from normalizer.models import User
     from normalizer.simulation import Simulator
 
-_SEPARATOR = "\x1f"
+_REASONS = list(BlockReason)
+_CATEGORIES = list(BillingCategory)
+_EMERGENCY, _INTERNAL, _DOMESTIC, _INTERNATIONAL, _PREMIUM, _TOLL_FREE, _INBOUND = (
+    _CATEGORIES.index(category) for category in BillingCategory
+)
+_PREMIUM_TYPES = ("premium_rate", "shared_cost")
 
 
 def month_name(code: int) -> str:
@@ -93,7 +106,12 @@ class CallLedger:
             priced=rates is not None,
         )
         self.intents: list[Intent] = []
-        self._intent_ids: dict[str, int] = {}
+        self._user_profiles: dict[str, int] = {}
+        self._profile_index: dict[tuple[str, str | None, bool], int] = {}
+        self._profiles: list[tuple[User, CountryPlans | None]] = []
+        self._void_id: int | None = None
+        self._regions: dict[str, int] = {"": 0}
+        self._intent_ids: dict[tuple[object, ...], int] = {}
         self.blocked: dict[int, dict[str, dict[str, list[int]]]] = defaultdict(
             lambda: defaultdict(lambda: defaultdict(lambda: [0, 0]))
         )
@@ -107,21 +125,12 @@ class CallLedger:
 
     # Feeding ---------------------------------------------------------------------
 
-    def _intent_id(self, key: str) -> int:
+    def _intent_id(self, user: User, category: BillingCategory, premium_ok: bool) -> int:
+        key = (*self.billing.profile(user), category, premium_ok)
         found = self._intent_ids.get(key)
         if found is None:
-            upn, final, call_type, region, number_type, inbound = key.split(_SEPARATOR)
-            user = self.billing.user(upn)
-            category = self.billing.category(
-                user,
-                final,
-                CallType(call_type),
-                region or None,
-                number_type or None,
-                inbound=inbound == "1",
-            )
             found = self._intent_ids[key] = len(self.intents)
-            self.intents.append(self.billing.intent_for(user, category, final))
+            self.intents.append(self.billing.intent_for(user, category, "", premium_ok=premium_ok))
         return found
 
     def feed_classified(
@@ -134,31 +143,105 @@ class CallLedger:
         start: np.ndarray,
         seconds: np.ndarray,
         inbound: np.ndarray | None = None,
+        valid: np.ndarray | None = None,
     ) -> Outcomes:
-        """Replay classified calls (the `cdr` output columns); rows with no call type are errors."""
-        direction = pa.array(
-            np.where(inbound, "1", "0") if inbound is not None else np.full(len(start), "0")
-        )
-        parts = [
-            pc.fill_null(pc.utf8_lower(users.cast(pa.string())), ""),
-            pc.fill_null(final_number.cast(pa.string()), ""),
-            pc.fill_null(call_type.cast(pa.string()), ""),
-            pc.fill_null(destination_region.cast(pa.string()), ""),
-            pc.fill_null(number_type.cast(pa.string()), ""),
-            direction,
-        ]
-        keys = pc.binary_join_element_wise(*parts, _SEPARATOR).dictionary_encode()
-        distinct = keys.dictionary.to_pylist()
-        codes = np.asarray(keys.indices.to_numpy(zero_copy_only=False), np.int64)
-        ids = np.array([self._intent_id(key) for key in distinct], np.int32)
+        """Replay classified calls (the `cdr` output columns); rows not `valid` (errors) are passed over.
+
+        The billing category is worked out with array operations (the same rules
+        as `CallBilling.category`): per row from the call type, number type and
+        final number, and per (licence, destination region) for domestic or
+        international; each (licence, category) gets its intent once.
+        """
+        count = len(start)
+        if valid is not None and not valid.all():
+            users = pc.if_else(pa.array(valid), users.cast(pa.string()), pa.scalar("", pa.string()))
+        user_codes = pc.utf8_lower(users.cast(pa.string())).dictionary_encode()
+        upns = user_codes.dictionary.to_pylist()
+        user_of = np.asarray(user_codes.indices.to_numpy(zero_copy_only=False), np.int64)
+        profile_of = np.array([self._profile_id(upn) if upn else 0 for upn in upns], np.int64)[user_of]
+        kinds = pc.fill_null(call_type.cast(pa.string()), "")
+        types = pc.fill_null(number_type.cast(pa.string()), "")
+        finals = pc.fill_null(final_number.cast(pa.string()), "")
+
+        def mask(values: pa.Array) -> np.ndarray:
+            return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), bool)
+
+        # Destination regions: a few distinct values, each given an index kept for the whole replay.
+        regions = pc.fill_null(destination_region.cast(pa.string()), "").dictionary_encode()
+        region_ids = np.array([self._regions.setdefault(r, len(self._regions)) for r in regions.dictionary.to_pylist()], np.int64)
+        where = region_ids[np.asarray(regions.indices.to_numpy(zero_copy_only=False), np.int64)] if len(region_ids) else np.zeros(count, np.int64)
+        where[mask(pc.equal(kinds, str(CallType.SERVICE)))] = 0  # a short code is dialled at home
+        # Domestic (billing view) for each (licence, destination region); region 0: dialled at home.
+        home = np.zeros((max(len(self._profiles), 1), len(self._regions)), bool)
+        for row, (person, country) in enumerate(self._profiles):
+            domestic = country.domestic_regions if country else frozenset({person.usage_location})
+            home[row, 0] = True
+            for region, column in self._regions.items():
+                home[row, column] = home[row, column] or region in domestic
+        category = np.where(home[profile_of, where], _DOMESTIC, _INTERNATIONAL).astype(np.int8)
+        internal = np.zeros(count, bool)
+        if self.billing.internal_numbers:  # a tenant user's own number (e164_part: before any ';')
+            plain = pc.struct_field(pc.extract_regex(finals, r"^(?P<n>[^;]*)"), "n")
+            numbers = pa.array(sorted(self.billing.internal_numbers), pa.string())
+            internal = mask(pc.is_in(plain, value_set=numbers))
+        category[mask(pc.equal(types, "toll_free"))] = _TOLL_FREE
+        is_premium = mask(pc.is_in(types, value_set=pa.array(_PREMIUM_TYPES)))
+        category[is_premium] = _PREMIUM
+        category[internal | mask(pc.equal(kinds, str(CallType.EXTENSION)))] = _INTERNAL
+        category[mask(pc.equal(kinds, str(CallType.EMERGENCY)))] = _EMERGENCY
+        if inbound is not None:
+            category[np.asarray(inbound, bool)] = _INBOUND
+        # Premium numbers: allowed or not by the caller's country (few rows).
+        premium_ok = np.zeros(count, bool)
+        premium_rows = np.flatnonzero(category == _PREMIUM)
+        if len(premium_rows):
+            numbers = finals.take(pa.array(premium_rows)).to_pylist()
+            for row, number in zip(premium_rows.tolist(), numbers, strict=True):
+                country = self._profiles[profile_of[row]][1] if self._profiles else None
+                premium_ok[row] = bool(country and country.allows_premium(e164_part(number)))
+        # One intent per (licence, category, premium allowed); rows in error get the void one.
+        combined = (profile_of * len(_CATEGORIES) + category) * 2 + premium_ok
+        combos, inverse = np.unique(combined, return_inverse=True)
+        ids = np.array(
+            [
+                self._intent_id(self._profiles[code // (2 * len(_CATEGORIES))][0], _CATEGORIES[code // 2 % len(_CATEGORIES)], bool(code % 2))
+                if self._profiles
+                else self._void()
+                for code in combos.tolist()
+            ],
+            np.int32,
+        )[inverse.reshape(-1)]
+        if valid is not None:
+            ids[~valid] = self._void()
         rates = None
         if self.rates is not None:
-            numbers = final_number.cast(pa.string()).dictionary_encode()
-            rates = self.rates.rates_of(numbers.dictionary.to_pylist())[
-                np.asarray(numbers.indices.fill_null(0).to_numpy(zero_copy_only=False), np.int64)
-            ] if len(numbers.dictionary) else np.full(len(start), np.nan)
-        calls = Calls(np.asarray(start, np.int64), np.asarray(seconds, np.float64), ids[codes], rates)
-        return self.feed(calls, pc.fill_null(users.cast(pa.string()), "").to_pylist())
+            # Each distinct number looked up once.
+            numbers_codes = finals.dictionary_encode()
+            distinct_rates = self.rates.rates_of_array(numbers_codes.dictionary)
+            positions = np.asarray(numbers_codes.indices.to_numpy(zero_copy_only=False), np.int64)
+            rates = distinct_rates[positions] if len(distinct_rates) else np.full(count, np.nan)
+        calls = Calls(np.asarray(start, np.int64), np.asarray(seconds, np.float64), ids, rates)
+        return self.feed(calls, upns, user_of, valid)
+
+    def _void(self) -> int:
+        """The intent of a row in error: nothing to replay."""
+        if self._void_id is None:
+            self._void_id = len(self.intents)
+            self.intents.append(Intent(BillingCategory.INTERNAL, Route.FREE))
+        return self._void_id
+
+    def _profile_id(self, upn: str) -> int:
+        """The licence (location, plan, credits) of a user, as an index kept for the whole replay."""
+        found = self._user_profiles.get(upn)
+        if found is None:
+            person = self.billing.user(upn)
+            profile = self.billing.profile(person)
+            found = self._profile_index.get(profile)
+            if found is None:
+                found = self._profile_index[profile] = len(self._profiles)
+                self._profiles.append((person, self.billing.country_of(person)))
+            self._user_profiles[upn] = found
+        return found
 
     def feed_dialed(
         self,
@@ -199,22 +282,31 @@ class CallLedger:
             inbound,
         )
 
-    def feed(self, calls: Calls, users: list[str]) -> Outcomes:
+    def feed(
+        self, calls: Calls, users: list[str], user_of: np.ndarray, valid: np.ndarray | None = None
+    ) -> Outcomes:
         """Replay one chunk and count its blocked calls per month, user and reason."""
         out = self.replay.feed(calls, self.intents)
         if self.kept is not None:
             self.kept.extend(calls.start, out)
-        self.calls += len(calls)
+        self.calls += len(calls) if valid is None else int(valid.sum())
         self.billed_minutes += int(out.billed_minutes.sum())
         refused = np.flatnonzero(~out.allowed)
         if len(refused):
             months = calls.start[refused].astype("datetime64[s]").astype("datetime64[M]").astype(np.int64)
             step = self.replay.increment_seconds
             wanted = np.ceil(np.ceil(calls.seconds[refused] / step) * step / 60).astype(np.int64)
-            for row, month, minutes in zip(refused.tolist(), months.tolist(), wanted.tolist(), strict=True):
-                entry = self.blocked[month][users[row]][out.block_reason(row) or ""]
-                entry[0] += 1
-                entry[1] += minutes
+            # One count per (month, user, reason), not one per call.
+            reasons = len(_REASONS)
+            key = (months * len(users) + user_of[refused]) * reasons + out.reason[refused]
+            groups, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+            minutes = np.bincount(inverse.reshape(-1), weights=wanted, minlength=len(groups))
+            for group, calls_in, minutes_in in zip(groups.tolist(), counts.tolist(), minutes.tolist(), strict=True):
+                month, rest = divmod(group, len(users) * reasons)
+                user, reason = divmod(rest, reasons)
+                entry = self.blocked[month][users[user]][str(_REASONS[reason])]
+                entry[0] += calls_in
+                entry[1] += int(minutes_in)
         return out
 
     # The report ------------------------------------------------------------------
@@ -336,20 +428,29 @@ class CallLedger:
         return advice
 
 
+def _names(codes: np.ndarray, names: list[str | None], mask: np.ndarray | None) -> pa.Array:
+    """Text from small integer codes (-1, -2: from the end of `names`), built without Python per row."""
+    table = pa.array(names, pa.string())
+    positions = np.where(codes < 0, codes + len(names), codes).astype(np.int32)
+    return table.take(pa.array(positions, mask=mask))
+
+
 def outcome_columns(out: Outcomes, valid: np.ndarray | None = None) -> dict[str, pa.Array]:
     """The six columns `cdr` appends; rows that are not `valid` (errors) get nulls."""
-    mask = None if valid is None else pa.array(~valid)
+    mask = None if valid is None else ~valid
     charge = out.charge
     no_charge = np.isnan(charge) if valid is None else np.isnan(charge) | ~valid
-    columns = {
-        "billing_category": pa.array(out.category_names(), pa.string(), mask=mask),
+    categories: list[str | None] = [str(category) for category in _CATEGORIES]
+    reasons: list[str | None] = [*(str(reason) for reason in _REASONS), None]
+    charged: list[str | None] = [*out.pools, CREDITS, None]  # -2: credits, -1: nothing
+    return {
+        "billing_category": _names(out.category, categories, mask),
         "allowed": pa.array(out.allowed, pa.bool_(), mask=mask),
-        "block_reason": pa.array(out.reason_names(), pa.string(), mask=mask),
-        "charged_to": pa.array(out.charged_to_names(), pa.string(), mask=mask),
+        "block_reason": _names(out.reason, reasons, mask),
+        "charged_to": _names(out.charged_to, charged, mask),
         "billed_minutes": pa.array(out.billed_minutes, pa.int64(), mask=mask),
         "charge": pa.array(np.round(charge, 6), pa.float64(), mask=no_charge),
     }
-    return columns
 
 
 __all__ = ["NO_CHARGE", "ON_CREDITS", "CallLedger", "outcome_columns"]

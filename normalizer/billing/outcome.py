@@ -168,6 +168,10 @@ class CallBilling:
         except UnknownCallingPlanError:
             return None
 
+    def profile(self, user: User) -> tuple[str, str | None, bool]:
+        """What a user's intents depend on: usage location, plan, credits."""
+        return (user.usage_location, user.calling_plan, user.communications_credits)
+
     def user(self, upn: str) -> User:
         found = self.users.get(upn.lower())
         if found is None:
@@ -203,8 +207,14 @@ class CallBilling:
             return BillingCategory.DOMESTIC
         return BillingCategory.INTERNATIONAL
 
-    def intent_for(self, user: User, category: BillingCategory, final_number: str) -> Intent:
-        """The route of a call of `category` under the user's licence."""
+    def intent_for(
+        self, user: User, category: BillingCategory, final_number: str, *, premium_ok: bool | None = None
+    ) -> Intent:
+        """The route of a call of `category` under the user's licence.
+
+        `premium_ok`: whether the user's country lets this premium number be called
+        (default: asked of the country with `final_number`).
+        """
         if category in (BillingCategory.EMERGENCY, BillingCategory.INBOUND, BillingCategory.INTERNAL):
             return Intent(category, Route.FREE)
         country = self.country_of(user)
@@ -215,7 +225,9 @@ class CallBilling:
         credits = user.communications_credits
         plan = country.plan(user.calling_plan)
         if category is BillingCategory.PREMIUM:
-            if credits and country.allows_premium(e164_part(final_number)):
+            if premium_ok is None:
+                premium_ok = country.allows_premium(e164_part(final_number))
+            if credits and premium_ok:
                 return Intent(category, Route.CREDITS)
             return Intent(category, Route.BLOCKED, block_reason=BlockReason.PREMIUM_NOT_SUPPORTED)
         if plan.kind is PlanKind.PAYG:

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from normalizer.errors import TenantFileError
 
@@ -36,24 +38,48 @@ class RateCard:
     def rate(self, number: str) -> float | None:
         """The rate of the longest prefix of `number`, or None when none matches."""
         number = number.split(";", 1)[0]
-        for size in range(min(len(number), self._longest), 0, -1):
+        for size in range(min(len(number), self.longest), 0, -1):
             found = self.rates.get(number[:size])
             if found is not None:
                 return found
         return None
 
     @property
-    def _longest(self) -> int:
+    def longest(self) -> int:
+        """The length of the longest prefix."""
         return max((len(prefix) for prefix in self.rates), default=0)
+
+    def rates_of_array(self, numbers: pa.Array) -> np.ndarray:
+        """Rates of an Arrow array of numbers (NaN: no prefix matches), longest prefix first, in Arrow."""
+        plain = pc.fill_null(pc.replace_substring_regex(numbers.cast(pa.string()), ";.*$", ""), "")
+        keys = pa.array(list(self.rates), pa.string())
+        values = np.array(list(self.rates.values()), np.float64)
+        found = np.full(len(numbers), np.nan)
+        lengths = pc.utf8_length(plain)
+        for size in sorted({len(prefix) for prefix in self.rates}, reverse=True):
+            index = pc.index_in(pc.utf8_slice_codeunits(plain, 0, size), value_set=keys)
+            hit = pc.and_(pc.is_valid(index), pc.greater_equal(lengths, size))
+            codes = np.asarray(pc.fill_null(index, 0).to_numpy(zero_copy_only=False), np.int64)
+            take = np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), bool) & np.isnan(found)
+            found[take] = values[codes[take]]
+        return found
 
     def rates_of(self, numbers: Iterable[str | None]) -> np.ndarray:
         """Rates of many numbers (NaN: no prefix matches), each distinct number looked up once."""
         cache: dict[str | None, float] = {}
         out: list[float] = []
+        longest = self.longest
+        rates = self.rates
         for number in numbers:
             found = cache.get(number)
             if found is None:
-                rate = self.rate(number) if number else None
+                rate = None
+                if number:
+                    plain = number.split(";", 1)[0]
+                    rate = next(
+                        (rates[plain[:size]] for size in range(min(len(plain), longest), 0, -1) if plain[:size] in rates),
+                        None,
+                    )
                 found = cache[number] = float("nan") if rate is None else rate
             out.append(found)
         return np.array(out, dtype=np.float64)

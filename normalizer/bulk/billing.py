@@ -40,6 +40,71 @@ class BillingColumns:
     direction: str | None = None
 
 
+class OutOfOrder(Exception):
+    """A chunk starts before the previous one ended: the log is not in time order."""
+
+
+def _bill_table(table: pa.Table, ledger: CallLedger, columns: BillingColumns) -> tuple[dict[str, pa.Array], np.ndarray]:
+    """Replay one table's valid rows; the six columns for every row (nulls for errors) and the starts."""
+    names = table.column_names
+    for name in (columns.start, columns.duration, columns.direction):
+        if name and name not in names:
+            raise DialplanInputError(f"no column {name!r} in the input (columns: {', '.join(names)})", field=name)
+    valid = np.asarray(
+        pc.and_(pc.is_null(table["error"]), pc.is_valid(table["call_type"])).to_numpy(zero_copy_only=False),
+        bool,
+    )
+    every = bool(valid.all())
+    chosen = pa.array(valid)
+
+    def column(name: str, filler: str) -> pa.Array:
+        values = table[name]
+        values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+        # A row in error may hold anything: it is passed over, so it gets a harmless value.
+        return values if every else pc.if_else(chosen, values.cast(pa.string()), pa.scalar(filler, pa.string()))
+
+    start = parse_starts(column(columns.start, "1970-01-01T00:00:00"), columns.start)
+    seconds = parse_durations(column(columns.duration, "0"), columns.duration)
+    inbound = parse_directions(column(columns.direction, "")) if columns.direction else None
+    outcomes = ledger.feed_classified(
+        table[columns.user].combine_chunks().cast(pa.string()),
+        table["final_number"].combine_chunks(),
+        table["call_type"].combine_chunks(),
+        table["destination_region"].combine_chunks(),
+        table["number_type"].combine_chunks(),
+        start,
+        seconds,
+        inbound,
+        valid=None if every else valid,
+    )
+    return outcome_columns(outcomes, None if every else valid), start[valid]
+
+
+class StreamingBiller:
+    """The Calling Plan pass inside the normalization pass, for a log in time order.
+
+    Each output table is replayed as it comes (the ledger carries pools and
+    credits from chunk to chunk, as one pass would); a chunk that starts before
+    the previous one ended raises `OutOfOrder`, and the command then runs the
+    two-pass replay (`bill_file`).
+    """
+
+    def __init__(self, ledger: CallLedger, columns: BillingColumns) -> None:
+        self.ledger = ledger
+        self.columns = columns
+        self.latest: int | None = None
+
+    def __call__(self, table: pa.Table) -> pa.Table:
+        appended, start = _bill_table(table, self.ledger, self.columns)
+        if len(start):
+            if self.latest is not None and int(start.min()) < self.latest:
+                raise OutOfOrder(f"a call at {int(start.min())} follows one at {self.latest}")
+            self.latest = int(start.max())
+        for name in BILLING_COLUMNS:
+            table = table.append_column(name, appended[name])
+        return table
+
+
 def bill_file(
     normalized: Path,
     sink: IO[bytes] | Path,
@@ -49,52 +114,13 @@ def bill_file(
 ) -> int:
     """Replay the normalized file's calls into `ledger` and write every row with its outcome."""
     source = pq.ParquetFile(normalized)
-    names = source.schema_arrow.names
     wanted = [columns.user, columns.start, columns.duration, "final_number", "call_type",
               "destination_region", "number_type", "error"]
     if columns.direction:
         wanted.append(columns.direction)
-    for name in (columns.start, columns.duration, columns.direction):
-        if name and name not in names:
-            raise DialplanInputError(f"no column {name!r} in the input (columns: {', '.join(names)})", field=name)
-    table = source.read(columns=wanted)
-    valid = np.asarray(
-        pc.and_(pc.is_null(table["error"]), pc.is_valid(table["call_type"])).to_numpy(zero_copy_only=False),
-        bool,
-    )
-    count = table.num_rows
-    start = np.zeros(count, np.int64)
-    seconds = np.zeros(count, np.float64)
-    rows = np.flatnonzero(valid)
-    picked = pa.array(rows)
-    if len(rows):
-        start[rows] = parse_starts(table[columns.start].take(picked), columns.start)
-        seconds[rows] = parse_durations(table[columns.duration].take(picked), columns.duration)
-    inbound = None
-    if columns.direction:
-        inbound = np.zeros(count, bool)
-        inbound[rows] = parse_directions(table[columns.direction].take(picked))
-
-    def text(name: str) -> pa.Array:
-        return table[name].take(picked).combine_chunks().cast(pa.string())
-
-    outcomes = ledger.feed_classified(
-        text(columns.user),
-        text("final_number"),
-        text("call_type"),
-        text("destination_region"),
-        text("number_type"),
-        start[rows],
-        seconds[rows],
-        inbound[rows] if inbound is not None else None,
-    )
-    appended = outcome_columns(outcomes)
-    # Back to every row, in input order: rows with an error get nulls.
-    position = np.full(count, -1, np.int64)
-    position[rows] = np.arange(len(rows))
-    full = {
-        name: column.take(pa.array(position, mask=position < 0)) for name, column in appended.items()
-    }
+    names = source.schema_arrow.names
+    table = source.read(columns=[name for name in dict.fromkeys(wanted) if name in names])
+    full, _ = _bill_table(table, ledger, columns)
     writer = open_writer(sink, sink_format)
     done = 0
     for batch in source.iter_batches():
@@ -104,7 +130,5 @@ def bill_file(
             out = out.append_column(name, full[name].slice(done, size))
         writer.write(out)
         done += size
-    close = getattr(writer, "close", None)
-    if close is not None:
-        close()
+    writer.close()
     return done

@@ -208,8 +208,13 @@ def normalize_file(
     progress: Progress | None = None,
     processes: int | None = None,
     chunk_bytes: int | None = None,
+    transform: Callable[[pa.Table], pa.Table] | None = None,
 ) -> CdrSummary:
-    """Stream a call-detail file through the normalizer into `sink`; the summary of the run."""
+    """Stream a call-detail file through the normalizer into `sink`; the summary of the run.
+
+    `transform` changes each output table, in order, before it is written (the
+    Calling Plan pass appends its columns there when the log is in time order).
+    """
     started = time.perf_counter()
     options: dict[str, Any] = {
         "text_columns": columns.text_columns,
@@ -224,7 +229,8 @@ def normalize_file(
     else:
         workers, why = processes, "--processes"
     with CdrNormalizer(simulator, columns, processes=workers) as normalizer:
-        behind = _Behind(lambda table: writer.write(decoded(table)))
+        prepare = transform or (lambda table: table)
+        behind = _Behind(lambda table: writer.write(prepare(decoded(table))))
         rows = 0
         # Chunks read ahead while the helper computes earlier chunks' new pairs.
         waiting: deque[tuple[CdrTicket, int]] = deque()
@@ -249,7 +255,7 @@ def normalize_file(
             finally:
                 behind.finish()
             if rows == 0:  # still a file with the columns (a CSV header, a Parquet schema)
-                writer.write(_empty_output(reader))
+                writer.write(prepare(_empty_output(reader)))
         except BaseException:
             # What was written stays readable (a Parquet file gets its footer).
             with suppress(Exception):

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from normalizer.simulation import Simulator
 
 FORMATS = ("csv", "tsv", "jsonl", "parquet")
+TEXT_TOP = 10
+"""Blocked (user, reason) pairs the text summary lists per month (the JSON summary has all)."""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -323,33 +325,55 @@ def _normalize_and_bill(
     sink_format: CdrFormat,
     bar: ProgressBar | None,
 ) -> tuple[CdrSummary, CallLedger]:
-    """Normalize into a temporary Parquet file, then replay the calls and write the output."""
+    """Replay the calls as they are normalized when the log is in time order (one pass);
+    otherwise normalize into a temporary Parquet file, then replay and write the output."""
     import tempfile
     from dataclasses import replace
 
     from normalizer.billing.ledger import CallLedger
     from normalizer.billing.rates import read_rate_card
-    from normalizer.bulk.billing import bill_file
+    from normalizer.bulk.billing import OutOfOrder, StreamingBiller, bill_file
     from normalizer.bulk.cdr_io import CdrFormat
     from normalizer.bulk.job import normalize_file
 
-    ledger = CallLedger(
-        simulator, rates=read_rate_card(args.rates) if args.rates else None, keep_calls=bool(args.report)
-    )
+    rates = read_rate_card(args.rates) if args.rates else None
+    keep = bool(args.report)
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="dialplan-cdr-") as work:
-        normalized = Path(work) / "normalized.parquet"
-        summary = normalize_file(
-            source,
-            normalized,
-            simulator,
-            columns,
-            source_format=source_format,
-            sink_format=CdrFormat.PARQUET,
-            progress=bar,
-            processes=args.processes,
-        )
-        bill_file(normalized, sink, sink_format, ledger, billing)
+    rewindable = isinstance(sink, Path) or (sink is not sys.stdout.buffer and sink.seekable())
+    summary = None
+    if rewindable:
+        ledger = CallLedger(simulator, rates=rates, keep_calls=keep)
+        try:
+            summary = normalize_file(
+                source,
+                sink,
+                simulator,
+                columns,
+                source_format=source_format,
+                sink_format=sink_format,
+                progress=bar,
+                processes=args.processes,
+                transform=StreamingBiller(ledger, billing),
+            )
+        except OutOfOrder:
+            if not isinstance(sink, Path):
+                sink.seek(0)
+                sink.truncate()
+    if summary is None:
+        ledger = CallLedger(simulator, rates=rates, keep_calls=keep)
+        with tempfile.TemporaryDirectory(prefix="dialplan-cdr-") as work:
+            normalized = Path(work) / "normalized.parquet"
+            summary = normalize_file(
+                source,
+                normalized,
+                simulator,
+                columns,
+                source_format=source_format,
+                sink_format=CdrFormat.PARQUET,
+                progress=bar,
+                processes=args.processes,
+            )
+            bill_file(normalized, sink, sink_format, ledger, billing)
     if args.report:
         from normalizer.billing.report_html import write_report
 
@@ -374,12 +398,22 @@ def describe_calling_plans(report: dict[str, Any]) -> list[str]:
         credits = entry["credits"]
         money = f", spent {credits['spent']:,.2f} {currency}, balance {credits['balance']:,.2f}" if credits["spent"] is not None else ""
         lines.append(f"    credits: {credits['minutes']:,} min{money}, {credits['recharges']} recharges")
-        for user, reasons in entry["blocked"].items():
-            for reason, counts in reasons.items():
-                lines.append(f"    blocked: {user} {reason}: {counts['calls']:,} calls, {counts['minutes']:,} min")
+        blocked = [
+            (counts["calls"], user, reason, counts["minutes"])
+            for user, reasons in entry["blocked"].items()
+            for reason, counts in reasons.items()
+        ]
+        blocked.sort(key=lambda item: (-item[0], item[1], item[2]))
+        for calls, user, reason, minutes in blocked[:TEXT_TOP]:
+            lines.append(f"    blocked: {user} {reason}: {calls:,} calls, {minutes:,} min")
+        if len(blocked) > TEXT_TOP:
+            rest = sum(item[0] for item in blocked[TEXT_TOP:])
+            lines.append(f"    blocked: {rest:,} more calls of {len(blocked) - TEXT_TOP:,} more (user, reason) pairs (all in --summary)")
+        advice_for = {(item[1], item[2]) for item in blocked[:TEXT_TOP]}
         for advice in entry["recommendations"]:
             if "user" in advice:
-                lines.append(f"    advice: {advice['user']}: {advice['advice']}")
+                if (advice["user"], advice["reason"]) in advice_for:
+                    lines.append(f"    advice: {advice['user']}: {advice['advice']}")
             else:
                 mixes = "; ".join(f"{o['licences']} x {o['plan']}" for o in advice["options"])
                 lines.append(f"    advice: pool {advice['pool']} needed {advice['needed_minutes']:,} min: {mixes}")
