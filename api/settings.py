@@ -12,6 +12,7 @@ arguments use it); tests build a `Settings(...)` of their own and pass it to
 | `DIALPLAN_MAX_BODY_BYTES`    | `max_body_bytes`      | 4 MiB                      |
 | `DIALPLAN_MAX_BATCH_ITEMS`   | `max_batch_items`     | 10,000                     |
 | `DIALPLAN_MAX_DIALED_LENGTH` | `max_dialed_length`   | 8,192                      |
+| `DIALPLAN_MAX_TRANSLATED_LENGTH` | `max_translated_length` | 1,024                |
 | `DIALPLAN_REGEX_TIMEOUT`     | `regex_timeout`       | 0.1 s                      |
 | `DIALPLAN_MAX_REQUEST_SECONDS` | `max_request_seconds` | 10 s                     |
 
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from normalizer import DialplanInputError
+from normalizer.engine import MAX_TRANSLATED_LENGTH
 
 PREFIX = "DIALPLAN_"
 
@@ -52,13 +54,21 @@ class Settings:
     """Items in one `/v1/normalize/batch`, cases in one `/v1/simulate`."""
     max_dialed_length: int = 8192
     """The longest dial string accepted."""
+    max_translated_length: int = MAX_TRANSLATED_LENGTH
+    """The longest output a rule may give (each pass); longer is `invalid_translation`."""
     regex_timeout: float = 0.1
     """Seconds one pattern may run on one dial string (the engine's `timeout=`)."""
     max_request_seconds: float = 10.0
     """Seconds one batch, simulation or lint may spend in all."""
 
     def __post_init__(self) -> None:
-        for name in ("max_rules", "max_body_bytes", "max_batch_items", "max_dialed_length"):
+        for name in (
+            "max_rules",
+            "max_body_bytes",
+            "max_batch_items",
+            "max_dialed_length",
+            "max_translated_length",
+        ):
             value = getattr(self, name)
             if value is None and name == "max_rules":
                 continue
@@ -118,6 +128,7 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "max_body_bytes": _integer,
     "max_batch_items": _integer,
     "max_dialed_length": _integer,
+    "max_translated_length": _integer,
     "regex_timeout": _seconds,
     "max_request_seconds": _seconds,
 }

@@ -49,7 +49,9 @@ class AppState:
         self.settings = settings
         self.tenant: Tenant = load_tenant(settings.tenant, max_rules=settings.max_rules)
         self.catalog: ServiceCatalog = default_catalog()
-        self.simulator = Simulator(self.tenant, catalog=self.catalog)
+        self.simulator = Simulator(
+            self.tenant, catalog=self.catalog, max_translated_length=settings.max_translated_length
+        )
 
     @cached_property
     def regions(self) -> list[dict[str, Any]]:
@@ -71,7 +73,9 @@ class AppState:
     def what_if(self, document: dict[str, Any]) -> Simulator:
         """A simulator of a posted tenant document; the served tenant is never touched."""
         tenant = tenant_from_document(document, max_rules=self.settings.max_rules)
-        return Simulator(tenant, catalog=self.catalog)
+        return Simulator(
+            tenant, catalog=self.catalog, max_translated_length=self.settings.max_translated_length
+        )
 
     def effective(
         self,
@@ -113,7 +117,12 @@ class Target:
 
 
 def normalize_case(
-    simulator: Simulator, case: NormalizeRequest, *, timeout: float, max_dialed_length: int
+    simulator: Simulator,
+    case: NormalizeRequest,
+    *,
+    timeout: float,
+    max_dialed_length: int,
+    deadline: float | None = None,
 ) -> dict[str, Any]:
     """Normalize one case; the answer is `NormalizationResult.to_dict()` and, for a
     user, the `calling_plan` answer (as at the start of a month, pools full)."""
@@ -132,6 +141,7 @@ def normalize_case(
         trace=case.trace,
         tenant_scope_only=case.tenant_scope_only,
         timeout=timeout,
+        deadline=deadline,
     )
     answer = None
     if target.user is not None:
@@ -155,6 +165,7 @@ def run_cases(
                     case,
                     timeout=deadline.timeout(where),
                     max_dialed_length=settings.max_dialed_length,
+                    deadline=deadline.end,
                 )
             )
         except DialplanError as exc:

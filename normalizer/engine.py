@@ -22,6 +22,7 @@ string that already starts with `+` and matches no rule is dialled as it is
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -30,8 +31,17 @@ from normalizer import countries
 from normalizer.classify import CallType, Classification, Fields, classify, classify_fields
 from normalizer.dotnet.matcher import RuleMatcher, compile_rules
 from normalizer.emergency import EmergencyNumbers, default_emergency_numbers
-from normalizer.errors import DialplanError, DialplanInputError
+from normalizer.errors import DialplanError, DialplanInputError, TimeLimitError
 from normalizer.models import EffectiveDialPlan, EffectiveRule, Scope
+
+MAX_TRANSLATED_LENGTH = 1024
+"""The longest translated number a rule may give (a setting of the simulator and the service).
+
+A number is short; a translation such as `$0` repeated 2,000 times multiplies its
+input, and the service's second pass applies it again to its own output (32 GB
+from an 8,192-digit dial string). A longer output is an error naming the plan,
+rule and field, raised before the text is built.
+"""
 
 SEPARATORS = " -.()"
 """Visual separators people type or paste: removed before any rule runs."""
@@ -147,9 +157,14 @@ class PlanNormalizer:
     """An effective plan compiled once, normalizing dial strings."""
 
     def __init__(
-        self, plan: EffectiveDialPlan, emergency_numbers: EmergencyNumbers | None = None
+        self,
+        plan: EffectiveDialPlan,
+        emergency_numbers: EmergencyNumbers | None = None,
+        *,
+        max_translated_length: int = MAX_TRANSLATED_LENGTH,
     ) -> None:
         self.plan = plan
+        self.max_translated_length = max_translated_length
         self.emergency_numbers = emergency_numbers or default_emergency_numbers()
         try:
             self.matcher: RuleMatcher = compile_rules(tuple(rule.rule for rule in plan.rules))
@@ -182,7 +197,7 @@ class PlanNormalizer:
                 matched=found is not None,
                 groups=compiled.groups(found) if found is not None else {},
                 output=(
-                    compiled.translate(text, first=found, timeout=timeout)
+                    compiled.translate(text, first=found, timeout=timeout, limit=self.max_translated_length)
                     if found is not None
                     else None
                 ),
@@ -206,8 +221,13 @@ class PlanNormalizer:
         trace: bool = False,
         tenant_scope_only: bool = False,
         timeout: float | None = None,
+        deadline: float | None = None,
     ) -> NormalizationResult:
-        """Normalize one dial string: translated (test view) and final (service view)."""
+        """Normalize one dial string: translated (test view) and final (service view).
+
+        `timeout`: seconds each pattern may run on each string; `deadline`: a
+        `time.monotonic()` instant that every pass checks (and that shortens `timeout`).
+        """
         if not isinstance(dialed_number, str):
             raise DialplanInputError(
                 f"dialed number must be text, not {type(dialed_number).__name__}",
@@ -215,7 +235,7 @@ class PlanNormalizer:
             )
         cleaned = clean(dialed_number)
         limit = self.tenant_rule_count if tenant_scope_only else len(self.plan.rules)
-        outcome = self.outcome(cleaned, timeout)
+        outcome = self.outcome(cleaned, timeout, deadline)
         full = outcome.full
         # Tenant rules come first, so the first tenant match is the full winner
         # when that winner is a tenant rule.
@@ -247,9 +267,9 @@ class PlanNormalizer:
             trace=tuple(passes) if trace else None,
         )
 
-    def outcome(self, cleaned: str, timeout: float | None = None) -> Outcome:
+    def outcome(self, cleaned: str, timeout: float | None = None, deadline: float | None = None) -> Outcome:
         """What the service does with a cleaned dial string: `normalize` without its record."""
-        full, final, final_rule, is_emergency = self._dial(cleaned, timeout)
+        full, final, final_rule, is_emergency = self._dial(cleaned, timeout, deadline)
         classification = classify(
             final,
             self.plan.region,
@@ -268,10 +288,12 @@ class PlanNormalizer:
         is_extension = full is not None and self._is_extension[full[0]]
         return full, final, classify_fields(final, self._region, is_emergency, is_extension)
 
-    def _dial(self, cleaned: str, timeout: float | None) -> tuple[tuple[int, str] | None, str, int | None, bool]:
+    def _dial(
+        self, cleaned: str, timeout: float | None, deadline: float | None = None
+    ) -> tuple[tuple[int, str] | None, str, int | None, bool]:
         """The first match, the number the service dials, the second pass's rule, and whether it is an emergency."""
-        match = self.matcher.match
-        full = match(cleaned, timeout)
+        match = self._match
+        full = match(cleaned, timeout, deadline)
         if self._is_emergency(cleaned):
             return full, cleaned, None, True
         if full is None:
@@ -279,10 +301,25 @@ class PlanNormalizer:
         translated = full[1]
         if translated.startswith("+"):
             return full, translated, None, False
-        second = match(translated, timeout)
+        second = match(translated, timeout, deadline)
         if second is None:
             return full, self._unmatched(translated), None, False
         return full, second[1], second[0], False
+
+    def _match(self, text: str, timeout: float | None, deadline: float | None) -> tuple[int, str] | None:
+        """One pass: the first match and its translation, bounded in length and by the deadline."""
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeLimitError("the request ran past its time limit", field="dialed_number")
+            timeout = left if timeout is None else min(timeout, left)
+        try:
+            return self.matcher.match(text, timeout, self.max_translated_length)
+        except DialplanError as exc:
+            if exc.rule is None or exc.plan is not None:
+                raise
+            plan_of = {rule.rule.name: rule.dial_plan for rule in reversed(self.plan.rules)}
+            raise exc.located(plan=plan_of.get(exc.rule)) from None
 
     def _unmatched(self, text: str) -> str:
         """What the service dials when no rule matches: `+CC` prepended."""

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from normalizer.catalog import ServiceCatalog, default_catalog
 from normalizer.effective import effective_dial_plan
 from normalizer.emergency import EmergencyNumbers, default_emergency_numbers
-from normalizer.engine import NormalizationResult, PlanNormalizer, clean
+from normalizer.engine import MAX_TRANSLATED_LENGTH, NormalizationResult, PlanNormalizer, clean
 from normalizer.errors import DialplanInputError, RegexTimeoutError
 from normalizer.models import EffectiveDialPlan, Tenant
 
@@ -36,8 +36,10 @@ class Simulator:
         *,
         catalog: ServiceCatalog | None = None,
         emergency_numbers: EmergencyNumbers | None = None,
+        max_translated_length: int = MAX_TRANSLATED_LENGTH,
     ) -> None:
         self.tenant = tenant
+        self.max_translated_length = max_translated_length
         self.catalog = catalog or default_catalog()
         self.emergency_numbers = emergency_numbers or default_emergency_numbers()
         self._plans: dict[_Key, EffectiveDialPlan] = {}
@@ -80,7 +82,9 @@ class Simulator:
         """The compiled normalizer of an effective plan."""
         compiled = self._normalizers.get(plan)
         if compiled is None:
-            compiled = PlanNormalizer(plan, self.emergency_numbers)
+            compiled = PlanNormalizer(
+                plan, self.emergency_numbers, max_translated_length=self.max_translated_length
+            )
             self._normalizers[plan] = compiled
         return compiled
 
@@ -94,8 +98,11 @@ class Simulator:
         trace: bool = False,
         tenant_scope_only: bool = False,
         timeout: float | None = None,
+        deadline: float | None = None,
     ) -> NormalizationResult:
         """Normalize one dial string for a user (or a usage location and plan).
+
+        `timeout` and `deadline` as in `PlanNormalizer.normalize`.
 
         A dial string with nothing left once visual separators are removed is
         an input error (the service would dial only `+CC`).
@@ -112,7 +119,11 @@ class Simulator:
             compiled = self._compiled[key] = self.normalizer(plan)
         try:
             return compiled.normalize(
-                dialed_number, trace=trace, tenant_scope_only=tenant_scope_only, timeout=timeout
+                dialed_number,
+                trace=trace,
+                tenant_scope_only=tenant_scope_only,
+                timeout=timeout,
+                deadline=deadline,
             )
         except RegexTimeoutError as exc:
             plan_of = {rule.rule.name: rule.dial_plan for rule in reversed(compiled.plan.rules)}

@@ -15,10 +15,22 @@ from contextlib import contextmanager
 URL = re.compile(r"tester page: (http://\S+/)")
 
 
+class ServerURL(str):
+    """The tester page URL of a running server, and the server's process id (`pid`)."""
+
+    pid: int
+
+
+def resident_bytes(pid: int) -> int:
+    """A process's resident memory (Linux: /proc)."""
+    with open(f"/proc/{pid}/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
 @contextmanager
 def running_server(
     args: Sequence[str] = (), *, timeout: float = 60.0, env: Mapping[str, str] | None = None
-) -> Iterator[str]:
+) -> Iterator[ServerURL]:
     """Start `dialplan serve --port 0 ARGS` on loopback; yield the tester page URL; stop it.
 
     `env`: variables (`DIALPLAN_*` settings) added to this process's environment.
@@ -64,7 +76,9 @@ def running_server(
                 if not line:
                     errors.seek(0)
                     raise RuntimeError(f"the server stopped: {errors.read()[-2000:]}")
-            yield found.group(1)
+            url = ServerURL(found.group(1))
+            url.pid = process.pid
+            yield url
         finally:
             process.terminate()
             try:

@@ -290,3 +290,25 @@ def test_normalize_and_its_trace_follow_the_plain_loop(
     assert plain == {key: value for key, value in expected.items() if key != "trace"}
     outcome = normalizer.outcome(clean(dialed))
     assert (outcome.final, outcome.is_emergency) == (expected["final_number"], expected["is_emergency"])
+
+
+def test_every_pass_checks_the_deadline(simulator: Simulator) -> None:
+    import time
+
+    from normalizer import TimeLimitError
+
+    with pytest.raises(TimeLimitError, match="ran past its time limit"):
+        simulator.normalize("7123", user="marcel.beauchamp@contoso.com", deadline=time.monotonic() - 1)
+    assert simulator.normalize("7123", user="marcel.beauchamp@contoso.com", deadline=time.monotonic() + 60).final_number
+
+
+def test_a_translation_longer_than_the_limit_names_plan_rule_and_field() -> None:
+    from normalizer import TranslationError, tenant_from_document
+
+    rule = {"name": "Twice", "pattern": r"\d", "translation": "$0$0"}
+    tenant = tenant_from_document({"dial_plans": [{"identity": "Global", "rules": [rule]}]})
+    # 400 digits give 800 in the first pass and 1,600 in the second, which applies the rule again.
+    with pytest.raises(TranslationError) as caught:
+        Simulator(tenant).normalize("1" * 400, usage_location="FR")
+    assert (caught.value.plan, caught.value.rule, caught.value.field) == ("Global", "Twice", "translation")
+    assert Simulator(tenant, max_translated_length=2000).normalize("1" * 400, usage_location="FR").final_number == "1" * 1600

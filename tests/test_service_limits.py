@@ -79,3 +79,35 @@ def test_lint_past_the_time_limit_answers_200_with_the_findings_so_far(server: s
     assert ("Slow", "analysis-time-limit") in codes
     assert ("Later", "analysis-time-limit") in codes  # never reached: named, not silently dropped
     assert body["warnings"] == len(body["findings"])
+
+
+def simulate(rules: list[tuple[str, str, str]], dialed: str) -> dict[str, Any]:
+    return {
+        "tenant": {"dial_plans": [plan("Global", *rules)]},
+        "cases": [{"dialed_number": dialed, "usage_location": "FR"}],
+    }
+
+
+@pytest.mark.parametrize(
+    "translation",
+    ["$0" * 2000, "$1" * 512, "$1" * 128, "$0$0"],
+    ids=["32GB-attempt", "71s-and-2.3GB", "135MB-answer", "doubled-in-the-second-pass"],
+)
+def test_a_translation_that_multiplies_its_input_is_a_located_error(server: str, translation: str) -> None:
+    """`^(\\d+)$` -> `$0` x 2,000 on 8,192 digits tried to allocate 32 GB (the second pass
+    applies the rule to its own output); x 512 answered after 71 s and kept 2.3 GB."""
+    from tests.server import resident_bytes
+
+    pid = server.pid  # type: ignore[attr-defined]
+    before = resident_bytes(pid)
+    dialed = "1" * (8192 if translation != "$0$0" else 600)
+    started = time.monotonic()
+    status, _, body = call(server, "/v1/simulate", simulate([("Amp", r"^(\d+)$", translation)], dialed))
+    assert time.monotonic() - started < 2.0
+    assert status == 422
+    assert (body["error"], body["plan"], body["rule"], body["field"]) == ("invalid_translation", "Global", "Amp", "translation")
+    assert "longer than 1,024 characters" in body["detail"]
+    assert resident_bytes(pid) - before < 50 * 2**20
+    # The service is still there, and a short output is fine.
+    status, _, body = call(server, "/v1/simulate", simulate([("Amp", r"^(\d+)$", "+1$1")], "4255550100"))
+    assert (status, body["results"][0]["final_number"]) == (200, "+14255550100")

@@ -40,7 +40,7 @@ from normalizer.dotnet import dialect
 from normalizer.dotnet.backtracking import WorkBound, work_bound
 from normalizer.dotnet.prefilter import Admission, admission
 from normalizer.dotnet.substitution import Substitution, parse_translation, replace
-from normalizer.errors import DialplanError, RegexTimeoutError
+from normalizer.errors import DialplanError, RegexTimeoutError, TranslationError
 from normalizer.models import NormalizationRule
 
 _MAX_BUCKETS = 8192
@@ -70,13 +70,19 @@ class CompiledRule:
             raise _timeout(self.rule, text, timeout) from None
 
     def translate(
-        self, text: str, first: regex.Match[str] | None = None, timeout: float | None = None
+        self,
+        text: str,
+        first: regex.Match[str] | None = None,
+        timeout: float | None = None,
+        limit: int | None = None,
     ) -> str:
-        """`Regex.Replace(text, pattern, translation)`."""
+        """`Regex.Replace(text, pattern, translation)`; with `limit`, no longer than that."""
         try:
             return replace(
-                self.pattern, self.substitution, text, first=first, timeout=timeout
+                self.pattern, self.substitution, text, first=first, timeout=timeout, limit=limit
             )
+        except TranslationError as exc:
+            raise exc.located(rule=self.rule.name, field="translation") from None
         except DialplanError as exc:
             raise exc.located(rule=self.rule.name, field="pattern") from None
 
@@ -275,26 +281,32 @@ class RuleMatcher:
             segments.append(_CombinedSegment(members))
         return segments
 
-    def match(self, text: str, timeout: float | None = None) -> tuple[int, str] | None:
-        """The first matching rule's index and its translation of `text`, or None."""
+    def match(
+        self, text: str, timeout: float | None = None, limit: int | None = None
+    ) -> tuple[int, str] | None:
+        """The first matching rule's index and its translation of `text`, or None.
+
+        With `limit`, a translation longer than `limit` characters is a
+        `TranslationError` naming the rule, raised before the text is built.
+        """
         if not text or not text.isascii():
             # `re` and `regex` classify non-ASCII characters differently (\w, \d
             # of newer Unicode versions, case folding), and re's \B never
             # matches the empty string: only `regex` decides these.
             if timeout is not None:
-                return self._match_with_timeout(text, timeout)
-            return self.naive_first_match(text)
+                return self._match_with_timeout(text, timeout, limit)
+            return self.naive_first_match(text, limit)
         if timeout is not None:
             safe = self._safe_lengths.get(timeout)
             if len(text) > (self.safe_length(timeout) if safe is None else safe):
-                return self._match_with_timeout(text, timeout)
+                return self._match_with_timeout(text, timeout, limit)
         rules = self.rules
         for segment in self.segments:
             if isinstance(segment, int):
                 compiled = rules[segment]
                 found = compiled.search(text, timeout)
                 if found is not None:
-                    return segment, compiled.translate(text, first=found, timeout=timeout)
+                    return segment, compiled.translate(text, first=found, timeout=timeout, limit=limit)
                 continue
             if "\n" in text:
                 bucket = segment.every
@@ -309,10 +321,12 @@ class RuleMatcher:
                 continue
             offset = combined.lastindex or 1
             index, expander = bucket.winners[offset]
-            if expander is not None:
+            if expander is not None and (
+                limit is None or rules[index].substitution.longest_output(len(text)) + len(text) <= limit
+            ):
                 # A start-anchored rule matches once, at 0: the rest is kept.
                 return index, expander(combined, offset) + text[combined.end(offset) :]
-            return index, rules[index].translate(text, timeout=timeout)
+            return index, rules[index].translate(text, timeout=timeout, limit=limit)
         return None
 
     def _candidates_for(self, text: str) -> Sequence[int]:
@@ -337,22 +351,22 @@ class RuleMatcher:
             self._candidates[key] = found
         return found
 
-    def _match_with_timeout(self, text: str, timeout: float) -> tuple[int, str] | None:
+    def _match_with_timeout(self, text: str, timeout: float, limit: int | None) -> tuple[int, str] | None:
         # Each candidate runs on its own under the `regex` timeout.
         rules = self.rules
         for index in self._candidates_for(text):
             compiled = rules[index]
             found = compiled.search(text, timeout)
             if found is not None:
-                return index, compiled.translate(text, first=found, timeout=timeout)
+                return index, compiled.translate(text, first=found, timeout=timeout, limit=limit)
         return None
 
-    def naive_first_match(self, text: str) -> tuple[int, str] | None:
+    def naive_first_match(self, text: str, limit: int | None = None) -> tuple[int, str] | None:
         """The plain first-match loop: each rule searched in order."""
         for index, compiled in enumerate(self.rules):
             found = compiled.search(text)
             if found is not None:
-                return index, compiled.translate(text, first=found)
+                return index, compiled.translate(text, first=found, limit=limit)
         return None
 
 

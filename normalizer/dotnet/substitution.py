@@ -67,25 +67,53 @@ class Substitution:
         """True when the replacement refers to nothing from the match."""
         return all(isinstance(part, str) for part in self.parts)
 
-    def expand(self, match: regex.Match[str] | re.Match[str], offset: int = 0) -> str:
+    @cached_property
+    def _growth(self) -> tuple[int, int]:
+        """Characters of literal text, and references to the match (each at most the whole text)."""
+        literal = sum(len(part) for part in self.parts if isinstance(part, str))
+        return literal, sum(1 for part in self.parts if not isinstance(part, str))
+
+    def longest_output(self, length: int) -> int:
+        """The longest replacement text one match in a text of `length` characters can give."""
+        literal, references = self._growth
+        return literal + references * length
+
+    def expand(
+        self, match: regex.Match[str] | re.Match[str], offset: int = 0, limit: int | None = None
+    ) -> str:
         """The replacement text for one match.
 
         `offset` is the number of the group that holds the rule's whole match when
         the match comes from a combined pattern (0 for the rule's own pattern).
+        With `limit`, a text that would grow longer raises `TranslationError`
+        before it is built (a translation such as `$0` x 2,000 multiplies its input).
         """
         out: list[str] = []
+        size = 0
         for part in self.parts:
             if isinstance(part, str):
-                out.append(part)
+                piece = part
             elif part >= 0:
-                out.append(match.group(offset + part) or "")
+                piece = match.group(offset + part) or ""
             elif part == _LEFT_PORTION:
-                out.append(match.string[: match.start(offset)])
+                piece = match.string[: match.start(offset)]
             elif part == _RIGHT_PORTION:
-                out.append(match.string[match.end(offset) :])
+                piece = match.string[match.end(offset) :]
             else:
-                out.append(match.string)
+                piece = match.string
+            size += len(piece)
+            if limit is not None and size > limit:
+                raise too_long(limit)
+            out.append(piece)
         return "".join(out)
+
+
+def too_long(limit: int) -> TranslationError:
+    """The error of an output longer than the limit of a translated number."""
+    return TranslationError(
+        f"the output on this dial string would be longer than {limit:,} characters, "
+        "the limit of a translated number"
+    )
 
 
 def _scan_decimal(text: str, pos: int) -> tuple[int, int]:
@@ -206,19 +234,41 @@ def replace(
     *,
     first: regex.Match[str] | None = None,
     timeout: float | None = None,
+    limit: int | None = None,
 ) -> str:
     """Apply `Regex.Replace(text, pattern, substitution)` as .NET does.
 
     `first`, when given, is the pattern's first match in `text`, already found.
+    With `limit`, an output longer than `limit` characters raises
+    `TranslationError` before it is built.
     """
     if first is not None and pattern.is_start_anchored:
         # Only one match can start at position 0: the rest of the text is kept.
-        return substitution.expander(first, 0) + text[first.end() :]
+        rest = text[first.end() :]
+        if limit is None:
+            return substitution.expander(first, 0) + rest
+        if len(rest) > limit:
+            raise too_long(limit)
+        try:
+            return substitution.expand(first, 0, limit - len(rest)) + rest
+        except TranslationError:
+            raise too_long(limit) from None
     out: list[str] = []
     position = 0
+    size = 0
     for match in iter_matches(pattern, text, timeout=timeout):
-        out.append(text[position : match.start()])
-        out.append(substitution.expander(match, 0))
+        kept = text[position : match.start()]
+        if limit is None:
+            replaced = substitution.expander(match, 0)
+        else:
+            try:
+                replaced = substitution.expand(match, 0, max(limit - size - len(kept), -1))
+            except TranslationError:
+                raise too_long(limit) from None
+        size += len(kept) + len(replaced)
+        out += (kept, replaced)
         position = match.end()
     out.append(text[position:])
+    if limit is not None and size + len(out[-1]) > limit:
+        raise too_long(limit)
     return "".join(out)
