@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any
 
 from normalizer import DialplanInputError
-from normalizer.engine import MAX_TRANSLATED_LENGTH
 
 PREFIX = "DIALPLAN_"
 
@@ -54,8 +53,9 @@ class Settings:
     """Items in one `/v1/normalize/batch`, cases in one `/v1/simulate`."""
     max_dialed_length: int = 8192
     """The longest dial string accepted."""
-    max_translated_length: int = MAX_TRANSLATED_LENGTH
-    """The longest output a rule may give (each pass); longer is `invalid_translation`."""
+    max_translated_length: int = 1024
+    """The longest output a rule may give (each pass); longer is `invalid_translation`
+    (the engine's own default, `normalizer.engine.MAX_TRANSLATED_LENGTH`)."""
     regex_timeout: float = 0.1
     """Seconds one pattern may run on one dial string (the engine's `timeout=`)."""
     max_request_seconds: float = 10.0
