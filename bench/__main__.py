@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import json
 import os
 import platform
@@ -28,6 +29,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from itertools import zip_longest
 from pathlib import Path
 
 from bench.cdr_data import tenant_toml, write_csv
@@ -90,6 +92,16 @@ def per_pair_and_row(calls: Path, tenant: Path) -> None:
          rows["write_s_per_million"] < 0.60)
 
 
+def same_rows(one: Path, other: Path) -> bool:
+    """True when two CSV files hold the same rows, read as CSV.
+
+    Arrow quotes the header's names and ends lines with LF, the csv module
+    quotes nothing it need not and ends lines with CRLF: the values must agree.
+    """
+    with one.open(newline="", encoding="utf-8") as first, other.open(newline="", encoding="utf-8") as second:
+        return all(mine == theirs for mine, theirs in zip_longest(csv.reader(first), csv.reader(second)))
+
+
 def cdr(work: Path, tenant: Path, rows: int, target: float, memory: bool) -> None:
     calls = work / f"calls-{rows}.csv"
     if not calls.exists():
@@ -97,7 +109,7 @@ def cdr(work: Path, tenant: Path, rows: int, target: float, memory: bool) -> Non
     naive = run_measured([PYTHON, "-m", "bench.naive_cdr", str(tenant), str(calls), str(work / "naive.csv"),
                           "dialed", "caller_upn"])
     fast = run_measured([DIALPLAN, "cdr", str(calls), "-o", str(work / "fast.csv"), "--tenant", str(tenant), *COLUMNS])
-    same = (work / "fast.csv").read_bytes() == (work / "naive.csv").read_bytes()
+    same = same_rows(work / "fast.csv", work / "naive.csv")
     ratio = naive["seconds"] / fast["seconds"]
     line(f"CDR CSV to CSV, {rows:,} rows, vs naive loop",
          f"{ratio:.1f}x wall ({fast['seconds']:.2f} s vs {naive['seconds']:.1f} s), "
