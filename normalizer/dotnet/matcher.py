@@ -182,6 +182,8 @@ class _CombinedSegment:
         self.members = tuple(members)
         self.buckets: dict[tuple[int, str], _Bucket | None] = {}
         self.every = self._bucket(self.members)
+        # Many (length, first characters) keys admit the same rules: one alternation each.
+        self._by_members: dict[tuple[int, ...], _Bucket | None] = {}
 
     @staticmethod
     def _bucket(members: Sequence[_Member]) -> _Bucket | None:
@@ -209,7 +211,14 @@ class _CombinedSegment:
         if len(self.buckets) >= _MAX_BUCKETS:
             return self.every
         chosen = [m for m in self.members if m.admission.admits(key[0], key[1])]
-        found = self.every if len(chosen) == len(self.members) else self._bucket(chosen)
+        if len(chosen) == len(self.members):
+            found = self.every
+        else:
+            indices = tuple(m.index for m in chosen)
+            if indices in self._by_members:
+                found = self._by_members[indices]
+            else:
+                found = self._by_members[indices] = self._bucket(chosen)
         self.buckets[key] = found
         return found
 
