@@ -1,10 +1,11 @@
 """Every speed figure of the project with its target, measured in one run: `python -m bench`.
 
-    python -m bench [--rows 1000000] [--big-rows 5000000] [--requests 10000] [--skip cdr,api]
+    python -m bench [--rows 1000000] [--big-rows 5000000] [--requests 10000] [--skip cdr,billing,api]
 
 Start-up (each command against `python -c pass`), the cold cost of one
 distinct (plan, dial string) pair, the per-row work once pairs are known, the
-CDR job against the naive per-row loop at two sizes with peak memory, and the
+CDR job against the naive per-row loop at two sizes with peak memory, the
+same job with the Calling Plan replay against it without, and the
 service's requests/s against a minimal FastAPI endpoint. Times are wall time
 on the best of several rounds unless said (other work on the machine only ever
 adds time), ratios come from the same run, and each line says whether its
@@ -123,6 +124,21 @@ def cdr(work: Path, tenant: Path, rows: int, target: float, memory: bool) -> Non
         (work / name).unlink(missing_ok=True)
 
 
+def calling_plans(work: Path, rows: int) -> None:
+    from bench.test_billing_bench import TARGET, overhead, prepare
+
+    billing = work / "billing"
+    billing.mkdir(exist_ok=True)
+    calls = work / f"calls-{rows}.csv"
+    if calls.exists() and not (billing / "calls.csv").exists():
+        (billing / "calls.csv").symlink_to(calls)
+    prepare(billing, rows)
+    found = overhead(billing)
+    line(f"CDR with the Calling Plan replay, {rows:,} rows",
+         f"+{found['added']:.0%} wall ({found['billed_seconds']:.2f} s vs {found['plain_seconds']:.2f} s), "
+         f"+{found['added_cpu']:.0%} CPU", f"<= +{TARGET:.0%}", found["added"] <= TARGET)
+
+
 URL = re.compile(r"(http://127\.0\.0\.1:\d+/)")
 
 
@@ -198,7 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--big-rows", type=int, default=5_000_000, help="rows of the second (default 5,000,000)")
     parser.add_argument("--requests", type=int, default=10_000, help="requests per API round (default 10,000)")
     parser.add_argument("--rounds", type=int, default=7, help="rounds per start-up figure (default 7)")
-    parser.add_argument("--skip", default="", help="comma-separated: startup, pairs, cdr, big, api")
+    parser.add_argument("--skip", default="", help="comma-separated: startup, pairs, cdr, billing, big, api")
     args = parser.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
     print(f"machine: {machine()}")
@@ -214,6 +230,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             per_pair_and_row(calls, tenant)
         if "cdr" not in skip:
             cdr(work, tenant, args.rows, 25, memory=False)
+        if "billing" not in skip:
+            calling_plans(work, args.rows)
         if "big" not in skip:
             cdr(work, tenant, args.big_rows, 30, memory=True)
         if "api" not in skip:

@@ -36,6 +36,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
                 lines.append(f"{group}: {role} {roles[role].name}: {report}")
     for bench in session.benchmarks:
         info = bench.extra_info
+        if info.get("role") == "measure" and info.get("report"):
+            lines.append(f"{bench.group or bench.name}: {info['report']}")
         if "peak_rss_mb" in info:
             lines.append(
                 f"{bench.name}: {info['items']:,} rows in {info['seconds']:.2f} s = "

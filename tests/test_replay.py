@@ -182,3 +182,12 @@ def test_any_chunking_replays_as_one_pass(paris: Simulator, calls: list[tuple[st
     in_pools = sum(p["used"] + p["international_used"] for m in months for p in m["pools"])
     on_credits = sum(m["credits"]["minutes"] for m in months)
     assert in_pools + on_credits == sum(whole["billed_minutes"]) == whole_summary["billed_minutes"]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(-(10**9), 4 * 10**9), min_size=1, max_size=50))
+def test_months_by_boundaries_are_calendar_months(starts: list[int]) -> None:
+    from normalizer.billing.replay import months_of
+
+    values = np.array(starts, np.int64)
+    assert months_of(values).tolist() == values.astype("datetime64[s]").astype("datetime64[M]").astype(np.int64).tolist()

@@ -38,7 +38,7 @@ from normalizer.billing.outcome import (
     Route,
 )
 from normalizer.billing.rates import RateCard
-from normalizer.billing.replay import NO_CHARGE, ON_CREDITS, Calls, Outcomes, Replay
+from normalizer.billing.replay import NO_CHARGE, ON_CREDITS, Calls, Outcomes, Replay, months_of
 from normalizer.classify import CallType, e164_part
 from normalizer.errors import DialplanInputError
 
@@ -110,6 +110,8 @@ class CallLedger:
         self._profile_index: dict[tuple[str, str | None, bool], int] = {}
         self._profiles: list[tuple[User, CountryPlans | None]] = []
         self._void_id: int | None = None
+        self._rates: dict[str, float] = {}
+        """Rate per minute of each final number met so far (NaN: no prefix)."""
         self._regions: dict[str, int] = {"": 0}
         self._intent_ids: dict[tuple[object, ...], int] = {}
         self.blocked: dict[int, dict[str, dict[str, list[int]]]] = defaultdict(
@@ -217,7 +219,12 @@ class CallLedger:
         if self.rates is not None:
             # Each distinct number looked up once.
             numbers_codes = finals.dictionary_encode()
-            distinct_rates = self.rates.rates_of_array(numbers_codes.dictionary)
+            distinct_numbers = numbers_codes.dictionary.to_pylist()
+            known = self._rates
+            new = [number for number in distinct_numbers if number not in known]
+            if new:  # numbers met for the first time, looked up together
+                known.update(zip(new, self.rates.rates_of_array(pa.array(new, pa.string())).tolist(), strict=True))
+            distinct_rates = np.array([known[number] for number in distinct_numbers], np.float64)
             positions = np.asarray(numbers_codes.indices.to_numpy(zero_copy_only=False), np.int64)
             rates = distinct_rates[positions] if len(distinct_rates) else np.full(count, np.nan)
         calls = Calls(np.asarray(start, np.int64), np.asarray(seconds, np.float64), ids, rates)
@@ -293,7 +300,7 @@ class CallLedger:
         self.billed_minutes += int(out.billed_minutes.sum())
         refused = np.flatnonzero(~out.allowed)
         if len(refused):
-            months = calls.start[refused].astype("datetime64[s]").astype("datetime64[M]").astype(np.int64)
+            months = months_of(calls.start[refused])
             step = self.replay.increment_seconds
             wanted = np.ceil(np.ceil(calls.seconds[refused] / step) * step / 60).astype(np.int64)
             # One count per (month, user, reason), not one per call.

@@ -53,6 +53,20 @@ ON_CREDITS = -2
 """`charged_to` code: Communications Credits."""
 
 
+def months_of(start: np.ndarray) -> np.ndarray:
+    """Calendar month (`datetime64[M]` as an integer) of each start, UTC.
+
+    By searching the month boundaries between the earliest and latest start,
+    rather than converting each timestamp to a calendar date.
+    """
+    if not len(start):
+        return np.zeros(0, np.int64)
+    first, last = (np.datetime64(int(value), "s").astype("datetime64[M]") for value in (start.min(), start.max()))
+    months = np.arange(first, last + 1)
+    bounds = months.astype("datetime64[s]").astype(np.int64)
+    return months.astype(np.int64)[np.searchsorted(bounds, start, side="right") - 1]
+
+
 @dataclass(frozen=True, slots=True)
 class Calls:
     """Calls to replay: start (seconds since the epoch, UTC), duration (seconds), intent index."""
@@ -151,7 +165,7 @@ class Replay:
         seconds = np.maximum(calls.seconds.astype(np.float64), 0.0)
         minutes = np.ceil(np.ceil(seconds / step) * step / 60).astype(np.int64)
         start = calls.start.astype(np.int64)
-        month = start.astype("datetime64[s]").astype("datetime64[M]").astype(np.int64)
+        month = months_of(start)
 
         allowed = route != _BLOCKED
         charged_to = np.full(count, NO_CHARGE, np.int32)
@@ -160,9 +174,11 @@ class Replay:
         on_credits = route == _CREDITS
 
         # 1. Pools, partitioned by (pool, month), ordered by start then input order.
-        in_pool = np.flatnonzero(route == _POOL)
+        by_time = np.argsort(start, kind="stable")  # ties: input order
+        in_pool = by_time[route[by_time] == _POOL]
         if len(in_pool):
-            order = in_pool[np.lexsort((in_pool, start[in_pool], month[in_pool], pool[in_pool]))]
+            # (pool, month) partitions, each in time order: a stable sort of the time-ordered calls.
+            order = in_pool[np.argsort(pool[in_pool].astype(np.int64) * (1 << 32) + (month[in_pool] - month[in_pool].min()), kind="stable")]
             keys = np.stack([pool[order], month[order]], axis=1)
             boundaries = np.flatnonzero(np.any(keys[1:] != keys[:-1], axis=1)) + 1
             for part in np.split(order, boundaries):
@@ -179,9 +195,8 @@ class Replay:
 
         # 2. Credits, across the tenant, ordered by start then input order.
         charge = np.full(count, np.nan)
-        credit_calls = np.flatnonzero(on_credits)
-        if len(credit_calls):
-            order = credit_calls[np.lexsort((credit_calls, start[credit_calls]))]
+        if on_credits.any():
+            order = by_time[on_credits[by_time]]
             costs = (
                 minutes[order] * np.nan_to_num(calls.rate[order], nan=0.0)
                 if self.priced and calls.rate is not None
