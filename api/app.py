@@ -17,7 +17,9 @@ from api import errors
 from api.limits import BodyLimit
 from api.responses import JSONBody
 from api.routers import ROUTERS
+from api.routers.docs import ASSETS
 from api.routers.tester import STATIC
+from api.security import SecurityHeaders, hosts_for
 from api.schemas import ErrorBody
 from api.settings import Settings
 from api.state import AppState
@@ -30,8 +32,12 @@ the tenant's users, dial plans and the service country plans. Errors answer
 """
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """The service for `settings` (default: `Settings.from_env()`); loads the tenant now."""
+def create_app(settings: Settings | None = None, *, bound_host: str | None = None) -> FastAPI:
+    """The service for `settings` (default: `Settings.from_env()`); loads the tenant now.
+
+    `bound_host`: the address `serve` listens on; with it (or with
+    `settings.allowed_hosts`) a request naming another `Host` is refused.
+    """
     settings = settings if settings is not None else Settings.from_env()
     state = AppState(settings)
     app = FastAPI(
@@ -39,6 +45,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description=DESCRIPTION,
         default_response_class=JSONBody,
+        docs_url=None,  # api.routers.docs: no CDN, no inline script
+        redoc_url=None,
         responses={
             404: {"model": ErrorBody, "description": "Something named does not exist"},
             422: {"model": ErrorBody, "description": "The request cannot be used"},
@@ -50,5 +58,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/docs-assets", StaticFiles(directory=ASSETS), name="docs-assets")
     app.add_middleware(BodyLimit, max_body_bytes=settings.max_body_bytes)
+    if bound_host is not None:
+        allowed = hosts_for(bound_host, settings.allowed_hosts)
+    else:
+        allowed = hosts_for("::", settings.allowed_hosts)  # only the configured names, if any
+    # Added last: the outermost layer, so even a 413 gets the headers.
+    app.add_middleware(SecurityHeaders, allowed_hosts=allowed)
     return app

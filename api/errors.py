@@ -93,8 +93,32 @@ def body(
     rule: str | None = None,
     field: str | None = None,
 ) -> dict[str, Any]:
-    """The one error body shape."""
-    return {"error": error, "detail": detail, "plan": plan, "rule": rule, "field": field}
+    """The one error body shape; no part longer than `MAX_ECHO` characters (`shortened`)."""
+    return {
+        "error": error,
+        "detail": shortened(detail),
+        "plan": shortened(plan),
+        "rule": shortened(rule),
+        "field": shortened(field),
+    }
+
+
+MAX_ECHO = 300
+"""The most characters of one error part: the input it quotes is cut (a 3 MB user name)."""
+
+
+def shortened(text: str | None) -> str | None:
+    """`text`, or its start and end around a note of how much was left out.
+
+    >>> shortened("user '" + "x" * 5000 + "' does not exist")[190:240]
+    'xxxxxxxxxx [4,762 characters left out] xxxxxxxxxxx'
+    >>> shortened("user '" + "x" * 5000 + "' does not exist")[-20:]
+    "xxxx' does not exist"
+    """
+    if text is None or len(text) <= MAX_ECHO:
+        return text
+    head, tail = text[:200], text[-60:]
+    return f"{head} [{len(text) - 260:,} characters left out] {tail}"
 
 
 def answer_for(exc: BaseException) -> tuple[int, dict[str, Any]]:

@@ -63,7 +63,7 @@ def serve(
     """Load the tenant, listen, print the tester page's URL, serve until interrupted."""
     if not 0 <= port <= 65535:
         raise DialplanInputError(f"port must be 0 to 65535, not {port}", field="port")
-    app = create_app(settings)
+    app = create_app(settings, bound_host=host)
     sock = bind(host, port)
     url = url_of(host, sock.getsockname()[1])
     tenant = app.state.dialplan.tenant

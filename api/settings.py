@@ -15,6 +15,7 @@ arguments use it); tests build a `Settings(...)` of their own and pass it to
 | `DIALPLAN_MAX_TRANSLATED_LENGTH` | `max_translated_length` | 1,024                |
 | `DIALPLAN_REGEX_TIMEOUT`     | `regex_timeout`       | 0.1 s                      |
 | `DIALPLAN_MAX_REQUEST_SECONDS` | `max_request_seconds` | 10 s                     |
+| `DIALPLAN_ALLOWED_HOSTS`     | `allowed_hosts`       | none (comma-separated)     |
 
 >>> Settings.from_env({"DIALPLAN_MAX_BATCH_ITEMS": "50"}).max_batch_items
 50
@@ -60,6 +61,8 @@ class Settings:
     """Seconds one pattern may run on one dial string (the engine's `timeout=`)."""
     max_request_seconds: float = 10.0
     """Seconds one batch, simulation or lint may spend in all."""
+    allowed_hosts: tuple[str, ...] = ()
+    """`Host` names the service answers besides the address it is bound to (`api.security`)."""
 
     def __post_init__(self) -> None:
         for name in (
@@ -122,6 +125,10 @@ def _seconds(text: str, variable: str) -> float:
     return value
 
 
+def _names(text: str, variable: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in text.split(",") if name.strip())
+
+
 _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "tenant": _path,
     "max_rules": _integer,
@@ -131,4 +138,5 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "max_translated_length": _integer,
     "regex_timeout": _seconds,
     "max_request_seconds": _seconds,
+    "allowed_hosts": _names,
 }

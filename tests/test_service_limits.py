@@ -49,7 +49,8 @@ def call(
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    with running_server(env={"DIALPLAN_MAX_REQUEST_SECONDS": str(REQUEST_SECONDS)}) as url:
+    env = {"DIALPLAN_MAX_REQUEST_SECONDS": str(REQUEST_SECONDS), "DIALPLAN_ALLOWED_HOSTS": "dialplan.example"}
+    with running_server(env=env) as url:
         yield url
 
 
@@ -69,6 +70,11 @@ def test_lint_past_the_time_limit_answers_200_with_the_findings_so_far(server: s
             plan("Later", ("Ext", r"^(8\d{3})$", "+14255558$1")),
         ]
     }
+    # The child processes' server starts with the service and takes a second or two of its own.
+    warm = {"dial_plans": [plan("Warm", ("Ext", r"^(7\d{3})$", "+14255557$1"))]}
+    deadline = time.monotonic() + 60
+    while any(f["code"] == "analysis-time-limit" for f in call(server, "/v1/lint", warm)[2]["findings"]):
+        assert time.monotonic() < deadline
     started = time.monotonic()
     status, _, body = call(server, "/v1/lint", document)
     elapsed = time.monotonic() - started
@@ -111,3 +117,53 @@ def test_a_translation_that_multiplies_its_input_is_a_located_error(server: str,
     # The service is still there, and a short output is fine.
     status, _, body = call(server, "/v1/simulate", simulate([("Amp", r"^(\d+)$", "+1$1")], "4255550100"))
     assert (status, body["results"][0]["final_number"]) == (200, "+14255550100")
+
+
+@pytest.mark.parametrize("path", ["/", "/docs", "/v1/users", "/v1/users/nobody@x.com/effective-dial-plan"])
+def test_every_answer_carries_the_security_headers(server: str, path: str) -> None:
+    status, headers, _ = call(server, path)
+    assert status in (200, 404)
+    headers = {name.lower(): value for name, value in headers.items()}
+    policy = dict(part.strip().split(" ", 1) for part in headers["content-security-policy"].split(";"))
+    assert policy["script-src"] == "'self'"  # no inline script, no other origin
+    assert policy["frame-ancestors"] == "'none'"
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "no-referrer"
+
+
+@pytest.mark.parametrize(
+    ("host", "status"),
+    [("127.0.0.1", 200), ("localhost", 200), ("dialplan.example", 200), ("attacker.example", 400), ("", 400)],
+    ids=["bound-address", "localhost", "configured-name", "rebound-name", "no-host"],
+)
+def test_a_host_header_the_service_does_not_answer_to_is_refused(server: str, host: str, status: int) -> None:
+    """DNS rebinding: a page of attacker.example resolved to 127.0.0.1 must not reach the API."""
+    port = server.rstrip("/").rsplit(":", 1)[1]
+    got, _, body = call(server, "/health", headers={"Host": f"{host}:{port}" if host else ""})
+    assert got == status
+    if status == 400:
+        assert body["error"] == "host_not_allowed"
+
+
+def test_an_error_never_echoes_more_than_a_few_hundred_characters(server: str) -> None:
+    """A 3 MB user name came back whole in a 3 MB 404."""
+    status, _, body = call(server, "/v1/normalize", {"dialed_number": "7123", "user": "x" * 3_000_000})
+    assert status == 404 and body["error"] == "unknown_user"
+    assert len(json.dumps(body)) < 1000
+    assert body["detail"].endswith("does not exist in tenant 'Contoso'")
+
+
+def test_the_api_docs_load_their_assets_from_the_service(server: str) -> None:
+    """`/docs` loaded Swagger UI from a CDN: a blank page offline."""
+    import re
+
+    for page in ("/docs", "/redoc"):
+        status, _, html = call(server, page)
+        assert status == 200
+        sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+        assert sources and all(source.startswith("/") for source in sources), sources
+        assert "<script>" not in html  # every script is a file
+        for source in sources:
+            request = urllib.request.Request(server.rstrip("/") + source)
+            with urllib.request.urlopen(request, timeout=30) as response:
+                assert response.status == 200 and response.read()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from api.routers import (
     calls,
     dial_plans,
+    docs,
     health,
     lint,
     normalize,
@@ -30,4 +31,5 @@ ROUTERS = (
     regions.router,
     health.router,
     tester.router,
+    docs.router,
 )
