@@ -19,8 +19,8 @@ from api.responses import JSONBody
 from api.routers import ROUTERS
 from api.routers.docs import ASSETS
 from api.routers.tester import STATIC
-from api.security import SecurityHeaders, hosts_for
 from api.schemas import ErrorBody
+from api.security import SecurityHeaders, hosts_for
 from api.settings import Settings
 from api.state import AppState
 
