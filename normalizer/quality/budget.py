@@ -1,8 +1,12 @@
 """Lint under a time limit: each plan's analysis in a child process, all within one budget.
 
 `isolated_warnings` hands each plan to `normalizer.quality.isolation` with
-what is left of the run's time limit, so the limit bounds the whole run
-however many plans there are. A plan stopped at the limit (or past its
+an equal share of what is left of the run's time limit, so the limit bounds
+the whole run however many plans there are, and one pathological rule (a
+careless admin's, or one posted to `/v1/lint`) cannot spend the time of every
+other plan: a plan's first attempt gets half its share, and a plan stopped
+while building one rule's automaton runs again without that rule, so its
+cheap, safety-critical checks (emergency capture) are still made. A plan stopped at the limit (or past its
 memory cap) gets an `analysis-time-limit` (`analysis-memory-limit`) finding
 saying while doing what; a plan whose turn never came gets one saying so.
 
@@ -78,11 +82,13 @@ def isolated_warnings(
 ) -> list[Finding]:
     """The warnings of each plan, worked out in child processes within `time_limit` in all.
 
-    Each plan gets what is left of the limit; plans never started are named by
-    an `analysis-time-limit` finding each. A plan stopped while building one
+    Each plan gets an equal share of what is left of the limit (half of it on
+    its first attempt); plans never started are named by an
+    `analysis-time-limit` finding each. A plan stopped while building one
     rule's automaton runs again without it (in a new round, if time is left),
     so only that rule goes unchecked.
     """
+    first_round = True
     until = time.monotonic() + time_limit
     found: list[list[Finding]] = [[] for _ in work]
     skipped: list[frozenset[int]] = [frozenset() for _ in work]
@@ -95,7 +101,10 @@ def isolated_warnings(
             seconds=time_limit,
             until=until,
             preload=("normalizer.quality.lint",),
+            # Half a share on the first attempt keeps time for a rerun without a stopped rule.
+            shares_per_call=2.0 if first_round else 1.0,
         )
+        first_round = False
         retry: list[int] = []
         for index, outcome in zip(pending, outcomes, strict=True):
             tenant, plan = work[index][0], work[index][1]

@@ -97,6 +97,7 @@ def _child(
     _notes = connection
     if memory_bytes is not None:
         _limit_memory(memory_bytes)
+    connection.send(("ready",))
     for args in calls:
         try:
             message: tuple[Any, ...] = ("ok", function(*args))
@@ -110,11 +111,29 @@ def _child(
     connection.close()
 
 
-def _stopped(seconds: float, doing: str | None, where: dict[str, Any]) -> TimeLimitError:
-    detail = f"the work ran past its limit of {seconds} s and was stopped"
+def _stopped(
+    seconds: float, doing: str | None, where: dict[str, Any], share: float | None = None
+) -> TimeLimitError:
+    if share is not None and share < seconds:
+        detail = f"the work ran past its share ({share:.2g} s) of the limit of {seconds:g} s and was stopped"
+    else:
+        detail = f"the work ran past its limit of {seconds:g} s and was stopped"
     if doing:
         detail += f" while {doing}"
     return TimeLimitError(detail, **where)
+
+
+def _is_ready(receiver: Connection, process: Any, seconds: float) -> bool:
+    """Whether a new child said it is ready within `seconds` (a child that died is a bug)."""
+    if not receiver.poll(max(0.0, seconds)):
+        return False
+    try:
+        message = receiver.recv()
+    except EOFError:
+        raise RuntimeError(
+            f"isolated work failed: the child process ended with code {process.exitcode}"
+        ) from None
+    return bool(message[0] == "ready")
 
 
 class NotStarted:
@@ -133,6 +152,7 @@ def run_each(
     memory_bytes: int | None = MEMORY_BYTES,
     method: str | None = None,
     preload: Sequence[str] = (),
+    shares_per_call: float | None = None,
 ) -> Iterator[Any]:
     """`function(*args)` for each `args` of `calls`, in order, each under `seconds`.
 
@@ -140,7 +160,11 @@ def run_each(
     with (`TimeLimitError`, `MemoryLimitError`) as a value, so the caller
     decides what a stopped call means. With `until` (a `time.monotonic()`
     deadline for them all), each call gets at most what is left of it, and the
-    calls not started by then are yielded as `NotStarted()` at once. An
+    calls not started by then are yielded as `NotStarted()` at once. With
+    `until` and `shares_per_call` too, a call gets at most an equal share of
+    what is left: that time divided by `shares_per_call` times the calls not
+    yet done (a call that finishes early leaves its rest to the next ones), so
+    no one call can spend the time of all the others. An
     unexpected exception in the child is a bug: `RuntimeError`. With the fork
     method, `function` and `calls` need not pickle; results always do.
     """
@@ -159,13 +183,28 @@ def run_each(
         sender.close()
         index = start
         try:
+            # A child's start (a forkserver's first one imports `preload`) counts
+            # against `until` but not against the first call's own time or share.
+            if until is not None and not _is_ready(receiver, process, until - time.monotonic()):
+                for _ in calls[start:]:
+                    yield NotStarted()
+                return
+            if until is None and not _is_ready(receiver, process, seconds):
+                start = index + 1  # that call is stopped; the next ones go on in a new child
+                yield _stopped(seconds, "starting its process", {})
+                continue
             while index < len(calls):
                 doing: str | None = None
                 where: dict[str, Any] = {}
-                deadline = time.monotonic() + seconds
+                now = time.monotonic()
+                deadline = now + seconds
+                share: float | None = None
                 if until is not None:
                     # Past it, a result already sent is still taken; a call under way is stopped.
                     deadline = min(deadline, until)
+                    if shares_per_call is not None:
+                        share = max(0.0, until - now) / (shares_per_call * (len(calls) - index))
+                        deadline = min(deadline, now + share)
                 while True:
                     if not receiver.poll(max(0.0, deadline - time.monotonic())):
                         message: tuple[Any, ...] = ("time",)
@@ -189,7 +228,7 @@ def run_each(
                 if kind == "crash":
                     raise RuntimeError(f"isolated work failed: {message[1]}")
                 if kind == "time":
-                    yield _stopped(seconds, doing, where)
+                    yield _stopped(seconds, doing, where, share)
                 else:
                     needed = (
                         f"more than {memory_bytes / 1024**3:g} GiB"
