@@ -89,7 +89,9 @@ def test_marcel_dials_7123(server: str, browser: Any, page_errors: list[str]) ->
     # The main answer is on screen without scrolling.
     box = translated.bounding_box()
     assert box is not None and box["y"] + box["height"] <= 768
-    # The user list shows each address whole; the line under it says the rest.
+    # The user list shows each address whole (no location and plan to cut it off);
+    # the line under it says the rest.
+    expect(page.locator(f'#user option[value="{MARCEL}"]')).to_have_text(MARCEL)
     expect(page.locator("#user-detail")).to_have_text(
         f"{MARCEL}: usage location FR, tenant plan FR-Paris-Issy-39qdPR"
     )
