@@ -1,8 +1,17 @@
-"""`POST /v1/suites/parse`: a suite file's text as its cases, to run through `/v1/simulate`.
+r"""`POST /v1/suites/parse`: a suite file's text as its cases, to run through `/v1/simulate`.
 
 The workbench page loads a suite, runs its dial strings against the edited
 tenant with `/v1/simulate` (bounded as any simulation) and compares each
 result with the case's expectations. Nothing is stored.
+
+>>> from fastapi.testclient import TestClient
+>>> from api import Settings, create_app
+>>> client = TestClient(create_app(Settings()))
+>>> suite = '[[cases]]\ndialed_number = "7123"\nusage_location = "FR"\nexpect.call_type = "unknown"\n'
+>>> client.post("/v1/suites/parse", json={"text": suite}).json()["cases"][0]["expect"]
+{'call_type': 'unknown'}
+>>> client.post("/v1/suites/parse", json={"text": "[[cases]"}).json()["error"]
+'invalid_input'
 """
 
 from __future__ import annotations

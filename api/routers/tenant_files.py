@@ -1,10 +1,17 @@
-"""`POST /v1/tenant-files/read` and `/v1/tenant-files/write`: tenant files in and out as text.
+r"""`POST /v1/tenant-files/read` and `/v1/tenant-files/write`: tenant files in and out as text.
 
 The workbench page opens a `.toml`, `.ps1` or Teams `.json` file the user picks
 and saves the edited tenant: the service reads and writes the text and keeps
 nothing. Reading a script runs its statements (loops included), which no regex
 timeout bounds, so it runs in a child process under the request time limit
 (`api.isolation`), as lint does; the body limit bounds the text.
+
+>>> read_document("t.toml", "[tenant]\nname = 'Fabrikam'\n", None)["tenant"]["tenant"]["name"]
+'Fabrikam'
+>>> read_document("t.xlsx", "", None)
+Traceback (most recent call last):
+...
+normalizer.errors.TenantFileError: t.xlsx: field 'file_name': unsupported tenant file type (use .json, .ps1, .toml)
 """
 
 from __future__ import annotations
