@@ -373,7 +373,8 @@ def test_coverage_tells_a_tenant_plan_from_the_service_plan_of_the_same_name(tmp
 def test_a_suite_from_toml_text() -> None:
     from normalizer import SuiteError, suite_from_toml
 
-    suite = suite_from_toml('[suite]\nname = "P"\n[[cases]]\ndialed_number = "7123"\nuser = "a@b.c"\n', "p.toml")
+    text = '[suite]\nname = "P"\n[[cases]]\ndialed_number = "7123"\nuser = "a@b.c"\nexpect.call_type = "extension"\n'
+    suite = suite_from_toml(text, "p.toml")
     assert (suite.name, suite.cases[0].dialed_number, suite.cases[0].user) == ("P", "7123", "a@b.c")
     with pytest.raises(SuiteError, match=r"^p\.toml: not valid TOML"):
         suite_from_toml("[[cases]", "p.toml")
