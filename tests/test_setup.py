@@ -60,3 +60,16 @@ def test_readme_opens_with_the_two_set_up_commands() -> None:
     block = lines[lines.index("```sh") + 1 :][:2]
     assert block[0].startswith("make run ") and "Contoso" in block[0]
     assert block[1].startswith("make test ")
+
+
+def test_readme_lists_every_dialplan_variable_in_one_table() -> None:
+    import re
+    from dataclasses import fields
+
+    from api.settings import PREFIX, Settings
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `(DIALPLAN_[A-Z_]+)` \|", text, flags=re.MULTILINE)
+    assert sorted(rows) == sorted(PREFIX + field.name.upper() for field in fields(Settings))
+    at = [i for i, line in enumerate(text.splitlines()) if line.startswith("| `DIALPLAN_")]
+    assert at == list(range(at[0], at[0] + len(rows))), "the variables are one table"
