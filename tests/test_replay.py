@@ -191,3 +191,50 @@ def test_months_by_boundaries_are_calendar_months(starts: list[int]) -> None:
 
     values = np.array(starts, np.int64)
     assert months_of(values).tolist() == values.astype("datetime64[s]").astype("datetime64[M]").astype(np.int64).tolist()
+
+
+CONTOSO_USERS = [
+    "emily.braun@contoso.com", "lidia.holloway@contoso.com", "pradeep.gupta@contoso.com",
+    "marcel.beauchamp@contoso.com", "rachelle.cormier@contoso.com", "isabell.potvin@contoso.com",
+]
+DIALED = [
+    "0033123456789", "02079460065", "02079460000", "112", "999", "7123", "0800123456", "08001234567",
+    "0899123456", "08431234567", "09012345678", "+14165550100", "3949", "118218", "0612345678", "00442079460034",
+]
+
+
+@pytest.mark.parametrize("inbound", [False, True], ids=["outbound", "inbound"])
+def test_the_array_path_agrees_with_one_call_at_a_time(inbound: bool) -> None:
+    from normalizer.formats import load_tenant
+
+    simulator = Simulator(load_tenant())
+    users = [user for user in CONTOSO_USERS for _ in DIALED]
+    dialed = DIALED * len(CONTOSO_USERS)
+    ledger = CallLedger(simulator)
+    out = ledger.feed_dialed(users, dialed, np.full(len(users), at("2024-03-01T09:00:00")), np.full(len(users), 1.0),
+                             np.full(len(users), inbound))
+    columns = {name: column.to_pylist() for name, column in outcome_columns(out).items()}
+    for row, (user, number) in enumerate(zip(users, dialed, strict=True)):
+        one = simulator.billing.resolve(
+            simulator.billing.intent(simulator.normalize(number, user=user), user, inbound=inbound), minutes=1
+        )
+        assert (columns["billing_category"][row], columns["allowed"][row], columns["block_reason"][row], columns["charged_to"][row]) == (
+            str(one.billing_category), one.allowed, str(one.block_reason) if one.block_reason else None, one.charged_to
+        ), (user, number)
+
+
+def test_a_price_list_costs_the_plan_mixes(paris: Simulator) -> None:
+    from normalizer.billing.rates import price_list_from_text
+
+    prices = price_list_from_text("region,plan,price,currency\nFR,domestic-120,8,EUR\nFR,domestic-240,12,EUR\n")
+    ledger = CallLedger(paris, prices=prices)
+    ledger.feed_dialed(
+        ["a@p.fr", "b@p.fr", "a@p.fr"], ["0145678900"] * 3,
+        np.array([at("2024-03-01T09:00:00"), at("2024-03-02T09:00:00"), at("2024-03-03T09:00:00")]),
+        np.array([120 * 60.0, 120 * 60.0, 600.0]),
+    )
+    advice = next(r for r in ledger.summary()["months"]["2024-03"]["recommendations"] if r.get("pool"))
+    assert advice["options"] == [
+        {"plan": "domestic-120", "licences": 3, "extra_licences": 1, "minutes": 360, "monthly_cost": 24.0, "extra_cost": 8.0, "currency": "EUR"},
+        {"plan": "domestic-240", "licences": 2, "extra_licences": 0, "minutes": 480, "monthly_cost": 24.0, "extra_cost": 8.0, "currency": "EUR"},
+    ]

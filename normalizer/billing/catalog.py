@@ -13,7 +13,7 @@ True
 >>> catalog.plan("IT", "domestic-120")
 Traceback (most recent call last):
 ...
-normalizer.errors.UnknownCallingPlanError: Calling Plans are not sold in IT (sold in: BE, CA, DE, ES, FR, GB, IE, PR, US)
+normalizer.errors.UnknownCallingPlanError: Calling Plans are not sold in IT (sold in: BE, CA, DE, ES, FR, GB, IE, NL, PR, US)
 """
 
 from __future__ import annotations

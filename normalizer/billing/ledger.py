@@ -37,7 +37,7 @@ from normalizer.billing.outcome import (
     Intent,
     Route,
 )
-from normalizer.billing.rates import RateCard
+from normalizer.billing.rates import PriceList, RateCard
 from normalizer.billing.replay import NO_CHARGE, ON_CREDITS, Calls, Outcomes, Replay, months_of
 from normalizer.classify import CallType, e164_part
 from normalizer.errors import DialplanInputError
@@ -86,11 +86,17 @@ class CallLedger:
     """One replay of a tenant's calls, fed in time-ordered chunks, and its report."""
 
     def __init__(
-        self, simulator: Simulator, *, rates: RateCard | None = None, keep_calls: bool = False
+        self,
+        simulator: Simulator,
+        *,
+        rates: RateCard | None = None,
+        keep_calls: bool = False,
+        prices: PriceList | None = None,
     ) -> None:
         self.simulator = simulator
         self.billing: CallBilling = simulator.billing
         self.rates = rates
+        self.prices = prices
         credits = simulator.tenant.communications_credits
         if rates is not None and credits is not None and rates.currency != credits.currency:
             raise DialplanInputError(
@@ -424,6 +430,17 @@ class CallLedger:
                         {"plan": bigger.id, "licences": licences, "extra_licences": 0, "minutes": bigger.domestic_minutes * licences}
                     )
                     break
+            if self.prices is not None:
+                current = self.prices.price(pool["country"], plan.id)
+                for option in options:
+                    price = self.prices.price(pool["country"], option["plan"])
+                    option["monthly_cost"] = round(option["licences"] * price, 2) if price is not None else None
+                    option["extra_cost"] = (
+                        round(option["licences"] * price - licences * current, 2)
+                        if price is not None and current is not None
+                        else None
+                    )
+                    option["currency"] = self.prices.currency
             advice.append(
                 {
                     "pool": pool["pool"],

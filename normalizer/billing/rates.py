@@ -126,3 +126,56 @@ def read_rate_card(path: str | Path) -> RateCard:
     except OSError as exc:
         raise TenantFileError(f"cannot read: {exc.strerror}", file=str(path)) from None
     return rate_card_from_text(text, str(path))
+
+
+@dataclass(frozen=True, slots=True)
+class PriceList:
+    """Monthly prices of Calling Plan licences by (region, plan id), in one currency."""
+
+    prices: dict[tuple[str, str], float]
+    currency: str
+    source: str = "<prices>"
+
+    def price(self, region: str, plan_id: str) -> float | None:
+        return self.prices.get((region.upper(), plan_id))
+
+
+def price_list_from_text(text: str, source: str = "<prices>") -> PriceList:
+    """Read a price file: `region,plan,price,currency` lines (a header line is optional).
+
+    >>> price_list_from_text("region,plan,price,currency\\nFR,domestic-120,8,EUR\\n").price("fr", "domestic-120")
+    8.0
+    """
+    prices: dict[tuple[str, str], float] = {}
+    currency: str | None = None
+    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
+            continue
+        cells = [cell.strip() for cell in row]
+        if number == 1 and cells[0].lower() == "region":
+            continue
+        if len(cells) != 4:
+            raise TenantFileError(f"line {number}: expected region,plan,price,currency", file=source)
+        region, plan, price_text, row_currency = cells
+        try:
+            price = float(price_text)
+        except ValueError:
+            raise TenantFileError(f"line {number}: {price_text!r} is not a number", file=source, field="price") from None
+        if currency is not None and row_currency != currency:
+            raise TenantFileError(
+                f"line {number}: currency {row_currency!r}, but earlier lines use {currency!r}", file=source, field="currency"
+            )
+        currency = row_currency
+        prices[(region.upper(), plan)] = price
+    if currency is None:
+        raise TenantFileError("no prices", file=source)
+    return PriceList(prices, currency, source)
+
+
+def read_price_list(path: str | Path) -> PriceList:
+    """Read a price file (`--prices FILE`)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise TenantFileError(f"cannot read: {exc.strerror}", file=str(path)) from None
+    return price_list_from_text(text, str(path))

@@ -96,6 +96,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "credits in money (default: in minutes only)",
     )
     billing.add_argument(
+        "--prices",
+        metavar="FILE",
+        help="monthly licence prices CSV (region, plan, price, currency): the recommendations "
+        "then give each plan mix's monthly cost",
+    )
+    billing.add_argument(
         "--report",
         metavar="FILE.html",
         help="also write the replay as one self-contained HTML page of plots (pool use with "
@@ -300,7 +306,7 @@ def _billing_columns(args: argparse.Namespace) -> BillingColumns | None:
     """The Calling Plan options, checked together (None: no Calling Plan pass)."""
     from normalizer.bulk.billing import BillingColumns
 
-    given = [args.start_column, args.duration_column, args.direction_column, args.rates, args.report]
+    given = [args.start_column, args.duration_column, args.direction_column, args.rates, args.report, args.prices]
     if not any(given):
         return None
     if not args.start_column or not args.duration_column:
@@ -331,18 +337,19 @@ def _normalize_and_bill(
     from dataclasses import replace
 
     from normalizer.billing.ledger import CallLedger
-    from normalizer.billing.rates import read_rate_card
+    from normalizer.billing.rates import read_price_list, read_rate_card
     from normalizer.bulk.billing import OutOfOrder, StreamingBiller, bill_file
     from normalizer.bulk.cdr_io import CdrFormat
     from normalizer.bulk.job import normalize_file
 
     rates = read_rate_card(args.rates) if args.rates else None
+    prices = read_price_list(args.prices) if args.prices else None
     keep = bool(args.report)
     started = time.perf_counter()
     rewindable = isinstance(sink, Path) or (sink is not sys.stdout.buffer and sink.seekable())
     summary = None
     if rewindable:
-        ledger = CallLedger(simulator, rates=rates, keep_calls=keep)
+        ledger = CallLedger(simulator, rates=rates, keep_calls=keep, prices=prices)
         try:
             summary = normalize_file(
                 source,
@@ -360,7 +367,7 @@ def _normalize_and_bill(
                 sink.seek(0)
                 sink.truncate()
     if summary is None:
-        ledger = CallLedger(simulator, rates=rates, keep_calls=keep)
+        ledger = CallLedger(simulator, rates=rates, keep_calls=keep, prices=prices)
         with tempfile.TemporaryDirectory(prefix="dialplan-cdr-") as work:
             normalized = Path(work) / "normalized.parquet"
             summary = normalize_file(
@@ -415,6 +422,10 @@ def describe_calling_plans(report: dict[str, Any]) -> list[str]:
                 if (advice["user"], advice["reason"]) in advice_for:
                     lines.append(f"    advice: {advice['user']}: {advice['advice']}")
             else:
-                mixes = "; ".join(f"{o['licences']} x {o['plan']}" for o in advice["options"])
+                mixes = "; ".join(
+                    f"{o['licences']} x {o['plan']}"
+                    + (f" ({o['monthly_cost']:,.2f} {o['currency']} a month)" if o.get("monthly_cost") is not None else "")
+                    for o in advice["options"]
+                )
                 lines.append(f"    advice: pool {advice['pool']} needed {advice['needed_minutes']:,} min: {mixes}")
     return lines
