@@ -278,6 +278,8 @@ def test_the_workbench_names_a_broken_rule(server: str, browser: Any, page_error
     pattern = page.get_by_label(f"pattern of rule {INTERNAL}")
     pattern.fill("^(7\\d{3}$")
     expect(page.locator("#edit-error")).to_contain_text("After the edit:")
+    # The tenant as opened still answers.
+    expect(page.locator("#before-number")).to_have_text("+33199997123")
     expect(pattern).to_have_class("invalid")
     expect(page.locator("#findings li.error").first).to_contain_text(INTERNAL)
     shot(page, "workbench-phone-broken-rule")

@@ -232,11 +232,13 @@ function renderEditor() {
     flag.dataset.index = String(index);
     flag.setAttribute("aria-label", `rule ${rule.name} is an internal extension`);
     cells[4].append(flag);
-    cells[6].append(
+    const moves = text("span", "", "moves");
+    moves.append(
       button("↑", "up", index, `move rule ${rule.name} up`),
       button("↓", "down", index, `move rule ${rule.name} down`),
       button("✕", "remove", index, `remove rule ${rule.name}`),
     );
+    cells[6].append(moves);
     ["#", "Name", "Pattern", "Translation", "Ext.", "State", "Move / remove"].forEach((label, column) => {
       cells[column].dataset.label = label;
     });
@@ -354,18 +356,18 @@ function renderCompare(before, after) {
   const set = (id, value) => {
     $(id).textContent = value;
   };
+  const rule = (result) =>
+    `${result.matching_rule ? result.matching_rule.name : "no rule"} · dials ${result.final_number} · ${result.call_type}`;
+  // One side may have failed (an edit that does not compile): the other is still shown.
+  set("before-number", before ? before.translated_number || "no rule matched" : "–");
+  set("after-number", after ? after.translated_number || "no rule matched" : "–");
+  set("before-rule", before ? rule(before) : "");
+  set("after-rule", after ? rule(after) : "");
   if (!before || !after) {
-    for (const id of ["before-number", "after-number", "before-rule", "after-rule"]) set(id, "–");
     $("compare").classList.remove("changed");
     $("compare-note").textContent = "";
     return;
   }
-  set("before-number", before.translated_number || "no rule matched");
-  set("after-number", after.translated_number || "no rule matched");
-  const rule = (result) =>
-    `${result.matching_rule ? result.matching_rule.name : "no rule"} · dials ${result.final_number} · ${result.call_type}`;
-  set("before-rule", rule(before));
-  set("after-rule", rule(after));
   const changed = differs(before, after);
   $("compare").classList.toggle("changed", changed);
   $("compare-note").textContent = changed ? "The edit changes this dial string." : "No change for this dial string.";
