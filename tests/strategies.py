@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from normalizer.models import (
     DEFAULT_MAX_RULES,
     GLOBAL_IDENTITY,
+    CreditsSettings,
     DialPlan,
     NormalizationRule,
     Scope,
@@ -134,10 +135,12 @@ def dial_plans(draw: st.DrawFn, identity: str) -> DialPlan:
 
 
 @st.composite
-def tenants(draw: st.DrawFn, *, max_rules: bool = False) -> Tenant:
+def tenants(draw: st.DrawFn, *, max_rules: bool = False, licences: bool = False) -> Tenant:
     """Whole tenants: an optional Global plan, tenant-user plans, and users assigned to them.
 
-    With `max_rules`, the rule limit is drawn too (only the TOML file carries it).
+    With `max_rules`, the rule limit is drawn too (only the TOML file carries it);
+    with `licences`, Calling Plans sold in the users' locations, credits, phone
+    numbers and a `[communications_credits]` table (TOML and Teams JSON carry them).
     """
     plan_identities = draw(st.lists(identities, max_size=4, unique_by=str.lower))
     if draw(st.booleans()):
@@ -152,9 +155,34 @@ def tenants(draw: st.DrawFn, *, max_rules: bool = False) -> Tenant:
         )
         for upn in draw(st.lists(upns, max_size=5, unique_by=str.lower))
     )
+    if licences:
+        users = tuple(draw(licensed(user)) for user in users)
+    amounts = st.integers(0, 10**6).map(lambda cents: cents / 100)
+    credits = (
+        draw(st.none() | st.builds(CreditsSettings, amounts, st.sampled_from(["USD", "EUR", "GBP"]),
+                                   st.none() | amounts, st.none() | amounts.filter(bool)))
+        if licences
+        else None
+    )
     return Tenant(
         name=draw(texts),
         dial_plans=plans,
         users=users,
         max_rules=draw(st.integers(6, 50)) if max_rules else DEFAULT_MAX_RULES,
+        communications_credits=credits,
     )
+
+
+@st.composite
+def licensed(draw: st.DrawFn, user: User) -> User:
+    """A user with a Calling Plan their usage location sells (or none), credits and a number."""
+    from dataclasses import replace
+
+    from normalizer.billing.catalog import default_plan_catalog
+
+    catalog = default_plan_catalog()
+    region = draw(st.sampled_from(catalog.regions()))
+    plan = draw(st.none() | st.sampled_from([p.id for p in catalog.country(region).plans]))
+    number = draw(st.none() | st.from_regex(r"\A\+[1-9]\d{7,14}\Z"))
+    return replace(user, usage_location=region, calling_plan=plan,
+                   communications_credits=draw(st.booleans()), phone_number=number)

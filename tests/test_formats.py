@@ -32,7 +32,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @settings(deadline=None)
-@given(tenants(max_rules=True))
+@given(tenants(max_rules=True, licences=True))
 def test_tenant_to_toml_and_back_is_the_same_tenant(tenant: Tenant) -> None:
     assert tenant_from_toml(tenant_to_toml(tenant)) == tenant
 

@@ -32,7 +32,7 @@ RULE = {
 
 
 @settings(deadline=None)
-@given(tenants())
+@given(tenants(licences=True))
 def test_tenant_to_json_and_back_is_the_same_tenant(tenant: Tenant) -> None:
     assert tenant_from_teams_json(tenant_to_teams_json(tenant), name=tenant.name) == tenant
 
