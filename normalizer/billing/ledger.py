@@ -163,9 +163,15 @@ class CallLedger:
         count = len(start)
         if valid is not None and not valid.all():
             users = pc.if_else(pa.array(valid), users.cast(pa.string()), pa.scalar("", pa.string()))
-        user_codes = pc.utf8_lower(users.cast(pa.string())).dictionary_encode()
-        upns = user_codes.dictionary.to_pylist()
-        user_of = np.asarray(user_codes.indices.to_numpy(zero_copy_only=False), np.int64)
+        # Distinct callers first, then their names in lower case (upns compare without case).
+        user_codes = users.cast(pa.string()).dictionary_encode()
+        written = user_codes.dictionary.to_pylist()
+        lowered = [upn.lower() for upn in written]
+        upns = list(dict.fromkeys(lowered))
+        position = {upn: index for index, upn in enumerate(upns)}
+        user_of = np.array([position[upn] for upn in lowered], np.int64)[
+            np.asarray(user_codes.indices.to_numpy(zero_copy_only=False), np.int64)
+        ]
         profile_of = np.array([self._profile_id(upn) if upn else 0 for upn in upns], np.int64)[user_of]
         kinds = pc.fill_null(call_type.cast(pa.string()), "")
         types = pc.fill_null(number_type.cast(pa.string()), "")
@@ -209,16 +215,16 @@ class CallLedger:
                 premium_ok[row] = bool(country and country.allows_premium(e164_part(number)))
         # One intent per (licence, category, premium allowed); rows in error get the void one.
         combined = (profile_of * len(_CATEGORIES) + category) * 2 + premium_ok
-        combos, inverse = np.unique(combined, return_inverse=True)
-        ids = np.array(
-            [
+        # The combinations present, found by counting (the codes are small), each given its intent.
+        present = np.flatnonzero(np.bincount(combined)) if count else np.zeros(0, np.int64)
+        table = np.zeros(int(present.max()) + 1 if len(present) else 1, np.int32)
+        for code in present.tolist():
+            table[code] = (
                 self._intent_id(self._profiles[code // (2 * len(_CATEGORIES))][0], _CATEGORIES[code // 2 % len(_CATEGORIES)], bool(code % 2))
                 if self._profiles
                 else self._void()
-                for code in combos.tolist()
-            ],
-            np.int32,
-        )[inverse.reshape(-1)]
+            )
+        ids = table[combined]
         if valid is not None:
             ids[~valid] = self._void()
         rates = None
