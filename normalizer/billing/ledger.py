@@ -229,16 +229,22 @@ class CallLedger:
             ids[~valid] = self._void()
         rates = None
         if self.rates is not None:
-            # Each distinct number looked up once.
-            numbers_codes = finals.dictionary_encode()
-            distinct_numbers = numbers_codes.dictionary.to_pylist()
-            known = self._rates
-            new = [number for number in distinct_numbers if number not in known]
-            if new:  # numbers met for the first time, looked up together
-                known.update(zip(new, self.rates.rates_of_array(pa.array(new, pa.string())).tolist(), strict=True))
-            distinct_rates = np.array([known[number] for number in distinct_numbers], np.float64)
-            positions = np.asarray(numbers_codes.indices.to_numpy(zero_copy_only=False), np.int64)
-            rates = distinct_rates[positions] if len(distinct_rates) else np.full(count, np.nan)
+            # Only calls that may be paid from credits need a rate; each distinct number is looked up once.
+            payable = np.array(
+                [i.route is Route.CREDITS or (i.route is Route.POOL and i.overflow_to_credits) for i in self.intents],
+                bool,
+            )[ids]
+            rates = np.full(count, np.nan)
+            rows = np.flatnonzero(payable)
+            if len(rows):
+                numbers_codes = finals.take(pa.array(rows)).dictionary_encode()
+                distinct_numbers = numbers_codes.dictionary.to_pylist()
+                known = self._rates
+                new = [number for number in distinct_numbers if number not in known]
+                if new:  # numbers met for the first time, looked up together
+                    known.update(zip(new, self.rates.rates_of_array(pa.array(new, pa.string())).tolist(), strict=True))
+                distinct_rates = np.array([known[number] for number in distinct_numbers], np.float64)
+                rates[rows] = distinct_rates[np.asarray(numbers_codes.indices.to_numpy(zero_copy_only=False), np.int64)]
         calls = Calls(np.asarray(start, np.int64), np.asarray(seconds, np.float64), ids, rates)
         return self.feed(calls, upns, user_of, valid)
 

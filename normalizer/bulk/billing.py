@@ -19,7 +19,6 @@ from typing import IO
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from normalizer.billing.columns import parse_directions, parse_durations, parse_starts
 from normalizer.billing.ledger import CallLedger, outcome_columns
@@ -113,6 +112,8 @@ def bill_file(
     columns: BillingColumns,
 ) -> int:
     """Replay the normalized file's calls into `ledger` and write every row with its outcome."""
+    import pyarrow.parquet as pq
+
     source = pq.ParquetFile(normalized)
     wanted = [columns.user, columns.start, columns.duration, "final_number", "call_type",
               "destination_region", "number_type", "error"]
