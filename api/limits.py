@@ -48,6 +48,15 @@ class Deadline:
             )
         return min(self.regex_timeout, remaining)
 
+    def check(self, where: str) -> None:
+        """Raise once the budget is spent (between the steps of a request)."""
+        if self.end - time.monotonic() <= 0:
+            raise RequestLimitError(
+                422,
+                "time_limit_exceeded",
+                f"{where}: the request ran past its limit of {self.seconds} s",
+            )
+
 
 def check_count(count: int, limit: int, field: str) -> None:
     """Reject a list longer than the limit."""

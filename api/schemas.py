@@ -290,7 +290,9 @@ class CallIn(Request):
     user: str = Field(description="The caller's user principal name.")
     dialed_number: str
     start: str = Field(description="ISO 8601 (no offset: UTC), or M/D/YYYY h:mm:ss AM.")
-    duration: float = Field(ge=0, description="Seconds.")
+    duration: float = Field(
+        ge=0, allow_inf_nan=False, description="Seconds, finite; at most the catalog's `max_call_seconds` (31 days)."
+    )
     direction: Literal["outbound", "inbound"] = "outbound"
 
 
@@ -298,7 +300,7 @@ class RateIn(Request):
     """One line of a rate card: the longest prefix wins."""
 
     prefix: str = Field(pattern=r"^\+\d+$")
-    rate: float = Field(ge=0, description="Per minute.")
+    rate: float = Field(ge=0, allow_inf_nan=False, description="Per minute, finite, at most 1,000,000.")
     currency: str
 
 

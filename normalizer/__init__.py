@@ -30,11 +30,11 @@ from normalizer.errors import (
 
 if _typing.TYPE_CHECKING:
     from normalizer.billing.catalog import PlanCatalog, default_plan_catalog
-    from normalizer.billing.columns import parse_starts
+    from normalizer.billing.columns import parse_starts, read_durations, read_starts
     from normalizer.billing.explain import calling_plan_answer
     from normalizer.billing.ledger import CallLedger, outcome_columns
     from normalizer.billing.outcome import BillingCategory, BlockReason, CallBilling, CallOutcome
-    from normalizer.billing.rates import RateCard, read_rate_card
+    from normalizer.billing.rates import RateCard, rate_problem, read_rate_card
     from normalizer.bulk.batch import CdrColumns, CdrNormalizer, normalize_batch
     from normalizer.bulk.cdr_io import CdrFormat
     from normalizer.bulk.job import normalize_file
@@ -111,9 +111,9 @@ if _typing.TYPE_CHECKING:
 # scripts call in loops) loads only the modules it uses.
 _LAZY_MODULES = {
     "normalizer.billing.catalog": ("PlanCatalog", "default_plan_catalog"),
-    "normalizer.billing.columns": ("parse_starts",),
+    "normalizer.billing.columns": ("parse_starts", "read_durations", "read_starts"),
     "normalizer.billing.ledger": ("CallLedger", "outcome_columns"),
-    "normalizer.billing.rates": ("RateCard", "read_rate_card"),
+    "normalizer.billing.rates": ("RateCard", "rate_problem", "read_rate_card"),
     "normalizer.billing.explain": ("calling_plan_answer",),
     "normalizer.billing.outcome": ("BillingCategory", "BlockReason", "CallBilling", "CallOutcome"),
     "normalizer.bulk.batch": ("CdrColumns", "CdrNormalizer", "normalize_batch"),
@@ -303,7 +303,10 @@ __all__ = [
     "normalize_file",
     "outcome_columns",
     "parse_starts",
+    "rate_problem",
+    "read_durations",
     "read_rate_card",
+    "read_starts",
     "record_suite",
     "rule_coverage",
     "run_isolated",

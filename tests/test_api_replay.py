@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from api import schemas
 
 LIDIA = "lidia.holloway@contoso.com"
 PRADEEP = "pradeep.gupta@contoso.com"
+OK = '{"user": "lidia.holloway@contoso.com", "dialed_number": "02079460000", "start": "2024-03-01T09:00:00Z", "duration": 60}'
 
 
 def call(user: str, dialed: str, start: str, duration: float, **extra: Any) -> dict[str, Any]:
@@ -54,7 +57,38 @@ def test_errors_name_the_call(api_client) -> None:  # type: ignore[no-untyped-de
     unknown = api_client.post("/v1/calls/replay", json={"calls": [call("x@contoso.com", "1", "2024-03-01", 1)]})
     assert unknown.status_code == 404 and unknown.json()["detail"].startswith("calls[0]: ")
     bad_start = api_client.post("/v1/calls/replay", json={"calls": [call(LIDIA, "1", "soon", 1)]})
-    assert bad_start.status_code == 422 and "row 1: 'soon' is not a date and time" in bad_start.json()["detail"]
+    assert bad_start.status_code == 422 and bad_start.json()["detail"].startswith("calls[0]: field 'start': 'soon' is not")
+    late = [call(LIDIA, "02079460000", "2024-03-01T09:00:00Z", 60), call(LIDIA, "02079460000", "2024-03-01 25:00", 60)]
+    assert api_client.post("/v1/calls/replay", json={"calls": late}).json()["detail"].startswith("calls[1]: field 'start'")
+
+
+def _body(calls: list[str], rates: str = "") -> str:
+    """A request as JSON text: Python's JSON reader takes `Infinity` and `NaN`, so a client may send them."""
+    return '{"calls": [' + ", ".join(calls) + "]" + (', "rates": [' + rates + "]" if rates else "") + "}"
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "where"),
+    [
+        pytest.param(_body([OK, OK.replace("60", "1e300")]), "duration", "calls[1]", id="huge-duration"),
+        pytest.param(_body([OK.replace("60", "Infinity")]), "duration", "calls", id="infinite-duration"),
+        pytest.param(_body([OK.replace("60", "NaN")]), "duration", "calls", id="nan-duration"),
+        pytest.param(_body([OK], '{"prefix": "+44", "rate": Infinity, "currency": "USD"}'), "rate", "rates", id="infinite-rate"),
+        pytest.param(_body([OK], '{"prefix": "+44", "rate": 1e300, "currency": "USD"}'), "rate", "rates", id="huge-rate"),
+    ],
+)
+def test_durations_and_rates_are_finite_and_bounded(api_client, body: str, field: str, where: str) -> None:  # type: ignore[no-untyped-def]
+    response = api_client.post("/v1/calls/replay", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422, response.text
+    assert field in response.text and where in response.text
+
+
+def test_a_call_posted_cannot_create_money(api_client) -> None:  # type: ignore[no-untyped-def]
+    body = {"calls": [call(PRADEEP, "0033123456789", "2024-03-01T09:00:00Z", 31 * 86400)],
+            "rates": [{"prefix": "+33", "rate": 1, "currency": "USD"}]}
+    answer = api_client.post("/v1/calls/replay", json=body).json()
+    assert answer["results"][0]["billed_minutes"] == 31 * 1440
+    assert answer["calling_plans"]["months"]["2024-03"]["credits"]["spent"] == 31 * 1440  # money spent, not made
 
 
 def test_bounded_like_simulate(client_with) -> None:  # type: ignore[no-untyped-def]

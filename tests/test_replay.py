@@ -238,3 +238,17 @@ def test_a_price_list_costs_the_plan_mixes(paris: Simulator) -> None:
         {"plan": "domestic-120", "licences": 3, "extra_licences": 1, "minutes": 360, "monthly_cost": 24.0, "extra_cost": 8.0, "currency": "EUR"},
         {"plan": "domestic-240", "licences": 2, "extra_licences": 0, "minutes": 480, "monthly_cost": 24.0, "extra_cost": 8.0, "currency": "EUR"},
     ]
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [("inf", "'inf' is not a finite number"), ("nan", "'nan' is not a finite number"),
+     ("-1", "'-1' is negative"), ("1e300", "more than the limit")],
+)
+def test_a_rate_card_rate_is_finite_and_bounded(cell: str, message: str) -> None:
+    from normalizer.billing.rates import rate_card_from_text
+    from normalizer.errors import TenantFileError
+
+    with pytest.raises(TenantFileError, match=message) as caught:
+        rate_card_from_text(f"+33,{cell},USD\n", "rates.csv")
+    assert str(caught.value).startswith("rates.csv: field 'rate': line 1: ")

@@ -19,7 +19,9 @@ from normalizer import (
     DialplanInputError,
     RateCard,
     outcome_columns,
-    parse_starts,
+    rate_problem,
+    read_durations,
+    read_starts,
 )
 
 router = APIRouter(prefix="/v1/calls", tags=["calling plans"])
@@ -32,16 +34,21 @@ def replay(request: ReplayRequest, state: Annotated[AppState, Depends(state_of)]
     or of a posted one; bounded like `/v1/simulate` (number of calls, dial string
     length, the request's time budget of normalization)."""
     settings = state.settings
+    deadline = Deadline(seconds=settings.max_request_seconds, regex_timeout=settings.regex_timeout)
     simulator = state.what_if(request.tenant) if request.tenant is not None else state.simulator
     calls = request.calls
     check_count(len(calls), settings.max_batch_items, "calls")
     rates = None
+    check_count(len(request.rates or ()), settings.max_batch_items, "rates")
+    for index, line in enumerate(request.rates or ()):
+        problem = rate_problem(line.rate)
+        if problem:
+            raise ItemError(f"rates[{index}]", DialplanInputError(f"{line.rate!r} {problem}", field="rate"))
     if request.rates:
         currencies = {rate.currency for rate in request.rates}
         if len(currencies) > 1:
             raise DialplanInputError(f"rates in more than one currency: {', '.join(sorted(currencies))}", field="rates")
         rates = RateCard({rate.prefix: rate.rate for rate in request.rates}, currencies.pop(), "rates")
-    deadline = Deadline(seconds=settings.max_request_seconds, regex_timeout=settings.regex_timeout)
     done: dict[tuple[str, str], Any] = {}
     results = []
     for index, call in enumerate(calls):
@@ -62,18 +69,24 @@ def replay(request: ReplayRequest, state: Annotated[AppState, Depends(state_of)]
             results.append(done[key])
         except DialplanError as exc:
             raise ItemError(where, exc) from None
-    try:
-        start = parse_starts([call.start for call in calls], "start")
-    except DialplanError as exc:
-        raise ItemError("calls", exc) from None
+    starts = read_starts([call.start for call in calls], "start")
+    durations = read_durations(
+        [call.duration for call in calls], "duration", simulator.billing.catalog.billing.max_call_seconds
+    )
+    for parsed in (starts, durations):
+        if len(parsed.bad):
+            index = int(parsed.bad[0])
+            raise ItemError(f"calls[{index}]", parsed.error(0)) from None
+    deadline.check("calls")
     ledger = CallLedger(simulator, rates=rates)
     out = ledger.feed_results(
         [call.user for call in calls],
         results,
-        start,
-        np.array([call.duration for call in calls], np.float64),
+        starts.values,
+        durations.values,
         np.array([call.direction == "inbound" for call in calls], bool),
     )
+    deadline.check("calls")
     columns = {name: column.to_pylist() for name, column in outcome_columns(out).items()}
     answers = [
         {

@@ -132,6 +132,8 @@ class BillingRules:
     increment_seconds: int
     increment_source: str
     pooling_source: str
+    max_call_seconds: int = 31 * 24 * 3600
+    """The longest call a log may hold; a longer (or not finite) duration is a bad row."""
 
 
 class PlanCatalog:
@@ -228,6 +230,7 @@ def load_plan_catalog(directory: Path) -> PlanCatalog:
         increment_seconds=_need(billing, "increment_seconds", int, str(zones_path), "[billing]"),
         increment_source=_need(billing, "source", str, str(zones_path), "[billing]"),
         pooling_source=_need(pooling, "source", str, str(zones_path), "[pooling]"),
+        max_call_seconds=int(billing.get("max_call_seconds", 31 * 24 * 3600)),
     )
     known_zones = {zone["id"] for zone in zones.get("zones", [])}
     countries: dict[str, CountryPlans] = {}

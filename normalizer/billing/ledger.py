@@ -125,6 +125,8 @@ class CallLedger:
         )
         """month -> user -> reason -> [calls, minutes]."""
         self.calls = 0
+        self.bad_rows = 0
+        """Rows left out of the replay because their start or duration cannot be read (error rows)."""
         self.billed_minutes = 0
         self.kept: KeptCalls | None = None
         if keep_calls:
@@ -380,6 +382,7 @@ class CallLedger:
             }
         return {
             "calls": self.calls,
+            "rows_in_error": self.bad_rows,
             "billed_minutes": self.billed_minutes,
             "minute_rounding": f"per started {replay.increment_seconds} s",
             "credits_currency": settings.currency if settings and priced else None,

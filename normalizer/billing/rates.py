@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from normalizer.errors import TenantFileError
+
+MAX_RATE = 1_000_000.0
+"""The largest rate per minute a rate card may hold: money stays a finite number."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +89,21 @@ class RateCard:
         return np.array(out, dtype=np.float64)
 
 
+def rate_problem(rate: float) -> str | None:
+    """What is wrong with a rate per minute (None: nothing): money must stay a finite number.
+
+    >>> rate_problem(0.05), rate_problem(float("inf")), rate_problem(-1.0)
+    (None, 'is not a finite number', 'is negative')
+    """
+    if not math.isfinite(rate):
+        return "is not a finite number"
+    if rate < 0:
+        return "is negative"
+    if rate > MAX_RATE:
+        return f"is more than the limit of {MAX_RATE:,.0f} a minute"
+    return None
+
+
 def rate_card_from_text(text: str, source: str = "<rates>") -> RateCard:
     """Read the CSV text of a rate card; errors name the line and field."""
     rates: dict[str, float] = {}
@@ -104,8 +123,9 @@ def rate_card_from_text(text: str, source: str = "<rates>") -> RateCard:
             rate = float(rate_text)
         except ValueError:
             raise TenantFileError(f"line {number}: {rate_text!r} is not a number", file=source, field="rate") from None
-        if not rate >= 0:
-            raise TenantFileError(f"line {number}: a rate cannot be negative", file=source, field="rate")
+        problem = rate_problem(rate)
+        if problem:
+            raise TenantFileError(f"line {number}: {rate_text!r} {problem}", file=source, field="rate")
         if currency is not None and row_currency != currency:
             raise TenantFileError(
                 f"line {number}: currency {row_currency!r}, but earlier lines use {currency!r}",

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from normalizer.billing.outcome import CREDITS, BillingCategory, BlockReason, Intent, Route
+from normalizer.errors import DialplanInputError
 from normalizer.models import CreditsSettings
 
 _REASONS = list(BlockReason)
@@ -162,7 +163,9 @@ class Replay:
         overflow = np.array([i.overflow_to_credits for i in intents], bool)[calls.intent]
 
         step = self.increment_seconds
-        seconds = np.maximum(calls.seconds.astype(np.float64), 0.0)
+        seconds = calls.seconds.astype(np.float64)
+        if count and not (np.isfinite(seconds).all() and seconds.min() >= 0):
+            raise DialplanInputError("durations must be finite numbers of seconds, not negative", field="duration")
         minutes = np.ceil(np.ceil(seconds / step) * step / 60).astype(np.int64)
         start = calls.start.astype(np.int64)
         month = months_of(start)

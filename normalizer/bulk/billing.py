@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from normalizer.billing.columns import parse_directions, parse_durations, parse_starts
+from normalizer.billing.columns import parse_directions, read_durations, read_starts
 from normalizer.billing.ledger import CallLedger, outcome_columns
 from normalizer.bulk.cdr_io import CdrFormat, open_writer
 from normalizer.errors import DialplanInputError
@@ -37,14 +37,24 @@ class BillingColumns:
     start: str
     duration: str
     direction: str | None = None
+    file: str | None = None
+    """The input file, named in the errors of its rows."""
 
 
 class OutOfOrder(Exception):
     """A chunk starts before the previous one ended: the log is not in time order."""
 
 
-def _bill_table(table: pa.Table, ledger: CallLedger, columns: BillingColumns) -> tuple[dict[str, pa.Array], np.ndarray]:
-    """Replay one table's valid rows; the six columns for every row (nulls for errors) and the starts."""
+def _bill_table(
+    table: pa.Table, ledger: CallLedger, columns: BillingColumns, first_row: int = 1
+) -> tuple[dict[str, pa.Array], np.ndarray, pa.Array | None]:
+    """Replay one table's valid rows (data rows numbered from `first_row`).
+
+    Returns the six columns for every row (nulls for errors), the starts of the
+    rows replayed, and the `error` column with the rows whose start or duration
+    cannot be read marked (None: unchanged). Such a row is an error row, like a
+    number that cannot be normalized: the job goes on.
+    """
     names = table.column_names
     for name in (columns.start, columns.duration, columns.direction):
         if name and name not in names:
@@ -53,17 +63,29 @@ def _bill_table(table: pa.Table, ledger: CallLedger, columns: BillingColumns) ->
         pc.and_(pc.is_null(table["error"]), pc.is_valid(table["call_type"])).to_numpy(zero_copy_only=False),
         bool,
     )
-    every = bool(valid.all())
     chosen = pa.array(valid)
 
     def column(name: str, filler: str) -> pa.Array:
         values = table[name]
         values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
         # A row in error may hold anything: it is passed over, so it gets a harmless value.
-        return values if every else pc.if_else(chosen, values.cast(pa.string()), pa.scalar(filler, pa.string()))
+        return values if valid.all() else pc.if_else(chosen, values.cast(pa.string()), pa.scalar(filler, pa.string()))
 
-    start = parse_starts(column(columns.start, "1970-01-01T00:00:00"), columns.start)
-    seconds = parse_durations(column(columns.duration, "0"), columns.duration)
+    count = table.num_rows
+    starts = read_starts(column(columns.start, "1970-01-01T00:00:00"), columns.start)
+    durations = read_durations(
+        column(columns.duration, "0"), columns.duration, ledger.billing.catalog.billing.max_call_seconds
+    )
+    errors: pa.Array | None = None
+    replayable = valid.copy()
+    for parsed in (starts, durations):
+        marked = parsed.messages(count, first_row, columns.file)
+        if marked is not None:
+            valid[parsed.bad] = False
+            current = errors if errors is not None else table["error"].combine_chunks().cast(pa.string())
+            errors = pc.coalesce(current, marked)
+    ledger.bad_rows += int(np.count_nonzero(replayable & ~valid))
+    every = bool(valid.all())
     inbound = parse_directions(column(columns.direction, "")) if columns.direction else None
     outcomes = ledger.feed_classified(
         table[columns.user].combine_chunks().cast(pa.string()),
@@ -71,12 +93,12 @@ def _bill_table(table: pa.Table, ledger: CallLedger, columns: BillingColumns) ->
         table["call_type"].combine_chunks(),
         table["destination_region"].combine_chunks(),
         table["number_type"].combine_chunks(),
-        start,
-        seconds,
+        starts.values,
+        durations.values,
         inbound,
         valid=None if every else valid,
     )
-    return outcome_columns(outcomes, None if every else valid), start[valid]
+    return outcome_columns(outcomes, None if every else valid), starts.values[valid], errors
 
 
 class StreamingBiller:
@@ -92,9 +114,13 @@ class StreamingBiller:
         self.ledger = ledger
         self.columns = columns
         self.latest: int | None = None
+        self.rows = 0
 
     def __call__(self, table: pa.Table) -> pa.Table:
-        appended, start = _bill_table(table, self.ledger, self.columns)
+        appended, start, errors = _bill_table(table, self.ledger, self.columns, self.rows + 1)
+        self.rows += table.num_rows
+        if errors is not None:
+            table = table.set_column(table.column_names.index("error"), "error", errors)
         if len(start):
             if self.latest is not None and int(start.min()) < self.latest:
                 raise OutOfOrder(f"a call at {int(start.min())} follows one at {self.latest}")
@@ -121,12 +147,14 @@ def bill_file(
         wanted.append(columns.direction)
     names = source.schema_arrow.names
     table = source.read(columns=[name for name in dict.fromkeys(wanted) if name in names])
-    full, _ = _bill_table(table, ledger, columns)
+    full, _, errors = _bill_table(table, ledger, columns)
     writer = open_writer(sink, sink_format)
     done = 0
     for batch in source.iter_batches():
         size = batch.num_rows
         out = pa.Table.from_batches([batch])
+        if errors is not None:
+            out = out.set_column(out.column_names.index("error"), "error", errors.slice(done, size))
         for name in BILLING_COLUMNS:
             out = out.append_column(name, full[name].slice(done, size))
         writer.write(out)

@@ -317,7 +317,9 @@ def _billing_columns(args: argparse.Namespace) -> BillingColumns | None:
         raise DialplanInputError(
             "the Calling Plan replay needs --user-column: licences belong to users", field="user_column"
         )
-    return BillingColumns(args.user_column, args.start_column, args.duration_column, args.direction_column)
+    return BillingColumns(
+        args.user_column, args.start_column, args.duration_column, args.direction_column, file=args.input
+    )
 
 
 def _normalize_and_bill(
@@ -392,6 +394,8 @@ def describe_calling_plans(report: dict[str, Any]) -> list[str]:
     """The `calling_plans` summary as lines of text."""
     currency = report["credits_currency"]
     lines = [f"calling plans: {report['calls']:,} calls, {report['billed_minutes']:,} billed minutes ({report['minute_rounding']})"]
+    if report.get("rows_in_error"):
+        lines.append(f"  {report['rows_in_error']:,} rows left out: their start or duration cannot be read (error rows)")
     if report["credits_note"]:
         lines.append(f"  note: {report['credits_note']}")
     for month, entry in report["months"].items():
