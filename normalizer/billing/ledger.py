@@ -119,8 +119,11 @@ class CallLedger:
         self._rates: dict[str, float] = {}
         """Rate per minute of each final number met so far (NaN: no prefix)."""
         self._regions: dict[str, int] = {"": 0}
+        self._home = np.zeros((0, 0), bool)
         self._intent_ids: dict[tuple[object, ...], int] = {}
-        self.blocked: dict[int, dict[str, dict[str, list[int]]]] = defaultdict(
+        self._user_ids: dict[str, int] = {}
+        self._refused: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self._blocked: dict[int, dict[str, dict[str, list[int]]]] = defaultdict(
             lambda: defaultdict(lambda: defaultdict(lambda: [0, 0]))
         )
         """month -> user -> reason -> [calls, minutes]."""
@@ -188,12 +191,7 @@ class CallLedger:
         where = region_ids[np.asarray(regions.indices.to_numpy(zero_copy_only=False), np.int64)] if len(region_ids) else np.zeros(count, np.int64)
         where[mask(pc.equal(kinds, str(CallType.SERVICE)))] = 0  # a short code is dialled at home
         # Domestic (billing view) for each (licence, destination region); region 0: dialled at home.
-        home = np.zeros((max(len(self._profiles), 1), len(self._regions)), bool)
-        for row, (person, country) in enumerate(self._profiles):
-            domestic = country.domestic_regions if country else frozenset({person.usage_location})
-            home[row, 0] = True
-            for region, column in self._regions.items():
-                home[row, column] = home[row, column] or region in domestic
+        home = self._home_matrix()
         category = np.where(home[profile_of, where], _DOMESTIC, _INTERNATIONAL).astype(np.int8)
         internal = np.zeros(count, bool)
         if self.billing.internal_numbers:  # a tenant user's own number (e164_part: before any ';')
@@ -249,6 +247,24 @@ class CallLedger:
                 rates[rows] = distinct_rates[np.asarray(numbers_codes.indices.to_numpy(zero_copy_only=False), np.int64)]
         calls = Calls(np.asarray(start, np.int64), np.asarray(seconds, np.float64), ids, rates)
         return self.feed(calls, upns, user_of, valid)
+
+    def _home_matrix(self) -> np.ndarray:
+        """Domestic or not for each (licence, region) met so far; grown, never rebuilt."""
+        rows, columns = max(len(self._profiles), 1), len(self._regions)
+        known = self._home
+        if known.shape == (rows, columns):
+            return known
+        home = np.zeros((rows, columns), bool)
+        home[: known.shape[0], : known.shape[1]] = known
+        names = list(self._regions)
+        for row, (person, country) in enumerate(self._profiles):
+            domestic = country.domestic_regions if country else frozenset({person.usage_location})
+            start = known.shape[1] if row < known.shape[0] else 0
+            home[row, 0] = True
+            for column in range(max(start, 1), columns):
+                home[row, column] = names[column] in domestic
+        self._home = home
+        return home
 
     def _void(self) -> int:
         """The intent of a row in error: nothing to replay."""
@@ -320,21 +336,33 @@ class CallLedger:
         self.billed_minutes += int(out.billed_minutes.sum())
         refused = np.flatnonzero(~out.allowed)
         if len(refused):
-            months = months_of(calls.start[refused])
             step = self.replay.increment_seconds
             wanted = np.ceil(np.ceil(calls.seconds[refused] / step) * step / 60).astype(np.int64)
-            # One count per (month, user, reason), not one per call.
-            reasons = len(_REASONS)
-            key = (months * len(users) + user_of[refused]) * reasons + out.reason[refused]
+            ids = np.array([self._user_ids.setdefault(upn, len(self._user_ids)) for upn in users], np.int64)
+            # Kept as arrays; counted per (month, user, reason) when the report is asked for.
+            self._refused.append(
+                (months_of(calls.start[refused]), ids[user_of[refused]], out.reason[refused].astype(np.int64), wanted)
+            )
+        return out
+
+    @property
+    def blocked(self) -> dict[int, dict[str, dict[str, list[int]]]]:
+        """Blocked calls and minutes per month, user and reason."""
+        if self._refused:
+            months, users, reasons, minutes = (np.concatenate(part) for part in zip(*self._refused, strict=True))
+            self._refused.clear()
+            names = list(self._user_ids)
+            width = len(_REASONS)
+            key = (months * len(names) + users) * width + reasons
             groups, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
-            minutes = np.bincount(inverse.reshape(-1), weights=wanted, minlength=len(groups))
-            for group, calls_in, minutes_in in zip(groups.tolist(), counts.tolist(), minutes.tolist(), strict=True):
-                month, rest = divmod(group, len(users) * reasons)
-                user, reason = divmod(rest, reasons)
-                entry = self.blocked[month][users[user]][str(_REASONS[reason])]
+            totals = np.bincount(inverse.reshape(-1), weights=minutes, minlength=len(groups))
+            for group, calls_in, minutes_in in zip(groups.tolist(), counts.tolist(), totals.tolist(), strict=True):
+                month, rest = divmod(group, len(names) * width)
+                user, reason = divmod(rest, width)
+                entry = self._blocked[month][names[user]][str(_REASONS[reason])]
                 entry[0] += calls_in
                 entry[1] += int(minutes_in)
-        return out
+        return self._blocked
 
     # The report ------------------------------------------------------------------
 

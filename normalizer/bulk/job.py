@@ -213,7 +213,8 @@ def normalize_file(
     """Stream a call-detail file through the normalizer into `sink`; the summary of the run.
 
     `transform` changes each output table, in order, before it is written (the
-    Calling Plan pass appends its columns there when the log is in time order).
+    Calling Plan pass appends its columns there when the log is in time order);
+    it runs on the calling thread, as each chunk is finished.
     """
     started = time.perf_counter()
     options: dict[str, Any] = {
@@ -230,7 +231,7 @@ def normalize_file(
         workers, why = processes, "--processes"
     with CdrNormalizer(simulator, columns, processes=workers) as normalizer:
         prepare = transform or (lambda table: table)
-        behind = _Behind(lambda table: writer.write(prepare(decoded(table))))
+        behind = _Behind(lambda table: writer.write(decoded(table)))
         rows = 0
         # Chunks read ahead while the helper computes earlier chunks' new pairs.
         waiting: deque[tuple[CdrTicket, int]] = deque()
@@ -239,6 +240,9 @@ def normalize_file(
             nonlocal rows
             ticket, done = waiting.popleft()
             out = normalizer.finish(ticket, encoded=True)
+            if transform is not None:
+                # On this thread: many short array calls on the writer's would wait on the GIL each time.
+                out = transform(decoded(out))
             behind.put(out)
             rows += out.num_rows
             if progress is not None:

@@ -348,7 +348,7 @@ def _normalize_and_bill(
     prices = read_price_list(args.prices) if args.prices else None
     keep = bool(args.report)
     started = time.perf_counter()
-    rewindable = isinstance(sink, Path) or (sink is not sys.stdout.buffer and sink.seekable())
+    rewindable = isinstance(sink, Path) or (sink is not getattr(sys.stdout, "buffer", None) and sink.seekable())
     summary = None
     if rewindable:
         ledger = CallLedger(simulator, rates=rates, keep_calls=keep, prices=prices)
