@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -36,6 +37,10 @@ class Deadline:
         self.seconds = seconds
         self.regex_timeout = regex_timeout
         self.end = time.monotonic() + seconds
+
+    def left(self) -> float:
+        """Seconds left of the budget (0 when it is spent)."""
+        return max(0.0, self.end - time.monotonic())
 
     def timeout(self, where: str) -> float:
         """The timeout for the next normalization; raise once the budget is spent."""
@@ -56,6 +61,36 @@ class Deadline:
                 "time_limit_exceeded",
                 f"{where}: the request ran past its limit of {self.seconds} s",
             )
+
+
+POSTED_MAX_RULES = 50
+"""Rules per plan a posted tenant may ask for when `DIALPLAN_MAX_RULES` is not set (Teams' limit)."""
+
+
+def rules_ceiling(max_rules: int | None) -> int:
+    """The most rules per plan a posted tenant document may have, whatever it asks for."""
+    return max_rules if max_rules is not None else POSTED_MAX_RULES
+
+
+def check_tenant_size(document: Any, *, max_plans: int, max_users: int, max_rules: int) -> None:
+    """Refuse a posted tenant document past the server's ceilings, before reading it.
+
+    The counts are read from the raw structure (a malformed one is left to the
+    reader, which names what is wrong), so a 45,000-rule plan is refused at once
+    instead of being compiled rule by rule.
+    """
+    if not isinstance(document, dict):
+        return
+    plans = document.get("dial_plans")
+    if isinstance(plans, list):
+        check_count(len(plans), max_plans, "dial_plans")
+        for index, plan in enumerate(plans):
+            rules = plan.get("rules") if isinstance(plan, dict) else None
+            if isinstance(rules, list):
+                check_count(len(rules), max_rules, f"dial_plans[{index}].rules")
+    users = document.get("users")
+    if isinstance(users, list):
+        check_count(len(users), max_users, "users")
 
 
 def check_count(count: int, limit: int, field: str) -> None:

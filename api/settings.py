@@ -9,6 +9,8 @@ arguments use it); tests build a `Settings(...)` of their own and pass it to
 | ---------------------------- | --------------------- | -------------------------- |
 | `DIALPLAN_TENANT`            | `tenant`              | the built-in Contoso       |
 | `DIALPLAN_MAX_RULES`         | `max_rules`           | each tenant's own (25)     |
+| `DIALPLAN_MAX_PLANS`         | `max_plans`           | 1,000                      |
+| `DIALPLAN_MAX_USERS`         | `max_users`           | 10,000                     |
 | `DIALPLAN_MAX_BODY_BYTES`    | `max_body_bytes`      | 4 MiB                      |
 | `DIALPLAN_MAX_BATCH_ITEMS`   | `max_batch_items`     | 10,000                     |
 | `DIALPLAN_MAX_DIALED_LENGTH` | `max_dialed_length`   | 8,192                      |
@@ -45,9 +47,13 @@ class Settings:
     tenant: Path | None = None
     """The tenant file served (None: the built-in Contoso example)."""
     max_rules: int | None = None
-    """Rules allowed per tenant dial plan, for the served tenant and posted tenant
-    documents alike (like `--max-rules`); None: each tenant's own `tenant.max_rules`,
-    25 by default (our sources say 25; Teams allows 50 today)."""
+    """Rules allowed per tenant dial plan: the served tenant's (like `--max-rules`; None:
+    its own `tenant.max_rules`, 25 by default), and the ceiling of a posted tenant
+    document's own `max_rules` (None: 50, what Teams allows today)."""
+    max_plans: int = 1000
+    """Tenant dial plans in a posted tenant document (a ceiling; Teams allows 1,000)."""
+    max_users: int = 10_000
+    """Users in a posted tenant document (a ceiling)."""
     max_body_bytes: int = 4 * 1024 * 1024
     """The largest request body accepted (413 beyond)."""
     max_batch_items: int = 10_000
@@ -67,6 +73,8 @@ class Settings:
     def __post_init__(self) -> None:
         for name in (
             "max_rules",
+            "max_plans",
+            "max_users",
             "max_body_bytes",
             "max_batch_items",
             "max_dialed_length",
@@ -132,6 +140,8 @@ def _names(text: str, variable: str) -> tuple[str, ...]:
 _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "tenant": _path,
     "max_rules": _integer,
+    "max_plans": _integer,
+    "max_users": _integer,
     "max_body_bytes": _integer,
     "max_batch_items": _integer,
     "max_dialed_length": _integer,

@@ -17,14 +17,14 @@ normalizer.errors.TenantFileError: missing.toml: no such file
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
 from fastapi import Request
 
 from api.errors import ItemError
-from api.limits import Deadline, check_count
+from api.limits import Deadline, check_count, check_tenant_size, rules_ceiling
 from api.schemas import NormalizeRequest
 from api.settings import Settings
 from api.territories import territory_name
@@ -40,6 +40,7 @@ from normalizer import (
     load_tenant,
     tenant_from_document,
 )
+from normalizer import validate as validate_tenant
 
 
 class AppState:
@@ -70,9 +71,34 @@ class AppState:
             )
         return rows
 
-    def what_if(self, document: dict[str, Any]) -> Simulator:
+    def posted_tenant(
+        self, document: dict[str, Any], deadline: Deadline, *, validate: bool = True
+    ) -> Tenant:
+        """A posted tenant document, read within the server's ceilings and the request's time.
+
+        The server's settings are ceilings the document can lower, never raise:
+        rules per plan (its own `max_rules` counts only below the ceiling), plans
+        and users. Reading and validating it (compiling every pattern) count
+        against the request's time limit.
+        """
+        settings = self.settings
+        ceiling = rules_ceiling(settings.max_rules)
+        check_tenant_size(
+            document, max_plans=settings.max_plans, max_users=settings.max_users, max_rules=ceiling
+        )
+        tenant = tenant_from_document(document, validate=False)
+        limit = min(tenant.max_rules, ceiling)
+        if not validate:
+            return replace(tenant, max_rules=limit)
+        return validate_tenant(tenant, max_rules=limit, deadline=deadline.end)
+
+    def what_if(self, document: dict[str, Any], deadline: Deadline | None = None) -> Simulator:
         """A simulator of a posted tenant document; the served tenant is never touched."""
-        tenant = tenant_from_document(document, max_rules=self.settings.max_rules)
+        if deadline is None:
+            deadline = Deadline(
+                seconds=self.settings.max_request_seconds, regex_timeout=self.settings.regex_timeout
+            )
+        tenant = self.posted_tenant(document, deadline)
         return Simulator(
             tenant, catalog=self.catalog, max_translated_length=self.settings.max_translated_length
         )
@@ -150,11 +176,19 @@ def normalize_case(
 
 
 def run_cases(
-    simulator: Simulator, cases: list[NormalizeRequest], field: str, settings: Settings
+    simulator: Simulator,
+    cases: list[NormalizeRequest],
+    field: str,
+    settings: Settings,
+    deadline: Deadline | None = None,
 ) -> list[dict[str, Any]]:
-    """Normalize every case in order, within the request's limits; an error names its case."""
+    """Normalize every case in order, within the request's limits; an error names its case.
+
+    `deadline`: the request's, when work before the cases (a posted tenant) counted against it.
+    """
     check_count(len(cases), settings.max_batch_items, field)
-    deadline = Deadline(seconds=settings.max_request_seconds, regex_timeout=settings.regex_timeout)
+    if deadline is None:
+        deadline = Deadline(seconds=settings.max_request_seconds, regex_timeout=settings.regex_timeout)
     results: list[dict[str, Any]] = []
     for index, case in enumerate(cases):
         where = f"{field}[{index}]"

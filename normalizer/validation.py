@@ -24,12 +24,18 @@ normalizer.errors.TenantValidationError: t.toml: plan 'P': field 'identity': dia
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from normalizer import countries
 from normalizer.dotnet import dialect, substitution
-from normalizer.errors import DialplanError, TenantValidationError, UnknownCallingPlanError
+from normalizer.errors import (
+    DialplanError,
+    TenantValidationError,
+    TimeLimitError,
+    UnknownCallingPlanError,
+)
 from normalizer.models import DialPlan, Tenant
 
 MAX_TENANT_PLANS = 1000
@@ -72,7 +78,20 @@ class Problem:
     error: DialplanError
 
 
-def _plan_problems(tenant: Tenant, plan: DialPlan, max_rules: int) -> list[Problem]:
+def _check_deadline(deadline: float | None, plan: str, rule: str, rule_index: int) -> None:
+    """Raise `TimeLimitError` once `deadline` (a `time.monotonic()` instant) has passed."""
+    if deadline is not None and time.monotonic() > deadline:
+        raise TimeLimitError(
+            "the request ran past its time limit while the tenant was checked",
+            plan=plan,
+            rule=rule,
+            rule_index=rule_index,
+        )
+
+
+def _plan_problems(
+    tenant: Tenant, plan: DialPlan, max_rules: int, deadline: float | None = None
+) -> list[Problem]:
     source = tenant.source
     found: list[Problem] = []
 
@@ -105,6 +124,7 @@ def _plan_problems(tenant: Tenant, plan: DialPlan, max_rules: int) -> list[Probl
     names: dict[str, int] = {}
     for index, rule in enumerate(plan.rules):
         where: dict[str, str | int | None] = {"rule": rule.name, "rule_index": index}
+        _check_deadline(deadline, plan.identity, rule.name, index)
         if len(rule.description) > MAX_RULE_DESCRIPTION:
             add(
                 Violation.DESCRIPTION_TOO_LONG,
@@ -134,8 +154,14 @@ def _plan_problems(tenant: Tenant, plan: DialPlan, max_rules: int) -> list[Probl
     return found
 
 
-def problems(tenant: Tenant, *, max_rules: int | None = None) -> list[Problem]:
-    """Every violation of the tenant, in file order (`max_rules` overrides the tenant's)."""
+def problems(
+    tenant: Tenant, *, max_rules: int | None = None, deadline: float | None = None
+) -> list[Problem]:
+    """Every violation of the tenant, in file order (`max_rules` overrides the tenant's).
+
+    With `deadline` (a `time.monotonic()` instant), compiling the patterns stops
+    there with a `TimeLimitError` (a posted tenant counts against its request's limit).
+    """
     limit = tenant.max_rules if max_rules is None else max_rules
     source = tenant.source
     found: list[Problem] = []
@@ -167,7 +193,7 @@ def problems(tenant: Tenant, *, max_rules: int | None = None) -> list[Problem]:
                 )
             )
             continue
-        found.extend(_plan_problems(tenant, plan, limit))
+        found.extend(_plan_problems(tenant, plan, limit, deadline))
     upns: dict[str, int] = {}
     for index, user in enumerate(tenant.users):
         if not user.upn.strip():
@@ -254,9 +280,11 @@ def _calling_plan_problems(source: str | None, upn: str, region: str, plan_id: s
     return []
 
 
-def validate(tenant: Tenant, *, max_rules: int | None = None) -> Tenant:
+def validate(
+    tenant: Tenant, *, max_rules: int | None = None, deadline: float | None = None
+) -> Tenant:
     """The tenant (with `max_rules` in force recorded), or the first violation raised."""
-    found = problems(tenant, max_rules=max_rules)
+    found = problems(tenant, max_rules=max_rules, deadline=deadline)
     if found:
         raise found[0].error
     if max_rules is not None and max_rules != tenant.max_rules:

@@ -168,3 +168,41 @@ def test_the_api_docs_load_their_assets_from_the_service(server: str) -> None:
             request = urllib.request.Request(server.rstrip("/") + source)
             with urllib.request.urlopen(request, timeout=30) as response:
                 assert response.status == 200 and response.read()
+
+
+def many_rules(plans: int, rules: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "identity": f"P{p}",
+            "rules": [
+                {"name": f"R{r}", "pattern": f"^{p}x{r}(\\d+)$", "translation": "+1$1"} for r in range(rules)
+            ],
+        }
+        for p in range(plans)
+    ]
+
+
+def test_a_posted_tenant_cannot_lift_the_servers_ceilings(server: str) -> None:
+    """`max_rules: 1000000000` with 45,000 rules (2.9 MB) was answered 200 after 27 s."""
+    document = {"tenant": {"max_rules": 1_000_000_000}, "dial_plans": many_rules(1, 45_000)}
+    started = time.monotonic()
+    status, _, body = call(server, "/v1/simulate", {"tenant": document, "cases": [{"dialed_number": "1", "usage_location": "US"}]})
+    assert time.monotonic() - started < 3.0
+    assert (status, body["error"], body["field"]) == (422, "too_many_items", "dial_plans[0].rules")
+    assert "more than the limit of 50" in body["detail"]
+    # Below the ceiling, the document's own limit counts: it may lower it.
+    document = {"tenant": {"max_rules": 2}, "dial_plans": many_rules(1, 3)}
+    status, _, body = call(server, "/v1/simulate", {"tenant": document, "cases": [{"dialed_number": "1", "usage_location": "US"}]})
+    assert (status, body["error"]) == (422, "invalid_tenant") and "limit of 2 rules" in body["detail"]
+    status, _, body = call(server, "/v1/lint", {"tenant": {"max_rules": 99}, "dial_plans": many_rules(1, 51)})
+    assert (status, body["error"]) == (422, "too_many_items")
+
+
+def test_reading_a_posted_tenant_counts_against_the_request_time_limit(server: str) -> None:
+    """Loading and validation ran outside the request limit: 50,000 patterns take half a minute to compile."""
+    document = {"dial_plans": many_rules(1000, 50)}
+    started = time.monotonic()
+    status, _, body = call(server, "/v1/simulate", {"tenant": document, "cases": [{"dialed_number": "1", "usage_location": "US"}]})
+    elapsed = time.monotonic() - started
+    assert (status, body["error"]) == (422, "time_limit_exceeded"), body
+    assert elapsed < REQUEST_SECONDS + 3.0

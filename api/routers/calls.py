@@ -35,7 +35,7 @@ def replay(request: ReplayRequest, state: Annotated[AppState, Depends(state_of)]
     length, the request's time budget of normalization)."""
     settings = state.settings
     deadline = Deadline(seconds=settings.max_request_seconds, regex_timeout=settings.regex_timeout)
-    simulator = state.what_if(request.tenant) if request.tenant is not None else state.simulator
+    simulator = state.what_if(request.tenant, deadline) if request.tenant is not None else state.simulator
     calls = request.calls
     check_count(len(calls), settings.max_batch_items, "calls")
     rates = None

@@ -11,24 +11,25 @@ client's mistake).
 
 from __future__ import annotations
 
-import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends
 from starlette.responses import Response
 
 from api.isolation import slot
+from api.limits import Deadline
 from api.responses import json_response
 from api.schemas import TENANT_DOCUMENT, TENANT_DOCUMENT_EXAMPLE, LintResponse
 from api.state import AppState, state_of
-from normalizer import Severity, Tenant, lint, tenant_from_document
+from normalizer import Severity, Tenant, lint
 
 router = APIRouter(prefix="/v1/lint", tags=["lint"])
 
 
 def findings_of(tenant: Tenant, seconds: float) -> list[dict[str, Any]]:
     """Every finding of a tenant as JSON, the analysis of its plans within `seconds`."""
-    return [finding.to_dict() for finding in lint(tenant, time_limit=max(seconds, 1e-3))]
+    found = lint(tenant, max_rules=tenant.max_rules, time_limit=max(seconds, 1e-3))
+    return [finding.to_dict() for finding in found]
 
 
 @router.post("", response_model=LintResponse, summary="Errors and warnings of a tenant document")
@@ -42,12 +43,11 @@ def lint_document(
     compile); warnings are rules that never fire, overlaps, emergency numbers a
     rule rewrites, outputs the service would normalize again ... each with a
     stable code and, where there is one, a witness dial string."""
-    deadline = time.monotonic() + state.settings.max_request_seconds
-    tenant = tenant_from_document(
-        document, max_rules=state.settings.max_rules, validate=False
-    )
-    with slot(deadline - time.monotonic()):
-        findings = findings_of(tenant, deadline - time.monotonic())
+    settings = state.settings
+    deadline = Deadline(seconds=settings.max_request_seconds, regex_timeout=settings.regex_timeout)
+    tenant = state.posted_tenant(document, deadline, validate=False)
+    with slot(deadline.left()):
+        findings = findings_of(tenant, deadline.left())
     errors = sum(1 for finding in findings if finding["severity"] == Severity.ERROR)
     return json_response(
         {

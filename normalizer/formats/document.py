@@ -223,11 +223,13 @@ def tenant_from_document(
     *,
     max_rules: int | None = None,
     validate: bool = True,
+    deadline: float | None = None,
 ) -> Tenant:
     """Build a tenant from the TOML schema's structure; raise located errors.
 
     `max_rules` overrides the document's `[tenant] max_rules`; `validate=False`
-    skips `normalizer.validation` (lint does, to report every problem at once).
+    skips `normalizer.validation` (lint does, to report every problem at once);
+    `deadline` (a `time.monotonic()` instant) stops the validation there.
     """
     doc = _table(document, "the tenant document", source=source)
     _unknown_keys(doc, {"tenant", "dial_plans", "users", "communications_credits"}, source=source)
@@ -258,7 +260,7 @@ def tenant_from_document(
         source=source,
         communications_credits=credits,
     )
-    return validation.validate(tenant) if validate else tenant
+    return validation.validate(tenant, deadline=deadline) if validate else tenant
 
 
 def tenant_to_document(tenant: Tenant) -> dict[str, Any]:
