@@ -185,6 +185,10 @@ class NormalizeResult(Answer):
     destination_region: str | None
     number_type: str | None
     is_valid_number: bool
+    has_vanity_letters: bool = Field(
+        description="The dial string holds letters that stand for digits (1-800-FLOWERS): "
+        "a number that keeps them is never valid, domestic nor international."
+    )
     is_emergency: bool
     trace: list[PassTraceOut] | None = Field(None, description="With trace: one entry per pass.")
     calling_plan: CallingPlanOut | None = Field(

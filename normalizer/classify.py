@@ -10,10 +10,13 @@ the region, left as is), `unknown` (anything else).
 <CallType.DOMESTIC: 'domestic'>
 >>> classify("+14165550100", "US").call_type
 <CallType.INTERNATIONAL: 'international'>
+>>> classify("+11800FLOWERS", "US")
+Classification(call_type=<CallType.UNKNOWN: 'unknown'>, destination_region=None, number_type=None, is_valid_number=False)
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -64,6 +67,9 @@ _CALL_TYPES = {kind.value: kind for kind in CallType}
 _EMERGENCY, _EXTENSION, _DOMESTIC = CallType.EMERGENCY.value, CallType.EXTENSION.value, CallType.DOMESTIC.value
 _INTERNATIONAL, _SERVICE, _UNKNOWN = CallType.INTERNATIONAL.value, CallType.SERVICE.value, CallType.UNKNOWN.value
 
+_LETTER = re.compile(r"[^\W\d_]")
+"""A letter, in any script."""
+
 Fields = tuple[str, str | None, str | None, bool]
 """A classification as plain values: call type, destination region, number type, is valid."""
 
@@ -73,7 +79,12 @@ def classify_fields(final_number: str, region: str, is_emergency: bool, is_exten
     if is_emergency:
         return (_EMERGENCY, region, "emergency", True)
     if final_number[:1] == "+":
-        destination, number_type, is_valid = countries.number_fields(final_number.split(";", 1)[0])
+        e164 = final_number.split(";", 1)[0]
+        if _LETTER.search(e164) is not None:
+            # Letters left in the number (1-800-FLOWERS): phonenumbers reads them as their
+            # keypad digits, but the number dialled keeps them, so it is no valid number.
+            return (_EXTENSION if is_extension else _UNKNOWN, None, None, False)
+        destination, number_type, is_valid = countries.number_fields(e164)
         if is_extension:
             call_type = _EXTENSION
         elif destination is None or not is_valid:

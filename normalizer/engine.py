@@ -22,6 +22,7 @@ string that already starts with `+` and matches no rule is dialled as it is
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -46,6 +47,45 @@ rule and field, raised before the text is built.
 SEPARATORS = " -.()"
 """Visual separators people type or paste: removed before any rule runs."""
 _SEPARATORS = str.maketrans("", "", SEPARATORS)
+
+
+DIALABLE = "0-9 A-Z a-z + * # ; = and the separators"
+"""What a dial string may hold: digits, `+`, `*`, `#`; ASCII letters (vanity numbers such
+as 1-800-FLOWERS, the `x`/`ext` of an extension); `;` and `=` of `;ext=`; the separators."""
+_NOT_DIALABLE = re.compile(r"[^0-9A-Za-z+*#;= \-.()]")
+
+
+def check_dialable(dialed_number: str) -> None:
+    """Refuse a dial string holding a character no phone sends (NUL, an emoji, a full-width digit).
+
+    >>> check_dialable("+1 (425) 555-0100;ext=12")
+    >>> check_dialable("7123\N{TELEPHONE RECEIVER}")
+    Traceback (most recent call last):
+    ...
+    normalizer.errors.DialplanInputError: field 'dialed_number': character '\N{TELEPHONE RECEIVER}' (U+1F4DE) at position 4 cannot be dialled (a dial string holds 0-9 A-Z a-z + * # ; = and the separators ' -.()')
+    """
+    found = _NOT_DIALABLE.search(dialed_number)
+    if found is not None:
+        char = found.group()
+        raise DialplanInputError(
+            f"character {char!r} (U+{ord(char):04X}) at position {found.start()} cannot be dialled "
+            f"(a dial string holds {DIALABLE} {SEPARATORS!r})",
+            field="dialed_number",
+        )
+
+
+def has_vanity_letters(cleaned: str) -> bool:
+    """True when letters stand for digits (1-800-FLOWERS), beyond an extension's `x`/`ext`.
+
+    >>> has_vanity_letters("18003569377"), has_vanity_letters("1800FLOWERS"), has_vanity_letters("+14255550100;ext=12")
+    (False, True, False)
+    """
+    if cleaned.isdigit() or not any(char.isalpha() for char in cleaned):
+        return False
+    return any(char.isalpha() for char in _EXTENSION.sub("", cleaned))
+
+
+_EXTENSION = re.compile(r"(;?(ext|extn|x)=?\d+)$", re.IGNORECASE)
 
 
 def clean(dialed_number: str) -> str:
@@ -128,6 +168,11 @@ class NormalizationResult:
     trace: tuple[PassTrace, ...] | None = None
 
     @property
+    def has_vanity_letters(self) -> bool:
+        """True when the dial string holds letters that stand for digits (1-800-FLOWERS)."""
+        return has_vanity_letters(self.cleaned_number)
+
+    @property
     def call_type(self) -> CallType:
         return self.classification.call_type
 
@@ -146,6 +191,7 @@ class NormalizationResult:
             "destination_region": self.classification.destination_region,
             "number_type": self.classification.number_type,
             "is_valid_number": self.classification.is_valid_number,
+            "has_vanity_letters": self.has_vanity_letters,
             "is_emergency": self.is_emergency,
         }
         if self.trace is not None:

@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING
 from normalizer.catalog import ServiceCatalog, default_catalog
 from normalizer.effective import effective_dial_plan
 from normalizer.emergency import EmergencyNumbers, default_emergency_numbers
-from normalizer.engine import MAX_TRANSLATED_LENGTH, NormalizationResult, PlanNormalizer, clean
+from normalizer.engine import (
+    MAX_TRANSLATED_LENGTH,
+    NormalizationResult,
+    PlanNormalizer,
+    check_dialable,
+    clean,
+)
 from normalizer.errors import DialplanInputError, RegexTimeoutError
 from normalizer.models import EffectiveDialPlan, Tenant
 
@@ -107,6 +113,8 @@ class Simulator:
         A dial string with nothing left once visual separators are removed is
         an input error (the service would dial only `+CC`).
         """
+        if isinstance(dialed_number, str):
+            check_dialable(dialed_number)
         if isinstance(dialed_number, str) and not clean(dialed_number):
             raise DialplanInputError(
                 f"nothing to dial: {dialed_number!r} is empty once visual separators are removed",

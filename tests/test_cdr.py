@@ -624,3 +624,24 @@ def test_cli_jsonl_number_in_the_dial_field(tmp_path: Path, capsys: pytest.Captu
     # Read as its digits; written back with its input type.
     assert rows[0]["dialed"] == 3949 and rows[0]["error"] is None and rows[0]["final_number"] == "+333949"
     assert rows[1]["error"].startswith("field 'dialed' must be text or a whole number")
+
+
+def test_a_parquet_binary_dial_string_that_is_not_utf_8_is_an_error_row(tmp_path: Path) -> None:
+    """It gave the wrong final number `+33\\ufffd\\ufffd` and no error."""
+    source, target = tmp_path / "calls.parquet", tmp_path / "out.parquet"
+    pq.write_table(pa.table({"dialed": pa.array([b"0123456789", b"\xff\xfe", None], pa.binary())}), source)
+    assert main(["cdr", str(source), "-o", str(target), "--dialed-column", "dialed", "--location", "FR"]) == 0
+    out = pq.read_table(target)
+    assert out["final_number"].to_pylist() == ["+33123456789", None, None]
+    assert out["error"].to_pylist() == [None, "field 'dialed' holds bytes that are not valid UTF-8", "empty dialed number"]
+    assert out["dialed"].to_pylist() == [b"0123456789", b"\xff\xfe", None]  # the input column kept as it was
+
+
+def test_a_dial_string_no_phone_sends_is_an_error_row(tmp_path: Path) -> None:
+    source, target = tmp_path / "calls.csv", tmp_path / "out.csv"
+    source.write_text("dialed\n7123\N{TELEPHONE RECEIVER}\n1-800-FLOWERS\n", encoding="utf-8")
+    assert main(["cdr", str(source), "-o", str(target), "--dialed-column", "dialed", "--location", "US"]) == 0
+    out, _ = read_all(target, CdrFormat.CSV)
+    assert out["error"].to_pylist()[0].endswith("character '\N{TELEPHONE RECEIVER}' (U+1F4DE) at position 4 cannot be dialled (a dial string holds 0-9 A-Z a-z + * # ; = and the separators ' -.()')")
+    assert out["final_number"].to_pylist() == ["", "+11800FLOWERS"]
+    assert out["call_type"].to_pylist() == ["", "unknown"]

@@ -206,3 +206,27 @@ def test_reading_a_posted_tenant_counts_against_the_request_time_limit(server: s
     elapsed = time.monotonic() - started
     assert (status, body["error"]) == (422, "time_limit_exceeded"), body
     assert elapsed < REQUEST_SECONDS + 3.0
+
+
+@pytest.mark.parametrize(
+    ("dialed", "char", "position"),
+    [("7123\N{TELEPHONE RECEIVER}", "U+1F4DE", 4), ("71\x0023", "U+0000", 2), ("\uff17123", "U+FF17", 0)],
+    ids=["emoji", "nul", "full-width-digit"],
+)
+def test_a_character_no_phone_sends_is_refused_naming_it_and_its_position(
+    server: str, dialed: str, char: str, position: int
+) -> None:
+    """`7123` + an emoji gave the final number `+33📞7123`; full-width digits passed through."""
+    status, _, body = call(server, "/v1/normalize", {"dialed_number": dialed, "user": MARCEL})
+    assert (status, body["error"], body["field"]) == (422, "invalid_input", "dialed_number")
+    assert f"({char}) at position {position} cannot be dialled" in body["detail"]
+
+
+def test_a_number_that_keeps_vanity_letters_is_never_valid_nor_domestic(server: str) -> None:
+    """`1-800-FLOWERS` gave `+11800FLOWERS`, classed as a valid domestic number."""
+    status, _, body = call(server, "/v1/normalize", {"dialed_number": "1-800-FLOWERS", "usage_location": "US"})
+    assert status == 200
+    assert (body["final_number"], body["call_type"], body["is_valid_number"]) == ("+11800FLOWERS", "unknown", False)
+    assert body["has_vanity_letters"] is True
+    status, _, body = call(server, "/v1/normalize", {"dialed_number": "+1 425 555 0100 x12", "usage_location": "US"})
+    assert (body["call_type"], body["has_vanity_letters"]) == ("domestic", False)  # an extension's x is no vanity letter

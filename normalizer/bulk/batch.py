@@ -77,23 +77,41 @@ class CdrColumns:
         return tuple(name for name in names if name)
 
 
-def _text(column: pa.ChunkedArray | pa.Array, name: str) -> tuple[pa.Array, str | None]:
-    """A column as text, or (nulls, why not) when its type is not text."""
+def _text(
+    column: pa.ChunkedArray | pa.Array, name: str
+) -> tuple[pa.Array, str | None, np.ndarray | None]:
+    """A column as text, or (nulls, why not) when its type is not text.
+
+    The third part marks the rows of a binary column whose bytes are not UTF-8
+    (None: there are none): those values are null, and the rows are errors, as
+    such lines are in a CSV (guessed characters would make a wrong number).
+    """
     array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     kind = array.type
     if pa.types.is_dictionary(kind):
         array, kind = array.dictionary_decode(), kind.value_type
     if pa.types.is_null(kind):
-        return pa.nulls(len(array), pa.string()), None
+        return pa.nulls(len(array), pa.string()), None, None
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        return array.cast(pa.string()), None
+        return array.cast(pa.string()), None, None
     if pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
         try:
-            return array.cast(pa.string()), None
+            return array.cast(pa.string()), None, None
         except pa.ArrowInvalid:
-            values = [v if v is None else v.decode("utf-8", "replace") for v in array.to_pylist()]
-            return pa.array(values, pa.string()), None
-    return pa.nulls(len(array), pa.string()), f"field {name!r} must be text, not {kind}"
+            values: list[str | None] = []
+            bad = np.zeros(len(array), bool)
+            for row, value in enumerate(array.to_pylist()):
+                try:
+                    values.append(None if value is None else value.decode("utf-8"))
+                except UnicodeDecodeError:
+                    values.append(None)
+                    bad[row] = True
+            return pa.array(values, pa.string()), None, bad
+    return pa.nulls(len(array), pa.string()), f"field {name!r} must be text, not {kind}", None
+
+
+def _not_utf8(name: str) -> str:
+    return f"field {name!r} holds bytes that are not valid UTF-8"
 
 
 def _encode(array: pa.Array) -> tuple[np.ndarray, list[Any]]:
@@ -220,9 +238,11 @@ class CdrNormalizer:
         for position, name in enumerate(names):
             if name is None:
                 continue
-            text, why = _text(table[name], name)
+            text, why, bad = _text(table[name], name)
             if why:
                 errors.mark_all(why)
+            if bad is not None:
+                errors.mark(bad, _not_utf8(name))
             ids[position] = self._caller_values[position].ids(text)
         # One integer per caller: a row without the first value is the empty caller (-1).
         keys = np.where(ids[0] < 0, -1, (ids[0] << 32) | (ids[1] + 1))
@@ -295,9 +315,11 @@ class CdrNormalizer:
             self._forget()
             self._dials = Vocabulary()
         plan_ids = self._plan_per_row(table, errors)
-        dialed, why = _text(table[columns.dialed], columns.dialed)
+        dialed, why, bad = _text(table[columns.dialed], columns.dialed)
         if why:
             errors.mark_all(why)
+        if bad is not None:
+            errors.mark(bad, _not_utf8(columns.dialed))
         dial_ids = self._dials.ids(dialed)
         errors.mark(dial_ids < 0, "empty dialed number")
         # One integer per (plan, dial string) pair; -1 for a row with an error.

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from normalizer.bulk.store import PairResult, PairStore
 from normalizer.catalog import ServiceCatalog
 from normalizer.emergency import EmergencyNumbers
-from normalizer.engine import PlanNormalizer, clean
+from normalizer.engine import PlanNormalizer, check_dialable, clean
 from normalizer.errors import DialplanError
 from normalizer.models import Tenant
 from normalizer.simulation import Simulator
@@ -44,6 +44,10 @@ def result_of(normalizer: PlanNormalizer, dialed: str, timeout: float | None) ->
     cleaned = clean(dialed)
     if not cleaned:
         return (None,) * 7 + ("empty dialed number", None)
+    try:
+        check_dialable(dialed)
+    except DialplanError as exc:
+        return (None,) * 7 + (exc.message, None)
     try:
         full, final, (call_type, destination_region, number_type, _) = normalizer.fields(cleaned, timeout)
     except DialplanError as exc:
