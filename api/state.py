@@ -99,8 +99,12 @@ class AppState:
                 seconds=self.settings.max_request_seconds, regex_timeout=self.settings.regex_timeout
             )
         tenant = self.posted_tenant(document, deadline)
+        # Its compiled plans go when the request does (not into the module's caches).
         return Simulator(
-            tenant, catalog=self.catalog, max_translated_length=self.settings.max_translated_length
+            tenant,
+            catalog=self.catalog,
+            max_translated_length=self.settings.max_translated_length,
+            shared_cache=False,
         )
 
     def effective(

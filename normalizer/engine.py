@@ -208,12 +208,16 @@ class PlanNormalizer:
         emergency_numbers: EmergencyNumbers | None = None,
         *,
         max_translated_length: int = MAX_TRANSLATED_LENGTH,
+        shared: bool = True,
     ) -> None:
+        """`shared=False`: the compiled rules are this normalizer's own, never in the
+        module's cache (a posted tenant's plan must not outlive its request)."""
         self.plan = plan
         self.max_translated_length = max_translated_length
         self.emergency_numbers = emergency_numbers or default_emergency_numbers()
         try:
-            self.matcher: RuleMatcher = compile_rules(tuple(rule.rule for rule in plan.rules))
+            rules = tuple(rule.rule for rule in plan.rules)
+            self.matcher: RuleMatcher = compile_rules(rules) if shared else RuleMatcher(rules)
         except DialplanError as exc:
             plan_of = {rule.rule.name: rule.dial_plan for rule in plan.rules}
             raise exc.located(plan=plan_of.get(exc.rule or "")) from None

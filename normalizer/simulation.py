@@ -43,9 +43,13 @@ class Simulator:
         catalog: ServiceCatalog | None = None,
         emergency_numbers: EmergencyNumbers | None = None,
         max_translated_length: int = MAX_TRANSLATED_LENGTH,
+        shared_cache: bool = True,
     ) -> None:
+        """`shared_cache=False`: compiled plans live and die with this simulator, never in
+        the module's cache of compiled rule lists (the service's posted tenants)."""
         self.tenant = tenant
         self.max_translated_length = max_translated_length
+        self.shared_cache = shared_cache
         self.catalog = catalog or default_catalog()
         self.emergency_numbers = emergency_numbers or default_emergency_numbers()
         self._plans: dict[_Key, EffectiveDialPlan] = {}
@@ -89,7 +93,10 @@ class Simulator:
         compiled = self._normalizers.get(plan)
         if compiled is None:
             compiled = PlanNormalizer(
-                plan, self.emergency_numbers, max_translated_length=self.max_translated_length
+                plan,
+                self.emergency_numbers,
+                max_translated_length=self.max_translated_length,
+                shared=self.shared_cache,
             )
             self._normalizers[plan] = compiled
         return compiled

@@ -230,3 +230,22 @@ def test_a_number_that_keeps_vanity_letters_is_never_valid_nor_domestic(server: 
     assert body["has_vanity_letters"] is True
     status, _, body = call(server, "/v1/normalize", {"dialed_number": "+1 425 555 0100 x12", "usage_location": "US"})
     assert (body["call_type"], body["has_vanity_letters"]) == ("domestic", False)  # an extension's x is no vanity letter
+
+
+def test_a_posted_tenants_compiled_patterns_do_not_outlive_the_request(server: str) -> None:
+    """Forty requests each with a pattern `^<n>\\d{99990}$` grew the server from 56 MB to 639 MB,
+    never freed: module caches kept every posted tenant's compiled patterns (16 MB each).
+    Twelve here (the load benchmark sends forty): they kept about 190 MB."""
+    from tests.server import resident_bytes
+
+    pid = server.pid  # type: ignore[attr-defined]
+    rule = {"name": "Long", "pattern": r"^0\d{99990}$", "translation": "+1$0"}
+    # One first, so that what any first request allocates for good is counted before.
+    call(server, "/v1/simulate", {"tenant": {"dial_plans": [{"identity": "Global", "rules": [rule]}]}, "cases": [{"dialed_number": "1", "usage_location": "US"}]})
+    before = resident_bytes(pid)
+    for n in range(1, 13):
+        rule = {"name": "Long", "pattern": f"^{n}\\d{{99990}}$", "translation": "+1$0"}
+        document = {"dial_plans": [{"identity": "Global", "rules": [rule]}]}
+        status, _, _ = call(server, "/v1/simulate", {"tenant": document, "cases": [{"dialed_number": "1", "usage_location": "US"}]})
+        assert status == 200
+    assert resident_bytes(pid) - before < 80 * 2**20

@@ -412,6 +412,10 @@ def _octal_escape(digits: str) -> str:
     return f"\\x{value & 0xFF:02x}{literal}"
 
 
+_CACHED_COPIES = 1000
+"""Patterns that write out more copies than this when compiled stay out of `regex`'s cache."""
+
+
 def compile_pattern(source: str, *, timeout: float | None = None) -> CompiledPattern:
     """Translate and compile a .NET pattern; raise `PatternError` when we cannot."""
     if not isinstance(source, str):
@@ -477,7 +481,10 @@ def compile_pattern(source: str, *, timeout: float | None = None) -> CompiledPat
             f"nested counted repeats make {unrolled:,} copies of one part; the limit is {MAX_UNROLLED_COPIES:,}"
         )
     try:
-        compiled = regex.compile(python_pattern, regex.V0)
+        # `regex` keeps its last 500 patterns: only small ones here, so that cache is
+        # bounded by memory, not by count. `\d{99990}` compiles to 16 MB: forty such
+        # patterns posted once were kept, 600 MB.
+        compiled = regex.compile(python_pattern, regex.V0, cache_pattern=unrolled <= _CACHED_COPIES)
     except regex.error as exc:
         raise PatternError(f"does not compile: {exc}") from None
     except (OverflowError, RecursionError) as exc:
