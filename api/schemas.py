@@ -52,8 +52,92 @@ TENANT_DOCUMENT = (
 )
 
 
+def _optional(kind: str | dict[str, Any]) -> dict[str, Any]:
+    """A value of `kind`, or null (the reader takes null as left out)."""
+    schema = {"type": kind} if isinstance(kind, str) else kind
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _table(required: list[str], **properties: Any) -> dict[str, Any]:
+    return {"type": "object", "properties": properties, "required": required, "additionalProperties": False}
+
+
+_TEXT = {"type": "string"}
+TENANT_DOCUMENT_SCHEMA: dict[str, Any] = _table(
+    [],
+    tenant=_optional(
+        _table([], name=_optional("string"), max_rules=_optional({"type": "integer", "minimum": 1}))
+    ),
+    dial_plans=_optional(
+        {
+            "type": "array",
+            "items": _table(
+                ["identity"],
+                identity=_TEXT,
+                description=_optional("string"),
+                simple_name=_optional("string"),
+                external_access_prefix=_optional("string"),
+                optimize_device_dialing=_optional("boolean"),
+                rules=_optional(
+                    {
+                        "type": "array",
+                        "items": _table(
+                            ["name", "pattern", "translation"],
+                            name=_TEXT,
+                            description=_optional("string"),
+                            pattern=_TEXT,
+                            translation=_TEXT,
+                            is_internal_extension=_optional("boolean"),
+                        ),
+                    }
+                ),
+            ),
+        }
+    ),
+    users=_optional(
+        {
+            "type": "array",
+            "items": _table(
+                ["upn", "usage_location"],
+                upn=_TEXT,
+                usage_location=_TEXT,
+                dial_plan=_optional("string"),
+                calling_plan=_optional("string"),
+                communications_credits=_optional("boolean"),
+                phone_number=_optional("string"),
+            ),
+        }
+    ),
+    communications_credits=_optional(
+        _table(
+            [],
+            balance=_optional({"type": "number", "minimum": 0}),
+            currency=_optional("string"),
+            recharge_below=_optional({"type": "number", "minimum": 0}),
+            recharge_amount=_optional({"type": "number", "exclusiveMinimum": 0}),
+        )
+    ),
+)
+"""The tenant document's structure as JSON Schema: what `tenant_from_document` reads.
+
+Requests keep it plain JSON (the core names the plan, rule and field of a
+mistake); the OpenAPI document shows this schema, so clients and generated
+tests know the keys, their types and which are required.
+"""
+
+
 class Request(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
+
+
+_WHOSE_PLAN = [
+    {
+        "required": ["user"],
+        "properties": {"user": {"type": "string"}, "usage_location": {"type": "null"}, "dial_plan": {"type": "null"}},
+    },
+    {"required": ["usage_location"], "properties": {"usage_location": {"type": "string"}, "user": {"type": "null"}}},
+]
+"""A user, or a usage location (and optional plan), never both: null counts as left out."""
 
 
 class NormalizeRequest(Request):
@@ -64,11 +148,20 @@ class NormalizeRequest(Request):
             "examples": [
                 {"dialed_number": "7123", "user": MARCEL},
                 {"dialed_number": "3949", "usage_location": "FR", "dial_plan": "FR-Paris-Issy-39qdPR", "trace": True},
-            ]
+            ],
+            "oneOf": _WHOSE_PLAN,
         }
     )
 
-    dialed_number: str = Field(min_length=1, description="The dial string, as typed.")
+    dialed_number: str = Field(
+        min_length=1,
+        description="The dial string, as typed: digits, + * #, ASCII letters (vanity numbers, "
+        "an extension's x/ext), ; and = of ;ext=, and the separators ' -.()' (removed), with "
+        "something left once they are removed. Anything else is refused (422) naming the "
+        "character and its position.",
+        # Documented here, enforced by the core with its own message (`check_dialable`).
+        json_schema_extra={"pattern": r"^[ \-.()]*[0-9A-Za-z+*#;=][0-9A-Za-z+*#;= \-.()]*$"},
+    )
     user: str | None = Field(None, description="A user principal name of the served tenant.")
     usage_location: str | None = Field(
         None, description="Instead of a user: a region (ISO 3166 alpha-2)."
@@ -101,7 +194,7 @@ class SimulateRequest(Request):
         }
     )
 
-    tenant: dict[str, Any] = Field(description=TENANT_DOCUMENT)
+    tenant: dict[str, Any] = Field(description=TENANT_DOCUMENT, json_schema_extra=TENANT_DOCUMENT_SCHEMA)
     cases: list[NormalizeRequest] = Field(
         description="Dial strings for users of that tenant, or for usage locations and plans."
     )
@@ -326,7 +419,11 @@ class ReplayRequest(Request):
         }
     )
 
-    tenant: dict[str, Any] | None = Field(None, description=TENANT_DOCUMENT + " Default: the served tenant.")
+    tenant: dict[str, Any] | None = Field(
+        None,
+        description=TENANT_DOCUMENT + " Default: the served tenant.",
+        json_schema_extra={"anyOf": [TENANT_DOCUMENT_SCHEMA, {"type": "null"}]},
+    )
     calls: list[CallIn]
     rates: list[RateIn] | None = Field(None, description="A rate card: credits in money (default: minutes).")
 

@@ -19,7 +19,7 @@ from starlette.responses import Response
 from api.isolation import slot
 from api.limits import Deadline
 from api.responses import json_response
-from api.schemas import TENANT_DOCUMENT, TENANT_DOCUMENT_EXAMPLE, LintResponse
+from api.schemas import TENANT_DOCUMENT, TENANT_DOCUMENT_EXAMPLE, TENANT_DOCUMENT_SCHEMA, LintResponse
 from api.state import AppState, state_of
 from normalizer import Severity, Tenant, lint
 
@@ -35,7 +35,12 @@ def findings_of(tenant: Tenant, seconds: float) -> list[dict[str, Any]]:
 @router.post("", response_model=LintResponse, summary="Errors and warnings of a tenant document")
 def lint_document(
     document: Annotated[
-        dict[str, Any], Body(description=TENANT_DOCUMENT, examples=[TENANT_DOCUMENT_EXAMPLE])
+        dict[str, Any],
+        Body(
+            description=TENANT_DOCUMENT,
+            examples=[TENANT_DOCUMENT_EXAMPLE],
+            json_schema_extra=TENANT_DOCUMENT_SCHEMA,
+        ),
     ],
     state: Annotated[AppState, Depends(state_of)],
 ) -> Response:
