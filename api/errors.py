@@ -68,12 +68,22 @@ ERRORS: dict[type[DialplanError], tuple[int, str]] = {
 class RequestLimitError(Exception):
     """A request past one of the service's limits (body size, items, time)."""
 
-    def __init__(self, status: int, error: str, detail: str, field: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        error: str,
+        detail: str,
+        field: str | None = None,
+        *,
+        retry_after: int | None = None,
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.error = error
         self.detail = detail
         self.field = field
+        self.retry_after = retry_after
+        """Seconds after which the client may try again (a 503's `Retry-After`)."""
 
 
 class ItemError(Exception):
@@ -168,6 +178,18 @@ def describe_validation(exc: RequestValidationError) -> tuple[str, str, str | No
     return "invalid_request", detail, field
 
 
+def limit_answer(exc: RequestLimitError) -> tuple[int, dict[str, Any]]:
+    """The status and body of a request past a limit."""
+    return exc.status, body(exc.error, exc.detail, field=exc.field)
+
+
+def item_answer(exc: ItemError) -> tuple[int, dict[str, Any]]:
+    """The status and body of a failing item: the core error's, its detail naming the item."""
+    status, content = answer_for(exc.error)
+    content["detail"] = shortened(f"{exc.where}: {content['detail']}")
+    return status, content
+
+
 async def _core_error(request: Request, exc: Exception) -> Response:
     status, content = answer_for(exc)
     return json_response(content, status)
@@ -175,14 +197,15 @@ async def _core_error(request: Request, exc: Exception) -> Response:
 
 async def _item_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ItemError)
-    status, content = answer_for(exc.error)
-    content["detail"] = f"{exc.where}: {content['detail']}"
+    status, content = item_answer(exc)
     return json_response(content, status)
 
 
 async def _limit_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestLimitError)
-    return json_response(body(exc.error, exc.detail, field=exc.field), exc.status)
+    status, content = limit_answer(exc)
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else None
+    return json_response(content, status, headers=headers)
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:

@@ -37,6 +37,8 @@ from normalizer import TimeLimitError
 
 SLOTS = 2
 """Children running at once."""
+RETRY_AFTER = 2
+"""Seconds a client told 503 is asked to wait (`Retry-After`)."""
 MEMORY_BYTES = 4 * 1024**3
 """The address space a child may take beyond what it starts with."""
 PRELOAD = ["normalizer", "api.routers.lint", "api.routers.tenant_files"]
@@ -53,7 +55,9 @@ def warm() -> None:
 def slot(seconds: float) -> Iterator[None]:
     """Within: one of the `SLOTS` for child processes, waited for up to `seconds` (else 503)."""
     if not _slots.acquire(timeout=max(0.0, seconds)):
-        raise RequestLimitError(503, "busy", "the server is busy with other such requests; try again")
+        raise RequestLimitError(
+            503, "busy", "the server is busy with other such requests; try again", retry_after=RETRY_AFTER
+        )
     try:
         yield
     finally:
@@ -68,7 +72,9 @@ def run_isolated(function: Callable[..., Any], args: tuple[Any, ...], *, seconds
     """
     deadline = time.monotonic() + seconds
     if not _slots.acquire(timeout=seconds):
-        raise RequestLimitError(503, "busy", "the server is busy with other such requests; try again")
+        raise RequestLimitError(
+            503, "busy", "the server is busy with other such requests; try again", retry_after=RETRY_AFTER
+        )
     try:
         return normalizer.run_isolated(
             function,

@@ -33,10 +33,12 @@ from api.errors import RequestLimitError, body
 class Deadline:
     """A request's time budget, handed out as per-call regex timeouts."""
 
-    def __init__(self, *, seconds: float, regex_timeout: float) -> None:
+    def __init__(self, *, seconds: float, regex_timeout: float, end: float | None = None) -> None:
+        """`end`: the `time.monotonic()` instant the budget ends (default: `seconds` from now),
+        for work handed to another process of this machine (the clock is the system's)."""
         self.seconds = seconds
         self.regex_timeout = regex_timeout
-        self.end = time.monotonic() + seconds
+        self.end = time.monotonic() + seconds if end is None else end
 
     def left(self) -> float:
         """Seconds left of the budget (0 when it is spent)."""

@@ -130,7 +130,7 @@ class Request(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
-_WHOSE_PLAN = [
+_WHOSE_PLAN: list[Any] = [
     {
         "required": ["user"],
         "properties": {"user": {"type": "string"}, "usage_location": {"type": "null"}, "dial_plan": {"type": "null"}},

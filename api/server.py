@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 import uvicorn
 
+from api import pool
 from api.app import create_app
 from api.isolation import warm
 from api.settings import Settings
@@ -71,6 +72,7 @@ def serve(
         f"dialplan: serving tenant {tenant.name!r}; tester page: {url} (API docs: {url}docs)"
     )
     threading.Thread(target=warm, name="warm-isolation", daemon=True).start()
+    threading.Thread(target=pool.warm, name="warm-pool", daemon=True).start()
     config = uvicorn.Config(app, access_log=access_log, log_level="info", lifespan="off")
     try:
         uvicorn.Server(config).run(sockets=[sock])

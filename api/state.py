@@ -74,23 +74,8 @@ class AppState:
     def posted_tenant(
         self, document: dict[str, Any], deadline: Deadline, *, validate: bool = True
     ) -> Tenant:
-        """A posted tenant document, read within the server's ceilings and the request's time.
-
-        The server's settings are ceilings the document can lower, never raise:
-        rules per plan (its own `max_rules` counts only below the ceiling), plans
-        and users. Reading and validating it (compiling every pattern) count
-        against the request's time limit.
-        """
-        settings = self.settings
-        ceiling = rules_ceiling(settings.max_rules)
-        check_tenant_size(
-            document, max_plans=settings.max_plans, max_users=settings.max_users, max_rules=ceiling
-        )
-        tenant = tenant_from_document(document, validate=False)
-        limit = min(tenant.max_rules, ceiling)
-        if not validate:
-            return replace(tenant, max_rules=limit)
-        return validate_tenant(tenant, max_rules=limit, deadline=deadline.end)
+        """A posted tenant document, read within the server's ceilings (`read_posted_tenant`)."""
+        return read_posted_tenant(document, self.settings, deadline, validate=validate)
 
     def what_if(self, document: dict[str, Any], deadline: Deadline | None = None) -> Simulator:
         """A simulator of a posted tenant document; the served tenant is never touched."""
@@ -99,13 +84,7 @@ class AppState:
                 seconds=self.settings.max_request_seconds, regex_timeout=self.settings.regex_timeout
             )
         tenant = self.posted_tenant(document, deadline)
-        # Its compiled plans go when the request does (not into the module's caches).
-        return Simulator(
-            tenant,
-            catalog=self.catalog,
-            max_translated_length=self.settings.max_translated_length,
-            shared_cache=False,
-        )
+        return posted_simulator(tenant, self.settings, self.catalog)
 
     def effective(
         self,
@@ -119,6 +98,37 @@ class AppState:
         return self.simulator.effective(
             user=target.user, usage_location=target.usage_location, dial_plan=target.dial_plan
         )
+
+
+def read_posted_tenant(
+    document: dict[str, Any], settings: Settings, deadline: Deadline, *, validate: bool = True
+) -> Tenant:
+    """A posted tenant document, read within the server's ceilings and the request's time.
+
+    The server's settings are ceilings the document can lower, never raise:
+    rules per plan (its own `max_rules` counts only below the ceiling), plans
+    and users. Reading and validating it (compiling every pattern) count
+    against the request's time limit.
+    """
+    ceiling = rules_ceiling(settings.max_rules)
+    check_tenant_size(
+        document, max_plans=settings.max_plans, max_users=settings.max_users, max_rules=ceiling
+    )
+    tenant = tenant_from_document(document, validate=False)
+    limit = min(tenant.max_rules, ceiling)
+    if not validate:
+        return replace(tenant, max_rules=limit)
+    return validate_tenant(tenant, max_rules=limit, deadline=deadline.end)
+
+
+def posted_simulator(tenant: Tenant, settings: Settings, catalog: ServiceCatalog) -> Simulator:
+    """A simulator of a posted tenant: its compiled plans go when the request does."""
+    return Simulator(
+        tenant,
+        catalog=catalog,
+        max_translated_length=settings.max_translated_length,
+        shared_cache=False,
+    )
 
 
 @dataclass(frozen=True, slots=True)

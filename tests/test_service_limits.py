@@ -249,3 +249,27 @@ def test_a_posted_tenants_compiled_patterns_do_not_outlive_the_request(server: s
         status, _, _ = call(server, "/v1/simulate", {"tenant": document, "cases": [{"dialed_number": "1", "usage_location": "US"}]})
         assert status == 200
     assert resident_bytes(pid) - before < 80 * 2**20
+
+
+def test_overload_is_refused_with_503_and_retry_after_while_light_requests_go_on(server: str) -> None:
+    """Posted-tenant work runs in a bounded pool of its own (`api.pool`): past its queue a
+    request is refused at once, never answered late or wrong, and the served tenant's fast
+    path keeps answering."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from api import pool
+
+    # 15,000 patterns to compile: more than the 2 s request limit each.
+    heavy = {"tenant": {"dial_plans": many_rules(300, 50)}, "cases": [{"dialed_number": "1", "usage_location": "US"}]}
+    with ThreadPoolExecutor(pool.QUEUE + 3) as clients:
+        answers = [clients.submit(call, server, "/v1/simulate", heavy) for _ in range(pool.QUEUE + 3)]
+        time.sleep(0.5)
+        started = time.monotonic()
+        status, _, body = call(server, "/v1/normalize", {"dialed_number": "7123", "user": MARCEL})
+        light = time.monotonic() - started
+        results = [answer.result() for answer in answers]
+    assert (status, body["final_number"]) == (200, "+33199997123")
+    assert light < 1.0
+    refused = [{name.lower(): value for name, value in headers.items()} for status, headers, _ in results if status == 503]
+    assert refused and all(headers["retry-after"] == str(pool.RETRY_AFTER) for headers in refused)
+    assert all(body["error"] == "time_limit_exceeded" for status, _, body in results if status != 503)

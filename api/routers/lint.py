@@ -19,7 +19,12 @@ from starlette.responses import Response
 from api.isolation import slot
 from api.limits import Deadline
 from api.responses import json_response
-from api.schemas import TENANT_DOCUMENT, TENANT_DOCUMENT_EXAMPLE, TENANT_DOCUMENT_SCHEMA, LintResponse
+from api.schemas import (
+    TENANT_DOCUMENT,
+    TENANT_DOCUMENT_EXAMPLE,
+    TENANT_DOCUMENT_SCHEMA,
+    LintResponse,
+)
 from api.state import AppState, state_of
 from normalizer import Severity, Tenant, lint
 

@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from starlette.responses import Response
 
-from api.limits import Deadline
+from api import pool, posted
+from api.limits import Deadline, check_count
 from api.responses import json_response
 from api.schemas import SimulateRequest, SimulateResponse
-from api.state import AppState, run_cases, state_of
+from api.state import AppState, state_of
 
 router = APIRouter(prefix="/v1/simulate", tags=["simulate"])
 
@@ -23,6 +24,8 @@ def simulate(request: SimulateRequest, state: Annotated[AppState, Depends(state_
     settings = state.settings
     # One budget for the whole request: reading the tenant counts, not only the cases.
     deadline = Deadline(seconds=settings.max_request_seconds, regex_timeout=settings.regex_timeout)
-    simulator = state.what_if(request.tenant, deadline)
-    results = run_cases(simulator, request.cases, "cases", settings, deadline)
-    return json_response({"tenant": simulator.tenant.name, "results": results})
+    check_count(len(request.cases), settings.max_batch_items, "cases")
+    # In a worker process (`api.pool`): the client's patterns never hold the server's.
+    cases = [case.model_dump() for case in request.cases]
+    status, answer = pool.run(posted.simulate, settings, request.tenant, cases, deadline.end)
+    return json_response(answer, status)
