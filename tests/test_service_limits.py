@@ -170,12 +170,13 @@ def test_the_api_docs_load_their_assets_from_the_service(server: str) -> None:
                 assert response.status == 200 and response.read()
 
 
-def many_rules(plans: int, rules: int) -> list[dict[str, Any]]:
+def many_rules(plans: int, rules: int, tag: str = "x") -> list[dict[str, Any]]:
+    """Plans of distinct patterns (`tag` makes them distinct from another call's)."""
     return [
         {
             "identity": f"P{p}",
             "rules": [
-                {"name": f"R{r}", "pattern": f"^{p}x{r}(\\d+)$", "translation": "+1$1"} for r in range(rules)
+                {"name": f"R{r}", "pattern": f"^{p}{tag}{r}(\\d+)$", "translation": "+1$1"} for r in range(rules)
             ],
         }
         for p in range(plans)
@@ -260,9 +261,11 @@ def test_overload_is_refused_with_503_and_retry_after_while_light_requests_go_on
     from api import pool
 
     # 15,000 patterns to compile: more than the 2 s request limit each.
-    heavy = {"tenant": {"dial_plans": many_rules(300, 50)}, "cases": [{"dialed_number": "1", "usage_location": "US"}]}
+    def heavy(tag: str) -> dict[str, Any]:
+        return {"tenant": {"dial_plans": many_rules(300, 50, tag)}, "cases": [{"dialed_number": "1", "usage_location": "US"}]}
+
     with ThreadPoolExecutor(pool.QUEUE + 3) as clients:
-        answers = [clients.submit(call, server, "/v1/simulate", heavy) for _ in range(pool.QUEUE + 3)]
+        answers = [clients.submit(call, server, "/v1/simulate", heavy(f"t{n}x")) for n in range(pool.QUEUE + 3)]
         time.sleep(0.5)
         started = time.monotonic()
         status, _, body = call(server, "/v1/normalize", {"dialed_number": "7123", "user": MARCEL})
@@ -272,4 +275,6 @@ def test_overload_is_refused_with_503_and_retry_after_while_light_requests_go_on
     assert light < 1.0
     refused = [{name.lower(): value for name, value in headers.items()} for status, headers, _ in results if status == 503]
     assert refused and all(headers["retry-after"] == str(pool.RETRY_AFTER) for headers in refused)
-    assert all(body["error"] == "time_limit_exceeded" for status, _, body in results if status != 503)
+    # The others ran: an answer, or the request's own time limit; never an error of the load.
+    answered = [(status, body.get("error")) for status, _, body in results if status != 503]
+    assert set(answered) <= {(200, None), (422, "time_limit_exceeded")}, answered
