@@ -87,10 +87,37 @@ def test_two_users_share_240_minutes_until_the_first_of_next_month(paris: Simula
     march = ledger.summary()["months"]["2024-03"]
     pool = next(p for p in march["pools"] if p["pool"] == "FR/domestic-120")
     assert (pool["licences"], pool["minutes_available"], pool["used"]) == (2, 240, 240)
-    assert pool["ran_out_at"] == "2024-03-05T11:20:00Z"
+    assert pool["ran_out_at"] == "2024-03-05T11:19:00Z"  # the pool's 240th minute began then (b's 140th)
     assert march["blocked"] == {"a@p.fr": {"pool-exhausted": {"calls": 1, "minutes": 1}}}
     options = next(r for r in march["recommendations"] if r.get("pool") == "FR/domestic-120")["options"]
     assert {"plan": "domestic-240", "licences": 2, "extra_licences": 0, "minutes": 480} in options
+
+
+def test_minutes_are_used_as_they_are_spoken_not_reserved_at_the_start(paris: Simulator) -> None:
+    # The reviewer's case: a 6 h call and, half an hour in, a 1 min call, on a 240 min pool
+    # (two domestic-120 licences). At 08:30 only 30 minutes are used: b's call is carried.
+    ledger, out = replay(
+        paris,
+        [
+            ("a@p.fr", "0145678900", "2024-03-01T08:00:00", 6 * 3600),
+            ("b@p.fr", "0145678900", "2024-03-01T08:30:00", 60),
+            ("b@p.fr", "0145678900", "2024-03-01T11:58:00", 60),  # 238 + 1 begun before it: minutes left
+            ("b@p.fr", "0145678900", "2024-03-01T11:59:30", 60),  # the 240th began at 11:58: used up
+        ],
+    )
+    assert out["allowed"] == [True, True, True, False]
+    pool = ledger.summary()["months"]["2024-03"]["pools"][0]
+    assert pool["ran_out_at"] == "2024-03-01T11:58:00Z"  # consistent: only the call after it is blocked
+    assert (pool["used"], pool["unmet_minutes"]) == (362, 1)  # a call that starts with minutes left is carried whole
+
+
+def test_a_chunk_out_of_time_order_is_refused(paris: Simulator) -> None:
+    from normalizer.billing.replay import OutOfOrderError
+
+    ledger = CallLedger(paris)
+    ledger.feed_dialed(["a@p.fr"], ["0145678900"], np.array([at("2024-03-02T09:00:00")]), np.array([60.0]))
+    with pytest.raises(OutOfOrderError, match="out of time order"):
+        ledger.feed_dialed(["a@p.fr"], ["0145678900"], np.array([at("2024-03-01T09:00:00")]), np.array([60.0]))
 
 
 def test_international_plan_caps_each_kind_and_overflows_to_credits(paris: Simulator) -> None:
@@ -154,16 +181,17 @@ NUMBERS = ["0145678900", "00442079460000", "112", "0899123456", "0800123456"]
     priced=st.booleans(),
 )
 def test_any_chunking_replays_as_one_pass(paris: Simulator, calls: list[tuple[str, str, int, int]], cuts: list[int], priced: bool) -> None:
-    calls = sorted(calls, key=lambda call: call[2])
+    from normalizer.billing.replay import OutOfOrderError
+
     base = at("2024-02-20T00:00:00")
     rates = rate_card_from_text(RATES) if priced else None
 
-    def run(bounds: list[int]) -> tuple[dict[str, list[Any]], dict[str, Any]]:
+    def run(rows: list[tuple[str, str, int, int]], bounds: list[int]) -> tuple[dict[str, list[Any]], dict[str, Any]]:
         ledger = CallLedger(paris, rates=rates)
         columns: dict[str, list[Any]] = {}
-        edges = [0, *sorted({min(b, len(calls)) for b in bounds}), len(calls)]
+        edges = [0, *sorted({min(b, len(rows)) for b in bounds}), len(rows)]
         for lo, hi in pairwise(edges):
-            part = calls[lo:hi]
+            part = rows[lo:hi]
             if not part:
                 continue
             out = ledger.feed_dialed(
@@ -173,15 +201,31 @@ def test_any_chunking_replays_as_one_pass(paris: Simulator, calls: list[tuple[st
                 columns.setdefault(name, []).extend(column.to_pylist())
         return columns, ledger.summary()
 
-    whole, whole_summary = run([])
-    chunked, chunked_summary = run(cuts)
-    assert chunked == whole
+    # The input as given (any order) in one pass, against the same calls in time order, in chunks.
+    whole, whole_summary = run(calls, [])
+    order = sorted(range(len(calls)), key=lambda index: calls[index][2])
+    chunked, chunked_summary = run([calls[index] for index in order], cuts)
+    assert {name: [values[order.index(i)] for i in range(len(calls))] for name, values in chunked.items()} == whole
     assert chunked_summary == whole_summary
+    # The input as given, cut anywhere: the same answer, or refused when a chunk goes back in time.
+    try:
+        unsorted, unsorted_summary = run(calls, cuts)
+    except OutOfOrderError:
+        edges = [0, *sorted({min(b, len(calls)) for b in cuts}), len(calls)]
+        parts = [calls[lo:hi] for lo, hi in pairwise(edges) if hi > lo]
+        assert any(min(c[2] for c in later) < max(c[2] for c in part) for i, part in enumerate(parts) for later in parts[i + 1:])
+    else:
+        assert (unsorted, unsorted_summary) == (whole, whole_summary)
     # The summary's minutes add up to the calls'.
     months = whole_summary["months"].values()
     in_pools = sum(p["used"] + p["international_used"] for m in months for p in m["pools"])
     on_credits = sum(m["credits"]["minutes"] for m in months)
     assert in_pools + on_credits == sum(whole["billed_minutes"]) == whole_summary["billed_minutes"]
+    # Nobody is blocked by a pool before it ran out, and nobody carried by it after.
+    for month in whole_summary["months"].values():
+        for pool in month["pools"]:
+            if pool["unmet_minutes"]:
+                assert pool["ran_out_at"] is not None
 
 
 @settings(max_examples=50, deadline=None)

@@ -392,7 +392,7 @@ class CallLedger:
             balance = None
             if priced and settings is not None:
                 balance = settings.balance - spent_so_far + (settings.recharge_amount or 0.0) * recharges_so_far
-            pools = [self._pool_entry(pool, state) for (pool, code), state in sorted(replay.pool_months.items()) if code == month]
+            pools = [self._pool_entry(pool, code, state) for (pool, code), state in sorted(replay.pool_months.items()) if code == month]
             blocked = {
                 user: {reason: {"calls": calls, "minutes": minutes} for reason, (calls, minutes) in sorted(reasons.items())}
                 for user, reasons in sorted(self.blocked.get(month, {}).items())
@@ -418,7 +418,7 @@ class CallLedger:
             "months": report,
         }
 
-    def _pool_entry(self, pool: str, state: Any) -> dict[str, Any]:
+    def _pool_entry(self, pool: str, month: int, state: Any) -> dict[str, Any]:
         licences, domestic, international = self.replay.pools[pool]
         region, plan = pool.split("/", 1)
         return {
@@ -430,7 +430,7 @@ class CallLedger:
             "international_minutes_available": international,
             "used": state.used_domestic,
             "international_used": state.used_international,
-            "ran_out_at": timestamp(state.ran_out_at),
+            "ran_out_at": timestamp(self.replay.ran_out_at((pool, month))),
             "unmet_minutes": state.unmet_minutes,
         }
 

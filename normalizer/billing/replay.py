@@ -3,12 +3,13 @@
 Each call's fate depends on the calls before it, but only through running sums,
 so the replay is written as window functions rather than a loop per call:
 
-1. Pools: partition the pool calls by (pool, calendar month), order by start;
-   a call is carried when the minutes used *before* it (an exclusive running
-   sum, plus what earlier chunks used) are under the pool's domestic cap, and
-   (International plans) its international minutes under theirs. The sums only
-   grow, so once a call finds the pool used up every later one does: calls
-   before that point are exactly the ones that consumed minutes.
+1. Pools: partition the pool calls by (pool, calendar month). Minutes are used
+   as they are spoken: a call's k-th billed minute begins at its start + 60 k.
+   The pool runs out when its last minute begins (the cap-th minute in time
+   order, found by a binary search over time of a vectorized count of begun
+   minutes); a call that starts by then is carried whole, a later one finds
+   the pool used up. International plans run out when either their domestic
+   or their international minutes do ("whichever is reached first").
 2. Credits: the calls on credits (Pay-As-You-Go, international on a Domestic
    plan, premium, and pool overflow of users with credits), ordered by start
    across the tenant: without auto-recharge a call goes out while the balance
@@ -16,21 +17,26 @@ so the replay is written as window functions rather than a loop per call:
    is above zero; with auto-recharge the balance never falls below the trigger
    (recharges = ceil(deficit / amount), again a function of the running sum).
 
-In SQL terms, step 1 is `sum(minutes) over (partition by pool, month order by
-start, row rows between unbounded preceding and 1 preceding)`; step 2 the same
-over the credit calls; `normalizer.bulk.spark` could run them as such.
+In SQL terms, step 1 is a count of begun minutes per (pool, month) at a
+moment, then a filter `start <= ran_out_at`; step 2 `sum(charge) over (order
+by start rows between unbounded preceding and 1 preceding)` over the credit
+calls; `normalizer.bulk.spark` could run them as such.
 
-State carried between chunks (minutes used per pool and month, credits spent
-and recharges) makes a replay in chunks equal to one pass when chunks come in
-time order; within a chunk calls are ordered by start (ties: input order).
+State carried between chunks (minutes used per pool and month, the calls still
+speaking, credits spent and recharges) makes a replay in chunks equal to one
+pass when chunks come in time order (no call starts before the latest one of
+an earlier chunk); a chunk out of order is refused (`OutOfOrderError`).
+Within a chunk, calls may come in any order (ties: input order).
 
 >>> import numpy as np
 >>> from normalizer.billing.outcome import BillingCategory, Intent, Route
 >>> pool = Intent(BillingCategory.DOMESTIC, Route.POOL, pool="FR/domestic-120")
 >>> replay = Replay({"FR/domestic-120": (1, 120, 0)}, increment_seconds=60)
->>> out = replay.feed(Calls(np.array([0, 60, 120]), np.array([3600.0, 3600.0, 60.0]), np.zeros(3, np.int32)), [pool])
->>> out.allowed.tolist(), out.block_reason(0), out.block_reason(2)
+>>> out = replay.feed(Calls(np.array([0, 60, 3601]), np.array([3600.0, 3600.0, 60.0]), np.zeros(3, np.int32)), [pool])
+>>> out.allowed.tolist(), out.block_reason(1), out.block_reason(2)
 ([True, True, False], None, 'pool-exhausted')
+>>> replay.ran_out_at(("FR/domestic-120", 0))  # 1970-01; the 120th minute: the second call's 60th, begun at 60 + 59 x 60
+3600
 """
 
 from __future__ import annotations
@@ -48,6 +54,10 @@ _REASONS = list(BlockReason)
 _CATEGORIES = list(BillingCategory)
 _FREE, _POOL, _CREDITS, _BLOCKED = 0, 1, 2, 3
 _ROUTE_CODE = {Route.FREE: _FREE, Route.POOL: _POOL, Route.CREDITS: _CREDITS, Route.BLOCKED: _BLOCKED}
+class OutOfOrderError(DialplanInputError):
+    """A chunk holds a call that starts before the latest call of an earlier chunk."""
+
+
 NO_CHARGE = -1
 """`charged_to` code: nothing charged."""
 ON_CREDITS = -2
@@ -114,6 +124,9 @@ class Outcomes:
         return [names[code] for code in self.category.tolist()]
 
 
+_EMPTY = np.zeros(0, np.int64)
+
+
 @dataclass(slots=True)
 class PoolMonth:
     """A pool's use in one calendar month."""
@@ -121,9 +134,46 @@ class PoolMonth:
     used_domestic: int = 0
     used_international: int = 0
     ran_out_at: int | None = None
-    """When the pool was used up: the end of the call that used its last minute."""
+    """When the pool's last minute went into use: calls that start later find it used up."""
     unmet_minutes: int = 0
     """Minutes of calls that found the pool used up (carried on credits or blocked)."""
+    horizon: int | None = None
+    """The latest start replayed so far: what happens after it is not known yet."""
+    pending_start: np.ndarray = field(default_factory=lambda: _EMPTY)
+    pending_minutes: np.ndarray = field(default_factory=lambda: _EMPTY)
+    pending_international: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    """Carried calls still speaking at `horizon` (the others have used all their minutes)."""
+
+    def settled(self, international: bool) -> int:
+        """Minutes of carried calls that had all begun by `horizon`."""
+        used = self.used_international if international else self.used_domestic
+        return used - int(self.pending_minutes[self.pending_international == international].sum())
+
+
+def minute_ticks(t: int, start: np.ndarray, minutes: np.ndarray) -> int:
+    """How many billed minutes have begun by time `t` (inclusive): minute k of a call begins at start + 60 k."""
+    begun = np.floor_divide(t - start, 60) + 1
+    return int(np.clip(begun, 0, minutes).sum())
+
+
+def nth_minute(k: int, start: np.ndarray, minutes: np.ndarray) -> int | None:
+    """When the `k`-th billed minute (from 1, in time order) begins; None if fewer are billed.
+
+    A binary search over time of `minute_ticks`: one array operation per step, not one per minute.
+    """
+    if k <= 0:
+        return int(start.min()) if len(start) else None
+    if int(minutes.sum()) < k:
+        return None
+    low = int(start.min())
+    high = int((start + 60 * np.maximum(minutes - 1, 0)).max())
+    while low < high:
+        middle = (low + high) // 2
+        if minute_ticks(middle, start, minutes) >= k:
+            high = middle
+        else:
+            low = middle + 1
+    return low
 
 
 @dataclass(slots=True)
@@ -147,9 +197,11 @@ class Replay:
     pool_months: dict[tuple[str, int], PoolMonth] = field(default_factory=dict)
     credit_state: CreditsState = field(default_factory=CreditsState)
     credit_months: dict[int, CreditsState] = field(default_factory=lambda: defaultdict(CreditsState))
+    latest: int | None = None
+    """The latest start of a pool or credit call replayed so far."""
 
     def feed(self, calls: Calls, intents: list[Intent]) -> Outcomes:
-        """Replay one chunk of calls (in time order relative to earlier chunks)."""
+        """Replay one chunk of calls (no call before the latest of an earlier chunk)."""
         count = len(calls)
         names = list(self.pools)
         pool_index = {name: index for index, name in enumerate(names)}
@@ -169,6 +221,17 @@ class Replay:
         minutes = np.ceil(np.ceil(seconds / step) * step / 60).astype(np.int64)
         start = calls.start.astype(np.int64)
         month = months_of(start)
+
+        counted = (route == _POOL) | (route == _CREDITS)
+        if counted.any():
+            first, last = int(start[counted].min()), int(start[counted].max())
+            if self.latest is not None and first < self.latest:
+                raise OutOfOrderError(
+                    f"calls out of time order: a call at {first} s comes after one at {self.latest} s; "
+                    "replay chunks in order of start",
+                    field="start",
+                )
+            self.latest = last if self.latest is None else max(self.latest, last)
 
         allowed = route != _BLOCKED
         charged_to = np.full(count, NO_CHARGE, np.int32)
@@ -225,30 +288,72 @@ class Replay:
         seconds: np.ndarray,
         month: np.ndarray,
     ) -> np.ndarray:
-        """Which calls of one (pool, month) partition the pool carries (a boolean mask)."""
+        """Which calls of one (pool, month) partition the pool carries (a boolean mask).
+
+        Minutes are used as they are spoken: a call's k-th billed minute begins
+        at its start + 60 k. The pool runs out when its last minute begins (the
+        cap-th minute in time order, over the calls carried before and these);
+        a call that starts by then is carried whole, a later one is not. That
+        moment does not depend on the calls that start after it, so a chunk
+        fixes it once it is not later than the chunk's last start; otherwise
+        the calls still speaking are kept for the next chunk.
+        """
         key = (name, int(month[part[0]]))
         state = self.pool_months.setdefault(key, PoolMonth())
         _, domestic_cap, international_cap = self.pools[key[0]]
-        is_international = international[part]
+        starts = start[part]
         used = minutes[part]
-        domestic = np.where(is_international, 0, used)
-        abroad = np.where(is_international, used, 0)
-        before_domestic = np.cumsum(domestic) - domestic + state.used_domestic
-        before_abroad = np.cumsum(abroad) - abroad + state.used_international
-        carried = before_domestic < domestic_cap
-        if international_cap:
-            carried &= before_abroad < international_cap
-        taken = int(np.count_nonzero(carried))  # the sums only grow: a prefix is carried
-        state.used_domestic += int(domestic[:taken].sum())
-        state.used_international += int(abroad[:taken].sum())
-        full = state.used_domestic >= domestic_cap or (
-            bool(international_cap) and state.used_international >= international_cap
-        )
-        if full and state.ran_out_at is None and taken:
-            last = part[taken - 1]
-            state.ran_out_at = int(start[last] + seconds[last])
-        state.unmet_minutes += int(used[taken:].sum())
+        is_international = international[part]
+        horizon = int(starts.max())
+        if state.ran_out_at is None:
+            state.ran_out_at = self._run_out(state, starts, used, is_international, domestic_cap, international_cap)
+            if state.ran_out_at is not None and state.ran_out_at > horizon:
+                state.ran_out_at = None  # later calls could still bring it forward
+        carried = starts <= state.ran_out_at if state.ran_out_at is not None else np.ones(len(part), bool)
+        state.used_domestic += int(used[carried & ~is_international].sum())
+        state.used_international += int(used[carried & is_international].sum())
+        state.unmet_minutes += int(used[~carried].sum())
+        # Carried calls still speaking at the horizon are kept; the others are settled.
+        all_start = np.concatenate([state.pending_start, starts[carried]])
+        all_minutes = np.concatenate([state.pending_minutes, used[carried]])
+        all_international = np.concatenate([state.pending_international, is_international[carried]])
+        speaking = all_start + 60 * (all_minutes - 1) >= horizon
+        state.pending_start, state.pending_minutes = all_start[speaking], all_minutes[speaking]
+        state.pending_international = all_international[speaking]
+        state.horizon = horizon if state.horizon is None else max(state.horizon, horizon)
         return carried
+
+    @staticmethod
+    def _run_out(
+        state: PoolMonth,
+        starts: np.ndarray,
+        used: np.ndarray,
+        is_international: np.ndarray,
+        domestic_cap: int,
+        international_cap: int,
+    ) -> int | None:
+        """When the pool's last minute begins, over the pending calls and these (None: not with these calls)."""
+        moments = []
+        caps = [(False, domestic_cap)] + ([(True, international_cap)] if international_cap else [])
+        for kind, cap in caps:
+            pending = state.pending_international == kind
+            mine = is_international == kind
+            found = nth_minute(
+                cap - state.settled(kind),
+                np.concatenate([state.pending_start[pending], starts[mine]]),
+                np.concatenate([state.pending_minutes[pending], used[mine]]),
+            )
+            if found is not None:
+                moments.append(found)
+        return min(moments) if moments else None
+
+    def ran_out_at(self, key: tuple[str, int]) -> int | None:
+        """When a pool month ran out: fixed by the replay, or (after the last call started) by the calls still speaking."""
+        state = self.pool_months[key]
+        if state.ran_out_at is not None:
+            return state.ran_out_at
+        _, domestic_cap, international_cap = self.pools[key[0]]
+        return self._run_out(state, _EMPTY, _EMPTY, np.zeros(0, bool), domestic_cap, international_cap)
 
     def _credits_funded(
         self,

@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from normalizer.billing.columns import parse_directions, read_durations, read_starts
 from normalizer.billing.ledger import CallLedger, outcome_columns
+from normalizer.billing.replay import OutOfOrderError
 from normalizer.bulk.cdr_io import CdrFormat, open_writer
 from normalizer.errors import DialplanInputError
 
@@ -117,7 +118,10 @@ class StreamingBiller:
         self.rows = 0
 
     def __call__(self, table: pa.Table) -> pa.Table:
-        appended, start, errors = _bill_table(table, self.ledger, self.columns, self.rows + 1)
+        try:
+            appended, start, errors = _bill_table(table, self.ledger, self.columns, self.rows + 1)
+        except OutOfOrderError as exc:
+            raise OutOfOrder(str(exc)) from None
         self.rows += table.num_rows
         if errors is not None:
             table = table.set_column(table.column_names.index("error"), "error", errors)
