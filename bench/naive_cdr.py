@@ -16,6 +16,7 @@ import sys
 from typing import Any
 
 from normalizer import Simulator, classify, clean, load_tenant
+from normalizer.engine import check_dialable
 from normalizer.bulk.store import OUTPUT_COLUMNS
 from normalizer.dotnet.matcher import compile_rule
 from normalizer.errors import DialplanError
@@ -52,6 +53,11 @@ def run(tenant_path: str, source: str, target: str, dialed_column: str, user_col
                 continue
             if not clean(dialed):  # empty once separators are removed, as `dialplan cdr` marks it
                 writer.writerow(values + [""] * 7 + ["empty dialed number"])
+                continue
+            try:
+                check_dialable(dialed)  # a character no phone sends, as `dialplan cdr` marks it
+            except DialplanError as exc:
+                writer.writerow(values + [""] * 7 + [exc.message])
                 continue
             cleaned = clean(dialed)
             found = first_match(rules, cleaned)
