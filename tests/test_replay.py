@@ -86,7 +86,8 @@ def test_two_users_share_240_minutes_until_the_first_of_next_month(paris: Simula
     assert out["billing_category"][4] == "emergency" and out["billed_minutes"][4] == 0
     march = ledger.summary()["months"]["2024-03"]
     pool = next(p for p in march["pools"] if p["pool"] == "FR/domestic-120")
-    assert (pool["licences"], pool["minutes_available"], pool["used"]) == (2, 240, 240)
+    assert (pool["licences"], pool["minutes_available"], pool["used"], pool["minutes_remaining"]) == (2, 240, 240, 0)
+    assert pool["capability"] == "MCOPSTN5"  # as the PSTN minute pools report names the 120-minute plan
     assert pool["ran_out_at"] == "2024-03-05T11:19:00Z"  # the pool's 240th minute began then (b's 140th)
     assert march["blocked"] == {"a@p.fr": {"pool-exhausted": {"calls": 1, "minutes": 1}}}
     options = next(r for r in march["recommendations"] if r.get("pool") == "FR/domestic-120")["options"]

@@ -132,6 +132,8 @@ class BillingRules:
     increment_seconds: int
     increment_source: str
     pooling_source: str
+    capabilities: dict[str, str] | None = None
+    """Plan id (and `credits`) -> the licence name the PSTN reports show (`MCOPSTN1` ...)."""
     max_call_seconds: int = 31 * 24 * 3600
     """The longest call a log may hold; a longer (or not finite) duration is a bad row."""
 
@@ -220,6 +222,13 @@ def _country(path: Path) -> CountryPlans:
     )
 
 
+def _capabilities(zones: dict[str, Any], file: str) -> dict[str, str]:
+    table = zones.get("capabilities", {})
+    if table:
+        _need(table, "source", str, file, "[capabilities]")
+    return {key: str(value) for key, value in table.items() if key != "source"}
+
+
 def load_plan_catalog(directory: Path) -> PlanCatalog:
     """Read `zones.toml` and every country file of a directory."""
     zones_path = directory / "zones.toml"
@@ -230,6 +239,7 @@ def load_plan_catalog(directory: Path) -> PlanCatalog:
         increment_seconds=_need(billing, "increment_seconds", int, str(zones_path), "[billing]"),
         increment_source=_need(billing, "source", str, str(zones_path), "[billing]"),
         pooling_source=_need(pooling, "source", str, str(zones_path), "[pooling]"),
+        capabilities=_capabilities(zones, str(zones_path)),
         max_call_seconds=int(billing.get("max_call_seconds", 31 * 24 * 3600)),
     )
     known_zones = {zone["id"] for zone in zones.get("zones", [])}

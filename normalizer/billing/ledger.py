@@ -421,15 +421,19 @@ class CallLedger:
     def _pool_entry(self, pool: str, month: int, state: Any) -> dict[str, Any]:
         licences, domestic, international = self.replay.pools[pool]
         region, plan = pool.split("/", 1)
+        capabilities = self.billing.catalog.billing.capabilities or {}
         return {
             "pool": pool,
             "country": region,
             "plan": plan,
+            "capability": capabilities.get(plan),
             "licences": licences,
             "minutes_available": domestic,
             "international_minutes_available": international,
             "used": state.used_domestic,
             "international_used": state.used_international,
+            "minutes_remaining": max(domestic - state.used_domestic, 0),
+            "international_minutes_remaining": max(international - state.used_international, 0),
             "ran_out_at": timestamp(self.replay.ran_out_at((pool, month))),
             "unmet_minutes": state.unmet_minutes,
         }
