@@ -10,7 +10,7 @@ from typing import Any
 
 from api.errors import ItemError, RequestLimitError, answer_for, item_answer, limit_answer
 from api.limits import Deadline
-from api.schemas import NormalizeRequest
+from api.schemas import NormalizeRequest, ReplayRequest
 from api.settings import Settings
 from api.state import posted_simulator, read_posted_tenant, run_cases
 from normalizer import DialplanError, default_catalog
@@ -38,3 +38,21 @@ def simulate(
     except RequestLimitError as exc:
         return limit_answer(exc)
     return 200, {"tenant": tenant.name, "results": results}
+
+
+def replay(settings: Settings, request: ReplayRequest, end: float) -> tuple[int, dict[str, Any]]:
+    """`POST /v1/calls/replay` with a posted tenant, within the request's deadline `end`."""
+    from api.routers.calls import replay_answer
+
+    deadline = Deadline(seconds=settings.max_request_seconds, regex_timeout=settings.regex_timeout, end=end)
+    try:
+        assert request.tenant is not None  # the router sends only these
+        tenant = read_posted_tenant(request.tenant, settings, deadline)
+        simulator = posted_simulator(tenant, settings, default_catalog())
+        return 200, replay_answer(simulator, request, settings, deadline)
+    except DialplanError as exc:
+        return answer_for(exc)
+    except ItemError as exc:
+        return item_answer(exc)
+    except RequestLimitError as exc:
+        return limit_answer(exc)

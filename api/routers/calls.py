@@ -8,16 +8,19 @@ import numpy as np
 from fastapi import APIRouter, Depends
 from starlette.responses import Response
 
+from api import pool, posted
 from api.errors import ItemError
 from api.limits import Deadline, check_count
 from api.responses import json_response
 from api.schemas import ReplayRequest, ReplayResponse
+from api.settings import Settings
 from api.state import AppState, state_of
 from normalizer import (
     CallLedger,
     DialplanError,
     DialplanInputError,
     RateCard,
+    Simulator,
     outcome_columns,
     rate_problem,
     read_durations,
@@ -35,7 +38,18 @@ def replay(request: ReplayRequest, state: Annotated[AppState, Depends(state_of)]
     length, the request's time budget of normalization)."""
     settings = state.settings
     deadline = Deadline(seconds=settings.max_request_seconds, regex_timeout=settings.regex_timeout)
-    simulator = state.what_if(request.tenant, deadline) if request.tenant is not None else state.simulator
+    if request.tenant is not None:
+        # A posted tenant's work runs in a worker process (`api.pool`), apart from the served tenant.
+        check_count(len(request.calls), settings.max_batch_items, "calls")
+        status, answer = pool.run(posted.replay, settings, request, deadline.end)
+        return json_response(answer, status)
+    return json_response(replay_answer(state.simulator, request, settings, deadline))
+
+
+def replay_answer(
+    simulator: Simulator, request: ReplayRequest, settings: Settings, deadline: Deadline
+) -> dict[str, Any]:
+    """The replay of `request`'s calls with `simulator`: each call's outcome and the report."""
     calls = request.calls
     check_count(len(calls), settings.max_batch_items, "calls")
     rates = None
@@ -98,6 +112,4 @@ def replay(request: ReplayRequest, state: Annotated[AppState, Depends(state_of)]
         }
         for index, (call, result) in enumerate(zip(calls, results, strict=True))
     ]
-    return json_response(
-        {"tenant": simulator.tenant.name, "results": answers, "calling_plans": ledger.summary()}
-    )
+    return {"tenant": simulator.tenant.name, "results": answers, "calling_plans": ledger.summary()}
