@@ -16,9 +16,9 @@ import sys
 from typing import Any
 
 from normalizer import Simulator, classify, clean, load_tenant
-from normalizer.engine import check_dialable
 from normalizer.bulk.store import OUTPUT_COLUMNS
 from normalizer.dotnet.matcher import compile_rule
+from normalizer.engine import check_dialable
 from normalizer.errors import DialplanError
 
 
