@@ -50,7 +50,7 @@ def test_outcomes_are_appended_to_every_row(log: Path, capsys: pytest.CaptureFix
     assert rows[-1]["error"].startswith("user 'nobody@contoso.com' does not exist")
     report = json.loads(summary.read_text(encoding="utf-8"))["calling_plans"]
     march = report["months"]["2024-03"]
-    assert march["credits"] == {"minutes": 3, "spent": 0.15, "recharges": 0, "balance": 999.85}
+    assert march["credits"] == {"minutes": 3, "spent": 0.15, "recharges": 0, "balance": 999.85, "unrated": {"calls": 0, "minutes": 0}}
     assert march["blocked"] == {"lidia.holloway@contoso.com": {"no-international-entitlement": {"calls": 1, "minutes": 2}}}
     assert report["credits_currency"] == "USD"
     out = capsys.readouterr().out

@@ -154,12 +154,32 @@ def test_an_exhausted_balance_blocks_and_a_recharge_does_not(paris: Simulator) -
     assert credits["recharges"] == 1 and credits["balance"] == pytest.approx(10 - 18 + 20)
 
 
+def test_a_destination_missing_from_the_rate_card_is_flagged_not_free(paris: Simulator) -> None:
+    # The reviewer's case: a Pay-As-You-Go user with credits calls Germany; the card knows +33 and +44 only.
+    ledger, out = replay(
+        paris,
+        [
+            ("e@p.fr", "0145678900", "2024-03-01T10:06:00", 10 * 60),  # 10 x 0.10 = 1
+            ("e@p.fr", "004930123456", "2024-03-01T10:07:00", 100 * 60),
+            ("e@p.fr", "004930123456", "2024-03-01T10:08:00", 100 * 60),
+        ],
+        rates=rate_card_from_text(RATES),
+    )
+    assert out["charged_to"] == ["communications-credits"] * 3
+    assert out["charge"] == [1.0, None, None]  # no charge given, not a charge of 0
+    summary = ledger.summary()
+    credits = summary["months"]["2024-03"]["credits"]
+    assert credits["unrated"] == {"calls": 2, "minutes": 200}
+    assert (credits["spent"], credits["balance"]) == (1.0, 9.0)
+    assert summary["credits_note"].startswith("2 calls (200 min) on credits to destinations missing from the rate card")
+
+
 def test_without_a_rate_card_credits_are_minutes(paris: Simulator) -> None:
     ledger, out = replay(paris, [("e@p.fr", "0145678900", "2024-03-02T10:00:00", 61)])
     assert out["charged_to"] == ["communications-credits"] and out["charge"] == [None] and out["billed_minutes"] == [2]
     summary = ledger.summary()
     assert summary["credits_note"] == "no rate card (--rates): credits counted in minutes only"
-    assert summary["months"]["2024-03"]["credits"] == {"minutes": 2, "spent": None, "recharges": 0, "balance": None}
+    assert summary["months"]["2024-03"]["credits"] == {"minutes": 2, "spent": None, "recharges": 0, "balance": None, "unrated": {"calls": 0, "minutes": 0}}
 
 
 def test_a_rate_card_in_another_currency_is_refused(paris: Simulator) -> None:

@@ -377,6 +377,14 @@ class CallLedger:
             note = "no rate card (--rates): credits counted in minutes only"
         else:
             note = None
+            unrated = [state for state in replay.credit_months.values() if state.unrated_calls]
+            if unrated:
+                calls = sum(state.unrated_calls for state in unrated)
+                minutes = sum(state.unrated_minutes for state in unrated)
+                note = (
+                    f"{calls:,} calls ({minutes:,} min) on credits to destinations missing from the rate card: "
+                    "not charged (no charge given) and left out of the balance"
+                )
         months = sorted(
             {month for _, month in replay.pool_months}
             | set(replay.credit_months)
@@ -404,6 +412,7 @@ class CallLedger:
                     "spent": round(credit.spent, 6) if credit and priced else None,
                     "recharges": credit.recharges if credit else 0,
                     "balance": round(balance, 6) if balance is not None else None,
+                    "unrated": {"calls": credit.unrated_calls if credit else 0, "minutes": credit.unrated_minutes if credit else 0},
                 },
                 "blocked": blocked,
                 "recommendations": self._recommendations(pools, blocked),

@@ -181,6 +181,9 @@ class CreditsState:
     spent: float = 0.0
     minutes: int = 0
     recharges: int = 0
+    unrated_calls: int = 0
+    """Calls on credits to a destination missing from the rate card: not charged."""
+    unrated_minutes: int = 0
     blocked_since: int | None = None
 
 
@@ -263,16 +266,18 @@ class Replay:
         charge = np.full(count, np.nan)
         if on_credits.any():
             order = by_time[on_credits[by_time]]
-            costs = (
-                minutes[order] * np.nan_to_num(calls.rate[order], nan=0.0)
-                if self.priced and calls.rate is not None
-                else None
-            )
-            funded = self._credits_funded(order, costs, minutes, month, start)
+            costs = unrated = None
+            if self.priced and calls.rate is not None:
+                # A destination missing from the rate card is not free: it has no charge (null),
+                # moves no balance, and is counted apart (`unrated`) for the report to say so.
+                unrated = np.isnan(calls.rate[order])
+                costs = np.where(unrated, 0.0, minutes[order] * np.where(unrated, 0.0, calls.rate[order]))
+            funded = self._credits_funded(order, costs, minutes, month, start, unrated)
             ok, refused = order[funded], order[~funded]
             charged_to[ok] = ON_CREDITS
-            if costs is not None:
-                charge[ok] = costs[funded]
+            if costs is not None and unrated is not None:
+                priced = funded & ~unrated
+                charge[order[priced]] = costs[priced]
             allowed[refused] = False
             reason[refused] = _REASONS.index(BlockReason.CREDITS_EXHAUSTED)
             billed[refused] = 0
@@ -362,6 +367,7 @@ class Replay:
         minutes: np.ndarray,
         month: np.ndarray,
         start: np.ndarray,
+        unrated: np.ndarray | None = None,
     ) -> np.ndarray:
         """Which credit calls (in `order`) go out, spending the balance as they do."""
         state = self.credit_state
@@ -389,6 +395,10 @@ class Replay:
             entry.spent += float(spent[in_month].sum())
             entry.minutes += int(minutes[order][in_month & funded].sum())
             entry.recharges += int(fired[in_month].sum())
+            if unrated is not None:
+                missing = in_month & funded & unrated
+                entry.unrated_calls += int(missing.sum())
+                entry.unrated_minutes += int(minutes[order][missing].sum())
         state.spent += float(spent.sum())
         state.minutes += int(minutes[order][funded].sum())
         state.recharges = int(after[-1]) if len(after) else state.recharges

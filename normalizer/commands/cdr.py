@@ -408,7 +408,9 @@ def describe_calling_plans(report: dict[str, Any]) -> list[str]:
             lines.append(f"    pool {pool['pool']:<22} {pool['licences']} licences  {used}{ran_out}")
         credits = entry["credits"]
         money = f", spent {credits['spent']:,.2f} {currency}, balance {credits['balance']:,.2f}" if credits["spent"] is not None else ""
-        lines.append(f"    credits: {credits['minutes']:,} min{money}, {credits['recharges']} recharges")
+        unrated = credits.get("unrated") or {}
+        missing = f", {unrated['calls']:,} unrated calls ({unrated['minutes']:,} min)" if unrated.get("calls") else ""
+        lines.append(f"    credits: {credits['minutes']:,} min{money}, {credits['recharges']} recharges{missing}")
         blocked = [
             (counts["calls"], user, reason, counts["minutes"])
             for user, reasons in entry["blocked"].items()
