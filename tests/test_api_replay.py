@@ -96,5 +96,8 @@ def test_bounded_like_simulate(client_with) -> None:  # type: ignore[no-untyped-
     many = [call(LIDIA, "1", "2024-03-01", 1)] * 3
     too_many = client.post("/v1/calls/replay", json={"calls": many})
     assert too_many.status_code == 422 and too_many.json()["error"] == "too_many_items"
+    rates = [{"prefix": f"+{33 + i}", "rate": 0.1, "currency": "USD"} for i in range(3)]
+    card = client.post("/v1/calls/replay", json={"calls": many[:1], "rates": rates})
+    assert card.status_code == 422 and card.json()["field"] == "rates" and card.json()["error"] == "too_many_items"
     long = client.post("/v1/calls/replay", json={"calls": [call(LIDIA, "0033123456789", "2024-03-01", 1)]})
     assert long.status_code == 422 and long.json()["detail"].startswith("calls[0]: ")

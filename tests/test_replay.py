@@ -6,6 +6,7 @@ from itertools import pairwise
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -317,3 +318,17 @@ def test_a_rate_card_rate_is_finite_and_bounded(cell: str, message: str) -> None
     with pytest.raises(TenantFileError, match=message) as caught:
         rate_card_from_text(f"+33,{cell},USD\n", "rates.csv")
     assert str(caught.value).startswith("rates.csv: field 'rate': line 1: ")
+
+
+def test_a_big_rate_card_is_searched_not_scanned_per_number() -> None:
+    import time
+
+    from normalizer.billing.rates import RateCard
+
+    card = RateCard({f"+{100000 + i}": 0.01 for i in range(50_000)} | {"+33": 0.05}, "USD")
+    numbers = [f"+33{100000000 + i}" for i in range(10_000)]
+    started = time.perf_counter()
+    found = [card.rate(number) for number in numbers]
+    assert time.perf_counter() - started < 2.0  # a max over 50,000 prefixes per number took about 20 s
+    assert found == [0.05] * 10_000 and card.longest == 7
+    assert card.rates_of_array(pa.array(numbers[:3] + ["+1000001234"])).tolist() == [0.05, 0.05, 0.05, 0.01]

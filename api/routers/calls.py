@@ -34,8 +34,9 @@ router = APIRouter(prefix="/v1/calls", tags=["calling plans"])
 def replay(request: ReplayRequest, state: Annotated[AppState, Depends(state_of)]) -> Response:
     """Each call (user, dialed number, start, duration) is normalized for its user
     and replayed in time order against the pools and credits of the served tenant,
-    or of a posted one; bounded like `/v1/simulate` (number of calls, dial string
-    length, the request's time budget of normalization)."""
+    or of a posted one; bounded like `/v1/simulate` (number of calls and of rate
+    lines, dial string length, the request's time budget, which the parsing,
+    replay and report count against too)."""
     settings = state.settings
     deadline = Deadline(seconds=settings.max_request_seconds, regex_timeout=settings.regex_timeout)
     if request.tenant is not None:
@@ -112,4 +113,6 @@ def replay_answer(
         }
         for index, (call, result) in enumerate(zip(calls, results, strict=True))
     ]
-    return {"tenant": simulator.tenant.name, "results": answers, "calling_plans": ledger.summary()}
+    report = ledger.summary()
+    deadline.check("calls")
+    return {"tenant": simulator.tenant.name, "results": answers, "calling_plans": report}

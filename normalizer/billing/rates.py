@@ -18,7 +18,7 @@ import csv
 import io
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +38,11 @@ class RateCard:
     rates: dict[str, float]
     currency: str
     source: str = "<rates>"
+    longest: int = field(init=False, default=0)
+    """The length of the longest prefix, computed once."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "longest", max((len(prefix) for prefix in self.rates), default=0))
 
     def rate(self, number: str) -> float | None:
         """The rate of the longest prefix of `number`, or None when none matches."""
@@ -47,11 +52,6 @@ class RateCard:
             if found is not None:
                 return found
         return None
-
-    @property
-    def longest(self) -> int:
-        """The length of the longest prefix."""
-        return max((len(prefix) for prefix in self.rates), default=0)
 
     def rates_of_array(self, numbers: pa.Array) -> np.ndarray:
         """Rates of an Arrow array of numbers (NaN: no prefix matches), longest prefix first, in Arrow."""
