@@ -39,6 +39,10 @@ SLOTS = 2
 """Children running at once."""
 RETRY_AFTER = 2
 """Seconds a client told 503 is asked to wait (`Retry-After`)."""
+SLOT_WAIT = 0.5
+"""The longest a request waits for a free slot before its 503: a waiting request holds one
+of the server's threads, and forty-five of them waiting for seconds left none for a
+one-item batch."""
 MEMORY_BYTES = 4 * 1024**3
 """The address space a child may take beyond what it starts with."""
 PRELOAD = ["normalizer", "api.routers.lint", "api.routers.tenant_files"]
@@ -53,8 +57,9 @@ def warm() -> None:
 
 @contextmanager
 def slot(seconds: float) -> Iterator[None]:
-    """Within: one of the `SLOTS` for child processes, waited for up to `seconds` (else 503)."""
-    if not _slots.acquire(timeout=max(0.0, seconds)):
+    """Within: one of the `SLOTS` for child processes, waited for up to `seconds` and at
+    most `SLOT_WAIT` (else 503 with `Retry-After`)."""
+    if not _slots.acquire(timeout=max(0.0, min(seconds, SLOT_WAIT))):
         raise RequestLimitError(
             503, "busy", "the server is busy with other such requests; try again", retry_after=RETRY_AFTER
         )
@@ -71,7 +76,7 @@ def run_isolated(function: Callable[..., Any], args: tuple[Any, ...], *, seconds
     raised in the child is raised again here, with its location.
     """
     deadline = time.monotonic() + seconds
-    if not _slots.acquire(timeout=seconds):
+    if not _slots.acquire(timeout=min(seconds, SLOT_WAIT)):
         raise RequestLimitError(
             503, "busy", "the server is busy with other such requests; try again", retry_after=RETRY_AFTER
         )

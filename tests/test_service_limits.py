@@ -10,6 +10,7 @@ import json
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -278,3 +279,22 @@ def test_overload_is_refused_with_503_and_retry_after_while_light_requests_go_on
     # The others ran: an answer, or the request's own time limit; never an error of the load.
     answered = [(status, body.get("error")) for status, _, body in results if status != 503]
     assert set(answered) <= {(200, None), (422, "time_limit_exceeded")}, answered
+
+
+def test_slow_lint_requests_do_not_hold_the_servers_threads(server: str) -> None:
+    """Forty-five slow `/v1/lint` requests filled the thread pool: a one-item batch waited 9 s.
+    Past the lint slots a request waits at most half a second, then gets 503 with Retry-After."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    slow = {"dial_plans": [plan("Slow", ("Explodes", EXPLODES, "+$0"))]}
+    with ThreadPoolExecutor(45) as clients:
+        answers = [clients.submit(call, server, "/v1/lint", slow) for _ in range(45)]
+        time.sleep(1.0)
+        started = time.monotonic()
+        status, _, body = call(server, "/v1/normalize/batch", {"items": [{"dialed_number": "7123", "user": MARCEL}]})
+        waited = time.monotonic() - started
+        results = [answer.result() for answer in answers]
+    assert status == 200 and body["results"][0]["final_number"] == "+33199997123"
+    assert waited < 0.5  # it waited about 1 s here before (9 s with the default 10 s limit)
+    statuses = Counter(status for status, _, _ in results)
+    assert set(statuses) <= {200, 503} and statuses[503] > 0
