@@ -202,7 +202,7 @@ def test_a_posted_tenant_cannot_lift_the_servers_ceilings(server: str) -> None:
 
 def test_reading_a_posted_tenant_counts_against_the_request_time_limit(server: str) -> None:
     """Loading and validation ran outside the request limit: 50,000 patterns take half a minute to compile."""
-    document = {"dial_plans": many_rules(1000, 50)}
+    document = {"tenant": {"max_rules": 50}, "dial_plans": many_rules(1000, 50)}
     started = time.monotonic()
     status, _, body = call(server, "/v1/simulate", {"tenant": document, "cases": [{"dialed_number": "1", "usage_location": "US"}]})
     elapsed = time.monotonic() - started
@@ -263,7 +263,8 @@ def test_overload_is_refused_with_503_and_retry_after_while_light_requests_go_on
 
     # 15,000 patterns to compile: more than the 2 s request limit each.
     def heavy(tag: str) -> dict[str, Any]:
-        return {"tenant": {"dial_plans": many_rules(300, 50, tag)}, "cases": [{"dialed_number": "1", "usage_location": "US"}]}
+        document = {"tenant": {"max_rules": 50}, "dial_plans": many_rules(300, 50, tag)}
+        return {"tenant": document, "cases": [{"dialed_number": "1", "usage_location": "US"}]}
 
     with ThreadPoolExecutor(pool.QUEUE + 3) as clients:
         answers = [clients.submit(call, server, "/v1/simulate", heavy(f"t{n}x")) for n in range(pool.QUEUE + 3)]
