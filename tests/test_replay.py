@@ -143,11 +143,19 @@ def test_international_plan_caps_each_kind_and_overflows_to_credits(paris: Simul
     assert summary["credits_currency"] == "EUR" and summary["credits_note"] is None
 
 
+def ledger_balance(simulator: Simulator, calls: list[tuple[str, str, str, float]]) -> float:
+    ledger, _ = replay(simulator, calls, rates=rate_card_from_text(RATES))
+    return float(ledger.summary()["months"]["2024-03"]["credits"]["balance"])
+
+
 def test_an_exhausted_balance_blocks_and_a_recharge_does_not(paris: Simulator) -> None:
     rates = rate_card_from_text(RATES)
     calls = [("e@p.fr", "0145678900", f"2024-03-02T1{i}:00:00", 60 * 60) for i in range(3)]  # 6 each
     _, out = replay(paris, calls, rates=rates)
     assert out["block_reason"] == [None, None, "credits-exhausted"]  # 10 -> 4 -> -2: the third is refused
+    # Documented: a call that starts with money left goes out whole, so the balance may end below
+    # zero by at most that one call's charge; nothing starts after that.
+    assert ledger_balance(paris, calls) == pytest.approx(-2.0)
     recharging = Simulator(tenant_from_toml(PARIS.replace('currency = "EUR"', 'currency = "EUR"\nrecharge_below = 5\nrecharge_amount = 20'), "p.toml"))
     ledger, out = replay(recharging, calls, rates=rates)
     assert out["allowed"] == [True, True, True]
@@ -173,6 +181,27 @@ def test_a_destination_missing_from_the_rate_card_is_flagged_not_free(paris: Sim
     assert credits["unrated"] == {"calls": 2, "minutes": 200}
     assert (credits["spent"], credits["balance"]) == (1.0, 9.0)
     assert summary["credits_note"].startswith("2 calls (200 min) on credits to destinations missing from the rate card")
+
+
+def test_auto_recharge_counts_the_recharges_needed_at_the_start(paris: Simulator) -> None:
+    # The reviewer's case: a balance of 1 under a trigger of 400, recharged by 10, then 3 x 100 min at 0.10.
+    tenant = PARIS.replace("balance = 10", "balance = 1\nrecharge_below = 400\nrecharge_amount = 10")
+    calls = [("e@p.fr", "0145678900", f"2024-03-02T1{i}:00:00", 100 * 60) for i in range(3)]
+    ledger, out = replay(Simulator(tenant_from_toml(tenant, "p.toml")), calls, rates=rate_card_from_text(RATES))
+    assert out["allowed"] == [True, True, True]
+    credits = ledger.summary()["months"]["2024-03"]["credits"]
+    # 40 recharges bring 1 to 401 before the first call; 30 spent needs 3 more: 1 + 430 - 30.
+    assert (credits["spent"], credits["recharges"], credits["balance"]) == (30.0, 43, 401.0)
+    assert credits["balance"] >= 400
+
+
+@pytest.mark.parametrize(("key", "value"), [("recharge_amount", "1e-300"), ("recharge_amount", "nan"), ("balance", "inf"), ("recharge_below", "1e300")])
+def test_credit_amounts_that_cannot_be_counted_are_refused(key: str, value: str) -> None:
+    from normalizer.errors import TenantFileError
+
+    tenant = PARIS.replace("balance = 10", "balance = 10\nrecharge_below = 5\nrecharge_amount = 20").replace(f"{key} = ", f"{key} = {value} #")
+    with pytest.raises(TenantFileError, match=f"field '{key}'"):
+        tenant_from_toml(tenant, "p.toml")
 
 
 def test_without_a_rate_card_credits_are_minutes(paris: Simulator) -> None:

@@ -391,12 +391,15 @@ class CallLedger:
             | set(self.blocked)
         )
         spent_so_far = 0.0
+        # A starting balance below the trigger is recharged at once: counted in the first month.
         recharges_so_far = 0
+        first_recharges = replay.start_recharges() if priced else 0
         report: dict[str, Any] = {}
         for month in months:
             credit = replay.credit_months.get(month)
+            fired = (credit.recharges if credit else 0) + (first_recharges if month == months[0] else 0)
             spent_so_far += credit.spent if credit else 0.0
-            recharges_so_far += credit.recharges if credit else 0
+            recharges_so_far += fired
             balance = None
             if priced and settings is not None:
                 balance = settings.balance - spent_so_far + (settings.recharge_amount or 0.0) * recharges_so_far
@@ -410,7 +413,7 @@ class CallLedger:
                 "credits": {
                     "minutes": credit.minutes if credit else 0,
                     "spent": round(credit.spent, 6) if credit and priced else None,
-                    "recharges": credit.recharges if credit else 0,
+                    "recharges": fired,
                     "balance": round(balance, 6) if balance is not None else None,
                     "unrated": {"calls": credit.unrated_calls if credit else 0, "minutes": credit.unrated_minutes if credit else 0},
                 },

@@ -181,10 +181,10 @@ class CreditsState:
     spent: float = 0.0
     minutes: int = 0
     recharges: int = 0
+    """Auto-recharges fired by this month's calls (the replay's total in `Replay.credit_state`)."""
     unrated_calls: int = 0
     """Calls on credits to a destination missing from the rate card: not charged."""
     unrated_minutes: int = 0
-    blocked_since: int | None = None
 
 
 @dataclass(slots=True)
@@ -383,9 +383,8 @@ class Replay:
             else:
                 funded = settings.balance - before > 0
             spent = np.where(funded, costs, 0.0)
-        if not funded.all() and state.blocked_since is None:
-            state.blocked_since = int(start[order[int(np.argmin(funded))]])
-        # Recharges fired by each call: a function of the running sum of what was spent.
+        # Recharges fired by each call: a function of the running sum of what was spent
+        # (those needed before any spending are the report's, `start_recharges`).
         after = self._recharges(state.spent + np.cumsum(spent))
         fired = np.diff(after, prepend=self._recharges(np.array([state.spent]))[0])
         months = month[order]
@@ -400,22 +399,20 @@ class Replay:
                 entry.unrated_calls += int(missing.sum())
                 entry.unrated_minutes += int(minutes[order][missing].sum())
         state.spent += float(spent.sum())
-        state.minutes += int(minutes[order][funded].sum())
         state.recharges = int(after[-1]) if len(after) else state.recharges
         return funded
 
     def _recharges(self, spent: np.ndarray) -> np.ndarray:
-        """Auto-recharges fired once `spent` is spent: enough to keep the balance at the trigger."""
+        """Auto-recharges fired once `spent` is spent: enough to keep the balance at or above the trigger.
+
+        Counted as floats (whole numbers): a count never wraps around as an int64 would.
+        """
         settings = self.credits
         if settings is None or settings.recharge_amount is None or settings.recharge_below is None:
-            return np.zeros(len(spent), np.int64)
+            return np.zeros(len(spent))
         deficit = settings.recharge_below - (settings.balance - spent)
-        return np.where(deficit > 0, np.ceil(deficit / settings.recharge_amount), 0).astype(np.int64)
+        return np.where(deficit > 0, np.ceil(deficit / settings.recharge_amount), 0.0)
 
-    def balance(self) -> float | None:
-        """The credits balance now (None: no `[communications_credits]` or no rate card)."""
-        settings = self.credits
-        if settings is None or not self.priced:
-            return None
-        amount = settings.recharge_amount or 0.0
-        return settings.balance - self.credit_state.spent + amount * self.credit_state.recharges
+    def start_recharges(self) -> int:
+        """Auto-recharges needed before any call: a starting balance below the trigger."""
+        return int(self._recharges(np.zeros(1))[0])

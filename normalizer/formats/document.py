@@ -18,6 +18,7 @@ normalizer.errors.PatternError: <tenant>: plan 'P' rule 'R' (rules[0]): field 'p
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from normalizer import validation
@@ -53,6 +54,10 @@ _USER_KEYS = {
     "communications_credits",
     "phone_number",
 }
+MAX_CREDITS = 1e12
+"""The largest balance, trigger or recharge amount a tenant may give."""
+MIN_RECHARGE = 0.01
+"""The smallest auto-recharge amount (a cent): fewer recharges than a float counts exactly."""
 _CREDITS_KEYS = {"balance", "currency", "recharge_below", "recharge_amount"}
 _TENANT_KEYS = {"name", "max_rules"}
 
@@ -206,10 +211,20 @@ def credits_from_table(table: Any, *, source: str) -> CreditsSettings:
     )
     for key in ("balance", "recharge_below", "recharge_amount"):
         value = getattr(settings, key)
+        if value is not None and not math.isfinite(value):
+            raise TenantFileError(f"must be a finite number, not {value}", file=source, field=key)
         if value is not None and value < 0:
             raise TenantFileError(f"must not be negative, not {value}", file=source, field=key)
+        if value is not None and value > MAX_CREDITS:
+            raise TenantFileError(f"must be at most {MAX_CREDITS:,.0f}, not {value:g}", file=source, field=key)
     if settings.recharge_amount == 0:
         raise TenantFileError("must be more than 0 (leave it out: no auto-recharge)", file=source, field="recharge_amount")
+    if settings.recharge_amount is not None and settings.recharge_amount < MIN_RECHARGE:
+        raise TenantFileError(
+            f"must be at least {MIN_RECHARGE} (a smaller amount means countless recharges), not {settings.recharge_amount:g}",
+            file=source,
+            field="recharge_amount",
+        )
     return settings
 
 
