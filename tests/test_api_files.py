@@ -56,6 +56,15 @@ def test_write_round_trips_through_read(api_client) -> None:  # type: ignore[no-
     assert bad.status_code == 422 and bad.json()["field"] == "format"
 
 
+def test_write_keeps_the_servers_ceilings(api_client) -> None:  # type: ignore[no-untyped-def]
+    """A posted document's own `max_rules` cannot lift the ceiling here either (it was read without it)."""
+    rules = [{"name": f"R{n}", "pattern": f"^{n}$", "translation": "+1"} for n in range(51)]
+    document = {"tenant": {"max_rules": 1_000_000}, "dial_plans": [{"identity": "Big", "rules": rules}]}
+    answer = api_client.post("/v1/tenant-files/write", json={"tenant": document, "format": "toml"})
+    assert answer.status_code == 422, answer.json()
+    assert (answer.json()["error"], answer.json()["field"]) == ("too_many_items", "dial_plans[0].rules")
+
+
 def test_a_file_over_the_body_limit_is_refused() -> None:
     from fastapi.testclient import TestClient
 

@@ -24,6 +24,7 @@ from pydantic import Field
 from starlette.responses import Response
 
 from api.isolation import run_isolated
+from api.limits import Deadline
 from api.responses import json_response
 from api.schemas import TENANT_DOCUMENT, Answer, Request
 from api.state import AppState, state_of
@@ -31,7 +32,6 @@ from normalizer import (
     TenantFileError,
     TenantFormat,
     dump_tenant,
-    tenant_from_document,
     tenant_from_powershell,
     tenant_from_teams_json,
     tenant_from_toml,
@@ -99,7 +99,11 @@ def read_tenant_file(request: ReadRequest, state: State) -> Response:
 @router.post("/write", response_model=WriteResponse, summary="A tenant document as a tenant file")
 def write_tenant_file(request: WriteRequest, state: State) -> Response:
     """TOML, the idempotent PowerShell script of `dialplan export`, or Teams JSON."""
-    tenant = tenant_from_document(request.tenant, max_rules=state.settings.max_rules, validate=False)
+    deadline = Deadline(
+        seconds=state.settings.max_request_seconds, regex_timeout=state.settings.regex_timeout
+    )
+    # Within the server's ceilings (plans, users, rules per plan), as every posted tenant.
+    tenant = state.posted_tenant(request.tenant, deadline, validate=False)
     name = "".join(c if c.isalnum() or c in "-_." else "-" for c in tenant.name) or "tenant"
     fmt = TenantFormat(request.format)
     return json_response({"file_name": f"{name}{fmt.suffix}", "text": dump_tenant(tenant, fmt)})
