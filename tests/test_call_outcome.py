@@ -84,6 +84,18 @@ def test_toll_free_uses_no_minutes(simulator: Simulator) -> None:
     assert found.billing_category is BillingCategory.TOLL_FREE and found.allowed and found.charged_to is None
 
 
+def test_toll_free_follows_the_seed_abroad_and_after_the_cap(simulator: Simulator) -> None:
+    # Seed 000: at the cap "Calling Plans service (except for emergency calling) will be suspended".
+    after_cap = outcome(simulator, "0800123456", MARCEL, pool_has_minutes=False)
+    assert (after_cap.allowed, after_cap.block_reason) == (False, BlockReason.POOL_EXHAUSTED)
+    assert outcome(simulator, "112", MARCEL, pool_has_minutes=False).allowed
+    with_credits = outcome(simulator, "08001234567", PRADEEP, pool_has_minutes=False)
+    assert with_credits.allowed and with_credits.charged_to is None
+    # A foreign toll-free number is an international call: Marcel (FR, Domestic, credits off) is blocked.
+    abroad = outcome(simulator, "00448001234567", MARCEL)
+    assert (abroad.billing_category, abroad.block_reason) == (BillingCategory.INTERNATIONAL, BlockReason.NO_INTERNATIONAL_ENTITLEMENT)
+
+
 NORTH_AMERICA = """
 [tenant]
 name = "NA"

@@ -95,6 +95,23 @@ def test_two_users_share_240_minutes_until_the_first_of_next_month(paris: Simula
     assert {"plan": "domestic-240", "licences": 2, "extra_licences": 0, "minutes": 480} in options
 
 
+def test_toll_free_stops_with_the_pool_but_uses_none_of_it(paris: Simulator) -> None:
+    ledger, out = replay(
+        paris,
+        [
+            ("a@p.fr", "0800123456", "2024-03-01T08:00:00", 3600),  # toll-free: no minutes
+            ("a@p.fr", "0145678900", "2024-03-02T08:00:00", 240 * 60),  # uses the whole pool
+            ("b@p.fr", "0800123456", "2024-03-03T08:00:00", 60),  # after the cap: suspended (seed 000)
+            ("b@p.fr", "112", "2024-03-03T09:00:00", 60),  # emergency: always
+            ("b@p.fr", "00448001234567", "2024-03-01T09:00:00", 60),  # abroad: international, no credits
+        ],
+    )
+    assert out["billing_category"] == ["toll_free", "domestic", "toll_free", "emergency", "international"]
+    assert out["block_reason"] == [None, None, "pool-exhausted", None, "no-international-entitlement"]
+    assert out["billed_minutes"][0] == 0 and out["charged_to"][0] is None
+    assert ledger.summary()["months"]["2024-03"]["pools"][0]["used"] == 240
+
+
 def test_minutes_are_used_as_they_are_spoken_not_reserved_at_the_start(paris: Simulator) -> None:
     # The reviewer's case: a 6 h call and, half an hour in, a 1 min call, on a 240 min pool
     # (two domestic-120 licences). At 08:30 only 30 minutes are used: b's call is carried.

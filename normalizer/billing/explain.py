@@ -74,8 +74,16 @@ def sentence(billing: CallBilling, user: User, outcome: CallOutcome) -> str:
             f"{name}'s Pay-As-You-Go plan includes no minutes, and Communications Credits are off "
             f"for {name}: this call would be blocked"
         )
+    if category is BillingCategory.TOLL_FREE and plan == "payg":
+        return f"Toll-free numbers cost {name}'s Pay-As-You-Go credits nothing: this call would go through"
     if category is BillingCategory.TOLL_FREE:
-        return f"Toll-free numbers use none of {name}'s minutes: this call would go through"
+        after = (
+            "Communications Credits carry it" if user.communications_credits else "it would be blocked like any call but an emergency one"
+        )
+        return (
+            f"Toll-free numbers use none of {name}'s minutes: this call would go through "
+            f"(once the month's pool is used up, {after})"
+        )
     if outcome.charged_to == CREDITS:
         if plan == "payg":
             why = f"{name}'s Pay-As-You-Go plan includes no minutes"

@@ -198,7 +198,7 @@ class CallLedger:
             plain = pc.struct_field(pc.extract_regex(finals, r"^(?P<n>[^;]*)"), "n")
             numbers = pa.array(sorted(self.billing.internal_numbers), pa.string())
             internal = mask(pc.is_in(plain, value_set=numbers))
-        category[mask(pc.equal(types, "toll_free"))] = _TOLL_FREE
+        category[mask(pc.equal(types, "toll_free")) & (category == _DOMESTIC)] = _TOLL_FREE  # abroad: international
         is_premium = mask(pc.is_in(types, value_set=pa.array(_PREMIUM_TYPES)))
         category[is_premium] = _PREMIUM
         category[internal | mask(pc.equal(kinds, str(CallType.EXTENSION)))] = _INTERNAL

@@ -11,8 +11,10 @@ for each other's users, unlike `call_type`'s geographic view), `premium`
 Then the licence decides, as an `Intent` that needs no state (seed 004, seed
 000 "Licensing for Calling Plans", the per-country pages):
 emergency calls always go through, free, even after the cap; inbound calls are
-unlimited; internal calls use no minutes; toll-free calls use none (our
-reading); a Domestic plan carries domestic calls in its pool and international
+unlimited; internal calls use no minutes; toll-free calls at home use none
+(our reading) but, like any call but emergency ones, stop with the pool once it
+is used up (seed 000), and a toll-free number abroad is an international call;
+a Domestic plan carries domestic calls in its pool and international
 ones only on Communications Credits; an International plan carries both in
 its pool; a Pay-As-You-Go plan pays every outbound minute from credits, and
 without them cannot call out; premium numbers are reached only where the
@@ -76,7 +78,7 @@ class Route(StrEnum):
     """Where a call's minutes go before any state is known."""
 
     FREE = "free"
-    """Allowed, using no minutes (emergency, internal, inbound, toll-free)."""
+    """Allowed, using no minutes (emergency, internal, inbound; toll-free on Pay-As-You-Go with credits)."""
     POOL = "pool"
     """The caller's pool; on credits (if enabled) or blocked once the pool is used up."""
     CREDITS = "credits"
@@ -100,6 +102,8 @@ class Intent:
     overflow_to_credits: bool = False
     """When the pool is used up, pay from credits (the user has them enabled)."""
     block_reason: BlockReason | None = None
+    uses_minutes: bool = True
+    """False for toll-free calls: they need the pool's service but use none of its minutes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,13 +202,12 @@ class CallBilling:
             return BillingCategory.INTERNAL
         if number_type in _PREMIUM_TYPES:
             return BillingCategory.PREMIUM
-        if number_type == "toll_free":
-            return BillingCategory.TOLL_FREE
         country = self.country_of(user)
         domestic = country.domestic_regions if country else frozenset({user.usage_location})
         # A short code or a number with no known destination is dialled in the caller's country.
         if destination_region is None or call_type is CallType.SERVICE or destination_region in domestic:
-            return BillingCategory.DOMESTIC
+            # A toll-free number abroad is an international call (billing view); at home it is toll_free.
+            return BillingCategory.TOLL_FREE if number_type == "toll_free" else BillingCategory.DOMESTIC
         return BillingCategory.INTERNATIONAL
 
     def intent_for(
@@ -220,10 +223,19 @@ class CallBilling:
         country = self.country_of(user)
         if not user.calling_plan or country is None:
             return Intent(category, Route.BLOCKED, block_reason=BlockReason.NO_CALLING_PLAN)
-        if category is BillingCategory.TOLL_FREE:
-            return Intent(category, Route.FREE)
         credits = user.communications_credits
         plan = country.plan(user.calling_plan)
+        if category is BillingCategory.TOLL_FREE:
+            # Uses no minutes (our reading), but only while the service runs: once the pool is
+            # used up "Calling Plans service (except for emergency calling) will be suspended"
+            # (seed 000, "Licensing for Calling Plans"), so it follows the pool like any call.
+            if plan.kind is PlanKind.PAYG:
+                if credits:
+                    return Intent(category, Route.FREE)
+                return Intent(category, Route.BLOCKED, block_reason=BlockReason.PAYG_UNFUNDED)
+            return Intent(
+                category, Route.POOL, pool=pool_key(country, plan.id), overflow_to_credits=credits, uses_minutes=False
+            )
         if category is BillingCategory.PREMIUM:
             if premium_ok is None:
                 premium_ok = country.allows_premium(e164_part(final_number))
@@ -279,6 +291,10 @@ class CallBilling:
             return CallOutcome(category, True, None, None, 0 if minutes is not None else None)
         if intent.route is Route.BLOCKED:
             return CallOutcome(category, False, intent.block_reason, None, 0 if minutes is not None else None)
+        if intent.route is Route.POOL and not intent.uses_minutes:
+            if pool_has_minutes or intent.overflow_to_credits:
+                return CallOutcome(category, True, None, None, 0 if minutes is not None else None)
+            return CallOutcome(category, False, BlockReason.POOL_EXHAUSTED, None, 0 if minutes is not None else None)
         if intent.route is Route.POOL and pool_has_minutes:
             return CallOutcome(category, True, None, intent.pool, minutes)
         if intent.route is Route.POOL and not intent.overflow_to_credits:

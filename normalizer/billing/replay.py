@@ -216,12 +216,14 @@ class Replay:
         pool = np.array([pool_index.get(i.pool or "", -1) for i in intents], np.int32)[calls.intent]
         international = np.array([i.international for i in intents], bool)[calls.intent]
         overflow = np.array([i.overflow_to_credits for i in intents], bool)[calls.intent]
+        free = ~np.array([i.uses_minutes for i in intents], bool)[calls.intent]
 
         step = self.increment_seconds
         seconds = calls.seconds.astype(np.float64)
         if count and not (np.isfinite(seconds).all() and seconds.min() >= 0):
             raise DialplanInputError("durations must be finite numbers of seconds, not negative", field="duration")
         minutes = np.ceil(np.ceil(seconds / step) * step / 60).astype(np.int64)
+        minutes[free] = 0  # toll-free: follows its pool, uses none of its minutes
         start = calls.start.astype(np.int64)
         month = months_of(start)
 
@@ -253,8 +255,9 @@ class Replay:
             for part in np.split(order, boundaries):
                 name = names[int(pool[part[0]])]
                 carried = self._pool_partition(part, name, minutes, international, start, seconds, month)
-                charged_to[part[carried]] = pool[part[carried]]
+                charged_to[part[carried]] = np.where(free[part[carried]], NO_CHARGE, pool[part[carried]])
                 spill = part[~carried]
+                spill = spill[~(free[spill] & overflow[spill])]  # toll-free with credits: goes, costs nothing
                 to_credits = spill[overflow[spill]]
                 on_credits[to_credits] = True
                 blocked = spill[~overflow[spill]]
