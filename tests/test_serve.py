@@ -69,7 +69,7 @@ def test_real_server_refuses_a_huge_body_and_a_catastrophic_pattern(server: str)
     started = time.monotonic()
     status, answer = call(server, "/v1/simulate", {"tenant": document, "cases": [{"dialed_number": "1" * 8000 + "x", "usage_location": "FR"}]})
     assert (status, answer["error"], answer["rule"] is None or answer["rule"] == "Evil") == (422, "regex_timeout", True)
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 2.0  # unbounded, it runs for minutes; the margin is for a busy machine
     assert call(server, "/health")[0] == 200
 
 

@@ -274,7 +274,7 @@ def test_overload_is_refused_with_503_and_retry_after_while_light_requests_go_on
         light = time.monotonic() - started
         results = [answer.result() for answer in answers]
     assert (status, body["final_number"]) == (200, "+33199997123")
-    assert light < 1.0
+    assert light < 2.0  # starved, it waited 9 s; the margin is for a machine busy with other work
     refused = [{name.lower(): value for name, value in headers.items()} for status, headers, _ in results if status == 503]
     assert refused and all(headers["retry-after"] == str(pool.RETRY_AFTER) for headers in refused)
     # The others ran: an answer, or the request's own time limit; never an error of the load.
