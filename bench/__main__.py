@@ -21,21 +21,19 @@ import csv
 import json
 import os
 import platform
-import queue
 import re
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from itertools import zip_longest
 from pathlib import Path
 
 from bench.cdr_data import tenant_toml, write_csv
 from bench.test_api_bench import load, normalize_bodies
 from bench.test_cdr_bench import run_measured
+from tests.server import serving
 
 PYTHON = sys.executable
 DIALPLAN = str(Path(sys.executable).with_name("dialplan"))
@@ -142,44 +140,11 @@ def calling_plans(work: Path, rows: int) -> None:
 URL = re.compile(r"(http://127\.0\.0\.1:\d+/)")
 
 
-@contextmanager
-def serving(argv: Sequence[str]) -> Iterator[str]:
-    """Run a service that prints its URL; yield the URL; stop it."""
-    with tempfile.TemporaryFile("w+") as errors:
-        process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=errors, text=True, stdin=subprocess.DEVNULL)
-        lines: queue.Queue[str] = queue.Queue()
-
-        def read() -> None:
-            assert process.stdout is not None
-            for text in process.stdout:
-                lines.put(text)
-            lines.put("")
-
-        threading.Thread(target=read, daemon=True).start()
-        try:
-            while True:
-                text = lines.get(timeout=60)
-                found = URL.search(text)
-                if found:
-                    break
-                if not text:
-                    errors.seek(0)
-                    raise RuntimeError(f"{argv}: the service stopped: {errors.read()[-2000:]}")
-            yield found.group(1)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
 def api(requests: int) -> None:
     bodies: list[bytes | None] = list(normalize_bodies(5_000))
     ours = [PYTHON, "-c", "from normalizer.cli import entry_point; entry_point()", "serve", "--port", "0"]
     minimal = [PYTHON, "-m", "bench.minimal_api"]
-    with serving(ours) as our_url, serving(minimal) as minimal_url:
+    with serving(ours, URL) as our_url, serving(minimal, URL) as minimal_url:
         best = {our_url: 0.0, minimal_url: 0.0}
         for url in (our_url, minimal_url):
             asyncio.run(load(url, "POST", "/v1/normalize", bodies, 1_000))  # warm

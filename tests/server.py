@@ -46,24 +46,17 @@ def resident_bytes(pid: int) -> int:
 
 
 @contextmanager
-def running_server(
-    args: Sequence[str] = (), *, timeout: float = 60.0, env: Mapping[str, str] | None = None
+def serving(
+    command: Sequence[str],
+    announced: re.Pattern[str],
+    *,
+    timeout: float = 60.0,
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[ServerURL]:
-    """Start `dialplan serve --port 0 ARGS` on loopback; yield the tester page URL; stop it.
+    """Run a service that prints its URL (group 1 of `announced`); yield the URL; stop it.
 
-    `env`: variables (`DIALPLAN_*` settings) added to this process's environment.
+    `env`: variables added to this process's environment.
     """
-    command = [
-        sys.executable,
-        "-c",
-        "from normalizer.cli import entry_point; entry_point()",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        *args,
-    ]
     with tempfile.TemporaryFile("w+") as errors:
         process = subprocess.Popen(
             command,
@@ -88,7 +81,7 @@ def running_server(
                     line = lines.get(timeout=timeout)
                 except queue.Empty:
                     raise RuntimeError(f"the server did not announce itself in {timeout} s") from None
-                found = URL.search(line)
+                found = announced.search(line)
                 if found:
                     break
                 if not line:
@@ -104,3 +97,26 @@ def running_server(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@contextmanager
+def running_server(
+    args: Sequence[str] = (), *, timeout: float = 60.0, env: Mapping[str, str] | None = None
+) -> Iterator[ServerURL]:
+    """Start `dialplan serve --port 0 ARGS` on loopback; yield the tester page URL; stop it.
+
+    `env`: variables (`DIALPLAN_*` settings) added to this process's environment.
+    """
+    command = [
+        sys.executable,
+        "-c",
+        "from normalizer.cli import entry_point; entry_point()",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        *args,
+    ]
+    with serving(command, URL, timeout=timeout, env=env) as url:
+        yield url
