@@ -172,3 +172,33 @@ def test_api_answers_calling_plan_for_users_only(api_client) -> None:  # type: i
     }
     by_location = api_client.post("/v1/normalize", json={"dialed_number": "112", "usage_location": "FR"}).json()
     assert by_location["calling_plan"] is None
+
+
+def test_an_extension_rule_to_a_number_no_user_holds_is_not_free(simulator: Simulator) -> None:
+    # Marcel's 7123 becomes +33199997123 (the internal-extension rule), which no user of Contoso holds.
+    found = outcome(simulator, "7123", MARCEL)
+    assert (found.billing_category, found.charged_to) == (BillingCategory.DOMESTIC, "FR/domestic-1200")
+
+
+def test_a_premium_block_says_when_credits_are_the_cause(simulator: Simulator) -> None:
+    from normalizer.billing.explain import calling_plan_answer
+
+    off = calling_plan_answer(simulator.billing, simulator.normalize("0899123456", user=MARCEL), MARCEL)
+    assert off["sentence"] == (
+        "Calling Plans in FR reach this premium number only on Communications Credits, "
+        "and they are off for Marcel: this call would be blocked"
+    )
+    on = calling_plan_answer(simulator.billing, simulator.normalize("0899123456", user=RACHELLE), RACHELLE)
+    assert on["sentence"].startswith("premium numbers are reached only on credits, and Communications Credits are on")
+
+
+def test_blocked_calls_are_counted_per_user_whatever_the_case_of_the_upn(simulator: Simulator) -> None:
+    import numpy as np
+
+    from normalizer.billing.ledger import CallLedger
+
+    ledger = CallLedger(simulator)
+    upns = ["Lidia.Holloway@contoso.com", "lidia.holloway@contoso.com", "LIDIA.HOLLOWAY@CONTOSO.COM"]
+    ledger.feed_dialed(upns, ["0033123456789"] * 3, np.array([1709283600, 1709283700, 1709283800]), np.array([60.0] * 3))
+    blocked = ledger.summary()["months"]["2024-03"]["blocked"]
+    assert blocked == {LIDIA: {"no-international-entitlement": {"calls": 3, "minutes": 3}}}

@@ -19,6 +19,7 @@ from normalizer.billing.outcome import (
     CallBilling,
     CallOutcome,
 )
+from normalizer.classify import e164_part
 
 if TYPE_CHECKING:
     from normalizer.engine import NormalizationResult
@@ -42,8 +43,11 @@ def plan_name(plan_id: str | None) -> str:
     return f"Domestic plan ({plan_id.split('-', 1)[1]} minutes)"
 
 
-def sentence(billing: CallBilling, user: User, outcome: CallOutcome) -> str:
-    """A plain sentence on a call's outcome, as at the start of a month (pools full)."""
+def sentence(billing: CallBilling, user: User, outcome: CallOutcome, *, premium_ok: bool = False) -> str:
+    """A plain sentence on a call's outcome, as at the start of a month (pools full).
+
+    `premium_ok`: the user's country reaches this premium number (on credits).
+    """
     name = first_name(user.upn)
     plan = user.calling_plan
     kind = "Domestic" if plan and plan.startswith("domestic") else plan_name(plan).removesuffix(" plan")
@@ -54,7 +58,7 @@ def sentence(billing: CallBilling, user: User, outcome: CallOutcome) -> str:
     if category is BillingCategory.INBOUND:
         return f"Inbound calls are unlimited: this call uses none of {name}'s minutes"
     if category is BillingCategory.INTERNAL:
-        return "This number is internal (a user of the tenant or an internal extension): the call uses no minutes"
+        return "This number is a user of the tenant's: the call is internal and uses no minutes"
     reason = outcome.block_reason
     if reason is BlockReason.NO_CALLING_PLAN:
         return f"{name} has no Calling Plan: this call would be blocked"
@@ -62,6 +66,11 @@ def sentence(billing: CallBilling, user: User, outcome: CallOutcome) -> str:
         return (
             f"{name}'s {kind} plan does not cover international calls, and Communications Credits "
             f"are off for {name}: this call would be blocked"
+        )
+    if reason is BlockReason.PREMIUM_NOT_SUPPORTED and premium_ok and not user.communications_credits:
+        return (
+            f"Calling Plans in {user.usage_location} reach this premium number only on Communications "
+            f"Credits, and they are off for {name}: this call would be blocked"
         )
     if reason is BlockReason.PREMIUM_NOT_SUPPORTED:
         return (
@@ -91,7 +100,8 @@ def sentence(billing: CallBilling, user: User, outcome: CallOutcome) -> str:
             why = "premium numbers are reached only on credits"
         else:
             why = f"{name}'s {kind} plan does not cover {category} calls"
-        return f"{why}, but Communications Credits are on for {name}: this call would be paid from credits"
+        joined = "and" if category is BillingCategory.PREMIUM else "but"
+        return f"{why}, {joined} Communications Credits are on for {name}: this call would be paid from credits"
     users, domestic, international = billing.pools.get(outcome.charged_to or "", (0, 0, 0))
     minutes = international if category is BillingCategory.INTERNATIONAL else domestic
     return (
@@ -111,5 +121,11 @@ def calling_plan_answer(billing: CallBilling, result: NormalizationResult, upn: 
     }
     data.update(outcome.to_dict())
     del data["billed_minutes"], data["charge"]
-    data["sentence"] = sentence(billing, user, outcome)
+    country = billing.country_of(user)
+    premium_ok = bool(
+        outcome.billing_category is BillingCategory.PREMIUM
+        and country is not None
+        and country.allows_premium(e164_part(result.final_number))
+    )
+    data["sentence"] = sentence(billing, user, outcome, premium_ok=premium_ok)
     return data

@@ -201,7 +201,7 @@ class CallLedger:
         category[mask(pc.equal(types, "toll_free")) & (category == _DOMESTIC)] = _TOLL_FREE  # abroad: international
         is_premium = mask(pc.is_in(types, value_set=pa.array(_PREMIUM_TYPES)))
         category[is_premium] = _PREMIUM
-        category[internal | mask(pc.equal(kinds, str(CallType.EXTENSION)))] = _INTERNAL
+        category[internal] = _INTERNAL  # a tenant user's number, not any extension-rule match
         category[mask(pc.equal(kinds, str(CallType.EMERGENCY)))] = _EMERGENCY
         if inbound is not None:
             category[np.asarray(inbound, bool)] = _INBOUND

@@ -1,9 +1,8 @@
 """One call's fate under its caller's Calling Plan: allowed or not, and who pays.
 
 The call is first put in a billing category from its normalization result (the
-classifier's answer is reused, never recomputed): `emergency`, `internal` (an
-internal-extension rule won, or the final number is a tenant user's own
-`phone_number`), `domestic` / `international` in the *billing* view (the
+classifier's answer is reused, never recomputed): `emergency`, `internal` (the
+final number is a tenant user's own `phone_number`, whatever rule made it), `domestic` / `international` in the *billing* view (the
 caller's country's domestic regions: US, Canada and Puerto Rico are domestic
 for each other's users, unlike `call_type`'s geographic view), `premium`
 (premium-rate and shared-cost numbers), `toll_free`, and `inbound`.
@@ -198,7 +197,9 @@ class CallBilling:
             return BillingCategory.INBOUND
         if is_emergency or call_type is CallType.EMERGENCY:
             return BillingCategory.EMERGENCY
-        if call_type is CallType.EXTENSION or e164_part(final_number) in self.internal_numbers:
+        # Internal only when the final number is a tenant user's: an extension rule may well
+        # rewrite to a number that no user holds, and that call goes to the PSTN.
+        if e164_part(final_number) in self.internal_numbers:
             return BillingCategory.INTERNAL
         if number_type in _PREMIUM_TYPES:
             return BillingCategory.PREMIUM
