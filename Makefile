@@ -1,15 +1,17 @@
 # Set-up and everyday commands. Each target creates or reuses .venv.
 #   make run    installs what running needs (the package and its runtime dependencies)
-#   make test   adds the dev extra (pytest, hypothesis, mypy, ruff, playwright ...) and
-#               the spark extra (pyspark, pandas) that the whole test suite uses
+#   make test   adds the dev extra (pytest, hypothesis, mypy, ruff, playwright ...), the
+#               spark extra (pyspark, pandas) and the report extra (plotly, for
+#               `cdr --report`) that the whole test suite uses
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 # `make run PORT=8080 HOST=0.0.0.0`; the service's DIALPLAN_* variables apply too.
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Extras `make test` installs: dev (tests, benchmarks) and spark (the Spark local-mode test).
-EXTRAS ?= dev,spark
+# Extras `make test` installs: dev (tests, benchmarks), spark (the Spark local-mode test)
+# and report (plotly: the `cdr --report` tests).
+EXTRAS ?= dev,spark,report
 # One stamp per install, so `make run` never pulls the test extras and `make test`
 # adds them to an environment `make run` made.
 RUN_STAMP := $(VENV)/.installed-run

@@ -170,3 +170,23 @@ def test_one_pass_and_two_pass_replays_agree(tmp_path: Path, capsys: pytest.Capt
     with pytest.raises(OutOfOrder), (tmp_path / "no.csv").open("wb") as sink:
         normalize_file(reverse, sink, simulator, columns, source_format=CdrFormat.CSV, sink_format=CdrFormat.CSV,
                        processes=1, chunk_bytes=2048, transform=StreamingBiller(CallLedger(simulator), billing))
+
+
+def test_report_without_plotly_is_a_one_line_error_naming_the_extra(
+    log: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "plotly", None)  # as if the `report` extra were not installed
+    assert main(["cdr", str(log), *OPTIONS, "--report", str(log.with_name("r.html"))]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "pip install 'dialplan[report]'" in err
+    assert not log.with_name("calls.normalized.csv").exists() and not log.with_name("r.html").exists()
+
+
+def test_plotly_is_an_extra_not_a_runtime_dependency() -> None:
+    import tomllib
+
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert not any(dep.startswith("plotly") for dep in project["dependencies"])
+    assert any(dep.startswith("plotly") for dep in project["optional-dependencies"]["report"])

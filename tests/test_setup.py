@@ -32,15 +32,15 @@ def test_make_run_installs_the_runtime_only(tmp_path: Path) -> None:
     lines = dry_run(tmp_path, "run")
     installs = [line for line in lines if "pip install" in line]
     assert installs[-1].endswith("pip install -e .")
-    assert not any("dev" in line or "spark" in line for line in installs)
+    assert not any("dev" in line or "spark" in line or "report" in line for line in installs)
     # pip shows its progress: nothing is installed quietly.
     assert not any("--quiet" in line or " -q" in line for line in installs)
     assert lines[-1].endswith("dialplan serve --host 127.0.0.1 --port 8000")
 
 
-def test_make_test_adds_the_dev_and_spark_extras(tmp_path: Path) -> None:
+def test_make_test_adds_the_dev_spark_and_report_extras(tmp_path: Path) -> None:
     lines = dry_run(tmp_path, "test")
-    assert any(line.endswith('pip install -e ".[dev,spark]"') for line in lines)
+    assert any(line.endswith('pip install -e ".[dev,spark,report]"') for line in lines)
     assert lines[-1].endswith("python -m pytest")
 
 

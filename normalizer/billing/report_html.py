@@ -174,6 +174,19 @@ def _tables(summary: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
+REPORT_EXTRA = "pip install 'dialplan[report]'"
+
+
+def check_plotting() -> None:
+    """Raise a one-line error naming the extra when plotly (the `report` extra) is not installed."""
+    try:
+        import plotly  # noqa: F401
+    except ImportError:
+        raise DialplanInputError(
+            f"needs plotly, which the 'report' extra installs: {REPORT_EXTRA}", field="report"
+        ) from None
+
+
 def write_report(ledger: CallLedger, path: str | Path) -> None:
     """Write the replay's report to `path` as one HTML file that needs no network."""
     summary = ledger.summary()

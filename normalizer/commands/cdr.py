@@ -309,6 +309,10 @@ def _billing_columns(args: argparse.Namespace) -> BillingColumns | None:
     given = [args.start_column, args.duration_column, args.direction_column, args.rates, args.report, args.prices]
     if not any(given):
         return None
+    if args.report:
+        from normalizer.billing.report_html import check_plotting
+
+        check_plotting()  # before the job, not after it
     if not args.start_column or not args.duration_column:
         raise DialplanInputError(
             "the Calling Plan replay needs --start-column and --duration-column", field="start_column"
