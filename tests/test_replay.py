@@ -378,3 +378,12 @@ def test_a_big_rate_card_is_searched_not_scanned_per_number() -> None:
     assert time.perf_counter() - started < 2.0  # a max over 50,000 prefixes per number took about 20 s
     assert found == [0.05] * 10_000 and card.longest == 7
     assert card.rates_of_array(pa.array(numbers[:3] + ["+1000001234"])).tolist() == [0.05, 0.05, 0.05, 0.01]
+
+
+def test_a_day_month_date_is_refused_not_read_as_month_day() -> None:
+    from normalizer.billing.columns import parse_starts
+    from normalizer.errors import DialplanInputError
+
+    assert parse_starts(["3/4/2024 9:20:00 AM"], "start").tolist() == [at("2024-03-04T09:20:00")]  # the report's form
+    with pytest.raises(DialplanInputError, match=r"row 1: '04/03/2024 09:20:00' is ambiguous \(day/month or month/day\?\)"):
+        parse_starts(["04/03/2024 09:20:00"], "start")

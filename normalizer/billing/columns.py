@@ -20,6 +20,7 @@ normalizer.errors.DialplanInputError: field 'start': row 1: 'yesterday' is not a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,13 +36,14 @@ _FORMATS = (
     "%Y-%m-%d %H:%M",
     "%m/%d/%Y %I:%M:%S %p",
     "%m/%d/%Y %I:%M %p",
-    "%m/%d/%Y %H:%M:%S",
-    "%m/%d/%Y %H:%M",
     "%Y-%m-%d",
 )
+"""Slash dates only with AM/PM, the PSTN usage report's Excel form (month first): `04/03/2024
+09:20:00` could be 3 April or 4 March (a European export), so it is refused, not guessed."""
 START_FORMATS = "ISO 8601, or M/D/YYYY h:mm:ss AM"
 MAX_CALL_SECONDS = 31 * 24 * 3600
 """The default bound of a duration (the catalog's `max_call_seconds` setting)."""
+_AMBIGUOUS = re.compile(r"^\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d\d(:\d\d)?$")
 _INBOUND = frozenset({"in", "inbound", "incoming"})
 
 
@@ -129,7 +131,14 @@ def read_starts(values: pa.Array | pa.ChunkedArray | list[str], column: str) -> 
         parsed = found
     bad = _missing(values, parsed)
     out = np.asarray(pc.fill_null(parsed, 0).to_numpy(zero_copy_only=False), np.int64)
-    return Parsed(out, bad, _shown(values, bad, f"is not a date and time ({START_FORMATS})"), column)
+    details = _shown(values, bad, f"is not a date and time ({START_FORMATS})")
+    for index, value in enumerate(values.take(pa.array(bad, pa.int64())).to_pylist()):
+        if isinstance(value, str) and _AMBIGUOUS.match(value.strip()):
+            details[index] = (
+                f"{value!r} is ambiguous (day/month or month/day?): give ISO 8601 (YYYY-MM-DD), "
+                "or the PSTN usage report's M/D/YYYY h:mm:ss AM"
+            )
+    return Parsed(out, bad, details, column)
 
 
 def _iso_quickly(values: pa.Array) -> np.ndarray | None:
