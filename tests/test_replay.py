@@ -165,6 +165,19 @@ def ledger_balance(simulator: Simulator, calls: list[tuple[str, str, str, float]
     return float(ledger.summary()["months"]["2024-03"]["credits"]["balance"])
 
 
+def test_an_international_pool_short_of_international_minutes_is_advised_enough_licences(paris: Simulator) -> None:
+    ledger, _ = replay(
+        paris,
+        [
+            ("d@p.fr", "00442079460000", "2024-03-01T09:00:00", 600 * 60),  # the 600 international minutes
+            ("d@p.fr", "00442079460000", "2024-03-02T09:00:00", 100 * 60),  # 100 more: unmet
+        ],
+    )
+    advice = next(r for r in ledger.summary()["months"]["2024-03"]["recommendations"] if r.get("pool") == "FR/international")
+    assert (advice["needed_minutes"], advice["needed_international_minutes"]) == (0, 700)
+    assert advice["options"][0]["licences"] == 2  # 700 international minutes need two licences of 600
+
+
 def test_an_exhausted_balance_blocks_and_a_recharge_does_not(paris: Simulator) -> None:
     rates = rate_card_from_text(RATES)
     calls = [("e@p.fr", "0145678900", f"2024-03-02T1{i}:00:00", 60 * 60) for i in range(3)]  # 6 each

@@ -448,6 +448,7 @@ class CallLedger:
             "international_minutes_remaining": max(international - state.used_international, 0),
             "ran_out_at": timestamp(self.replay.ran_out_at((pool, month))),
             "unmet_minutes": state.unmet_minutes,
+            "unmet_international_minutes": state.unmet_international,
         }
 
     def _recommendations(
@@ -470,15 +471,16 @@ class CallLedger:
             country = self.billing.catalog.country(pool["country"])
             plan = country.plan(pool["plan"])
             licences = pool["licences"]
-            if plan.kind is PlanKind.INTERNATIONAL:
-                needed = pool["used"] + pool["international_used"] + pool["unmet_minutes"]
-                per_user = plan.domestic_minutes
-            else:
-                needed = pool["used"] + pool["unmet_minutes"]
-                per_user = plan.domestic_minutes
+            unmet_abroad = pool["unmet_international_minutes"]
+            needed = pool["used"] + pool["unmet_minutes"] - unmet_abroad  # domestic minutes
+            per_user = plan.domestic_minutes
             options: list[dict[str, Any]] = []
             if per_user:
                 total = max(licences, math.ceil(needed / per_user))
+                if plan.kind is PlanKind.INTERNATIONAL and plan.international_minutes:
+                    # Each kind has its own cap: enough licences for both needs.
+                    abroad = pool["international_used"] + unmet_abroad
+                    total = max(total, math.ceil(abroad / plan.international_minutes))
                 options.append(
                     {"plan": plan.id, "licences": total, "extra_licences": total - licences, "minutes": total * per_user}
                 )
@@ -504,6 +506,7 @@ class CallLedger:
                 {
                     "pool": pool["pool"],
                     "needed_minutes": needed,
+                    "needed_international_minutes": pool["international_used"] + pool["unmet_international_minutes"],
                     "advice": "the pool ran out; these plan mixes would have covered the month",
                     "options": options,
                 }

@@ -137,6 +137,8 @@ class PoolMonth:
     """When the pool's last minute went into use: calls that start later find it used up."""
     unmet_minutes: int = 0
     """Minutes of calls that found the pool used up (carried on credits or blocked)."""
+    unmet_international: int = 0
+    """The international part of `unmet_minutes`."""
     horizon: int | None = None
     """The latest start replayed so far: what happens after it is not known yet."""
     pending_start: np.ndarray = field(default_factory=lambda: _EMPTY)
@@ -321,6 +323,7 @@ class Replay:
         state.used_domestic += int(used[carried & ~is_international].sum())
         state.used_international += int(used[carried & is_international].sum())
         state.unmet_minutes += int(used[~carried].sum())
+        state.unmet_international += int(used[~carried & is_international].sum())
         # Carried calls still speaking at the horizon are kept; the others are settled.
         all_start = np.concatenate([state.pending_start, starts[carried]])
         all_minutes = np.concatenate([state.pending_minutes, used[carried]])
