@@ -6,6 +6,7 @@ that no exception has to cross the process boundary.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from api.errors import ItemError, RequestLimitError, answer_for, item_answer, limit_answer
@@ -26,18 +27,15 @@ def simulate(
 ) -> tuple[int, dict[str, Any]]:
     """`POST /v1/simulate`: read the tenant and run the cases, within the request's deadline `end`."""
     deadline = Deadline(seconds=settings.max_request_seconds, regex_timeout=settings.regex_timeout, end=end)
-    try:
+
+    def work() -> tuple[int, dict[str, Any]]:
         tenant = read_posted_tenant(document, settings, deadline)
         simulator = posted_simulator(tenant, settings, default_catalog())
         requests = [NormalizeRequest.model_validate(case) for case in cases]
         results = run_cases(simulator, requests, "cases", settings, deadline)
-    except DialplanError as exc:
-        return answer_for(exc)
-    except ItemError as exc:
-        return item_answer(exc)
-    except RequestLimitError as exc:
-        return limit_answer(exc)
-    return 200, {"tenant": tenant.name, "results": results}
+        return 200, {"tenant": tenant.name, "results": results}
+
+    return _answered(work)
 
 
 def replay(settings: Settings, request: ReplayRequest, end: float) -> tuple[int, dict[str, Any]]:
@@ -45,11 +43,21 @@ def replay(settings: Settings, request: ReplayRequest, end: float) -> tuple[int,
     from api.routers.calls import replay_answer
 
     deadline = Deadline(seconds=settings.max_request_seconds, regex_timeout=settings.regex_timeout, end=end)
-    try:
-        assert request.tenant is not None  # the router sends only these
-        tenant = read_posted_tenant(request.tenant, settings, deadline)
+    assert request.tenant is not None  # the router sends only these
+    tenant_document = request.tenant
+
+    def work() -> tuple[int, dict[str, Any]]:
+        tenant = read_posted_tenant(tenant_document, settings, deadline)
         simulator = posted_simulator(tenant, settings, default_catalog())
         return 200, replay_answer(simulator, request, settings, deadline)
+
+    return _answered(work)
+
+
+def _answered(work: Callable[[], tuple[int, dict[str, Any]]]) -> tuple[int, dict[str, Any]]:
+    """`work()`'s answer, or the answer of the error it raised (nothing crosses the process boundary)."""
+    try:
+        return work()
     except DialplanError as exc:
         return answer_for(exc)
     except ItemError as exc:

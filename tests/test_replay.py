@@ -400,3 +400,22 @@ def test_a_day_month_date_is_refused_not_read_as_month_day() -> None:
     assert parse_starts(["3/4/2024 9:20:00 AM"], "start").tolist() == [at("2024-03-04T09:20:00")]  # the report's form
     with pytest.raises(DialplanInputError, match=r"row 1: '04/03/2024 09:20:00' is ambiguous \(day/month or month/day\?\)"):
         parse_starts(["04/03/2024 09:20:00"], "start")
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "detail"),
+    [
+        ("FR,domestic-120,inf,EUR", "price", "'inf' is not a finite number"),
+        ("FR,domestic-120,-8,EUR", "price", "'-8' is negative"),
+        ("FR,domestic-120,8,EUR\nFR,domestic-240,12,GBP", "currency", "line 2: currency 'GBP'"),
+    ],
+    ids=["infinite", "negative", "two-currencies"],
+)
+def test_a_price_file_refuses_what_cannot_be_money(text: str, field: str, detail: str) -> None:
+    from normalizer.billing.rates import price_list_from_text
+    from normalizer.errors import TenantFileError
+
+    with pytest.raises(TenantFileError) as raised:
+        price_list_from_text(text, "prices.csv")
+    assert (raised.value.file, raised.value.field) == ("prices.csv", field)
+    assert detail in str(raised.value)

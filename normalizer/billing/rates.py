@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,35 +104,78 @@ def rate_problem(rate: float) -> str | None:
     return None
 
 
-def rate_card_from_text(text: str, source: str = "<rates>") -> RateCard:
-    """Read the CSV text of a rate card; errors name the line and field."""
-    rates: dict[str, float] = {}
+def price_problem(price: float) -> str | None:
+    """What is wrong with a licence's monthly price (None: nothing).
+
+    >>> price_problem(8.0), price_problem(float("nan")), price_problem(-1.0)
+    (None, 'is not a finite number', 'is negative')
+    """
+    if not math.isfinite(price):
+        return "is not a finite number"
+    return "is negative" if price < 0 else None
+
+
+def _money_rows(
+    text: str,
+    source: str,
+    columns: tuple[str, ...],
+    amount: str,
+    problem_of: Callable[[float], str | None],
+) -> Iterator[tuple[int, list[str], float]]:
+    """Each data line of a money CSV with `columns` (the currency last): its number,
+    cells and the column `amount` read as money. Blank lines, `#` comments and a
+    header line are skipped; every line must use the first line's currency.
+    Errors name the line and field.
+    """
     currency: str | None = None
+    at = columns.index(amount)
     for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
         if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
             continue
         cells = [cell.strip() for cell in row]
-        if number == 1 and cells[0].lower() == "prefix":
+        if number == 1 and cells[0].lower() == columns[0]:
             continue
-        if len(cells) != 3:
-            raise TenantFileError(f"line {number}: expected prefix,rate,currency", file=source)
-        prefix, rate_text, row_currency = cells
-        if not prefix.startswith("+") or not prefix[1:].isdigit():
-            raise TenantFileError(f"line {number}: {prefix!r} is not an E.164 prefix (+ and digits)", file=source, field="prefix")
+        if len(cells) != len(columns):
+            raise TenantFileError(f"line {number}: expected {','.join(columns)}", file=source)
         try:
-            rate = float(rate_text)
+            value = float(cells[at])
         except ValueError:
-            raise TenantFileError(f"line {number}: {rate_text!r} is not a number", file=source, field="rate") from None
-        problem = rate_problem(rate)
-        if problem:
-            raise TenantFileError(f"line {number}: {rate_text!r} {problem}", file=source, field="rate")
-        if currency is not None and row_currency != currency:
             raise TenantFileError(
-                f"line {number}: currency {row_currency!r}, but earlier lines use {currency!r}",
+                f"line {number}: {cells[at]!r} is not a number", file=source, field=amount
+            ) from None
+        problem = problem_of(value)
+        if problem:
+            raise TenantFileError(f"line {number}: {cells[at]!r} {problem}", file=source, field=amount)
+        if currency is not None and cells[-1] != currency:
+            raise TenantFileError(
+                f"line {number}: currency {cells[-1]!r}, but earlier lines use {currency!r}",
                 file=source,
                 field="currency",
             )
-        currency = row_currency
+        currency = cells[-1]
+        yield number, cells, value
+
+
+def _read_text(path: str | Path) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise TenantFileError(f"cannot read: {exc.strerror}", file=str(path)) from None
+
+
+def rate_card_from_text(text: str, source: str = "<rates>") -> RateCard:
+    """Read the CSV text of a rate card; errors name the line and field."""
+    rates: dict[str, float] = {}
+    currency: str | None = None
+    for number, (prefix, _, currency), rate in _money_rows(
+        text, source, ("prefix", "rate", "currency"), "rate", rate_problem
+    ):
+        if not prefix.startswith("+") or not prefix[1:].isdigit():
+            raise TenantFileError(
+                f"line {number}: {prefix!r} is not an E.164 prefix (+ and digits)",
+                file=source,
+                field="prefix",
+            )
         rates[prefix] = rate
     if currency is None:
         raise TenantFileError("no rates", file=source)
@@ -141,11 +184,7 @@ def rate_card_from_text(text: str, source: str = "<rates>") -> RateCard:
 
 def read_rate_card(path: str | Path) -> RateCard:
     """Read a rate card file (`--rates FILE`)."""
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise TenantFileError(f"cannot read: {exc.strerror}", file=str(path)) from None
-    return rate_card_from_text(text, str(path))
+    return rate_card_from_text(_read_text(path), str(path))
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,24 +207,8 @@ def price_list_from_text(text: str, source: str = "<prices>") -> PriceList:
     """
     prices: dict[tuple[str, str], float] = {}
     currency: str | None = None
-    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
-        if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
-            continue
-        cells = [cell.strip() for cell in row]
-        if number == 1 and cells[0].lower() == "region":
-            continue
-        if len(cells) != 4:
-            raise TenantFileError(f"line {number}: expected region,plan,price,currency", file=source)
-        region, plan, price_text, row_currency = cells
-        try:
-            price = float(price_text)
-        except ValueError:
-            raise TenantFileError(f"line {number}: {price_text!r} is not a number", file=source, field="price") from None
-        if currency is not None and row_currency != currency:
-            raise TenantFileError(
-                f"line {number}: currency {row_currency!r}, but earlier lines use {currency!r}", file=source, field="currency"
-            )
-        currency = row_currency
+    columns = ("region", "plan", "price", "currency")
+    for _, (region, plan, _, currency), price in _money_rows(text, source, columns, "price", price_problem):
         prices[(region.upper(), plan)] = price
     if currency is None:
         raise TenantFileError("no prices", file=source)
@@ -194,8 +217,4 @@ def price_list_from_text(text: str, source: str = "<prices>") -> PriceList:
 
 def read_price_list(path: str | Path) -> PriceList:
     """Read a price file (`--prices FILE`)."""
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise TenantFileError(f"cannot read: {exc.strerror}", file=str(path)) from None
-    return price_list_from_text(text, str(path))
+    return price_list_from_text(_read_text(path), str(path))
