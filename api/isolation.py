@@ -76,21 +76,16 @@ def run_isolated(function: Callable[..., Any], args: tuple[Any, ...], *, seconds
     raised in the child is raised again here, with its location.
     """
     deadline = time.monotonic() + seconds
-    if not _slots.acquire(timeout=min(seconds, SLOT_WAIT)):
-        raise RequestLimitError(
-            503, "busy", "the server is busy with other such requests; try again", retry_after=RETRY_AFTER
-        )
-    try:
-        return normalizer.run_isolated(
-            function,
-            args,
-            seconds=max(0.0, deadline - time.monotonic()),
-            memory_bytes=MEMORY_BYTES,
-            method="forkserver",
-            preload=PRELOAD,
-        )
-    except TimeLimitError as exc:
-        # Name the request's limit, not what was left of it after waiting for a slot.
-        raise TimeLimitError(f"the work ran past its limit of {seconds} s and was stopped") from exc
-    finally:
-        _slots.release()
+    with slot(seconds):
+        try:
+            return normalizer.run_isolated(
+                function,
+                args,
+                seconds=max(0.0, deadline - time.monotonic()),
+                memory_bytes=MEMORY_BYTES,
+                method="forkserver",
+                preload=PRELOAD,
+            )
+        except TimeLimitError as exc:
+            # Name the request's limit, not what was left of it after waiting for a slot.
+            raise TimeLimitError(f"the work ran past its limit of {seconds} s and was stopped") from exc

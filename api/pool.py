@@ -23,13 +23,12 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 from api.errors import RequestLimitError
+from api.isolation import RETRY_AFTER
 
 WORKERS = 1
 """Worker processes: one of two cores, the other for the server's own process."""
 QUEUE = 4
 """Jobs running or waiting; past it a request is refused with 503."""
-RETRY_AFTER = 2
-"""Seconds a refused client is asked to wait (`Retry-After`)."""
 PRELOAD = ["normalizer", "api.posted"]
 
 T = TypeVar("T")

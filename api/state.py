@@ -77,15 +77,6 @@ class AppState:
         """A posted tenant document, read within the server's ceilings (`read_posted_tenant`)."""
         return read_posted_tenant(document, self.settings, deadline, validate=validate)
 
-    def what_if(self, document: dict[str, Any], deadline: Deadline | None = None) -> Simulator:
-        """A simulator of a posted tenant document; the served tenant is never touched."""
-        if deadline is None:
-            deadline = Deadline(
-                seconds=self.settings.max_request_seconds, regex_timeout=self.settings.regex_timeout
-            )
-        tenant = self.posted_tenant(document, deadline)
-        return posted_simulator(tenant, self.settings, self.catalog)
-
     def effective(
         self,
         *,

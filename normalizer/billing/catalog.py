@@ -48,6 +48,9 @@ class PremiumAccess(StrEnum):
     """Only paid per minute with Communications Credits (some prefixes, where listed)."""
 
 
+MAX_CALL_SECONDS = 31 * 24 * 3600
+"""The default bound of a call's duration (`max_call_seconds` in zones.toml)."""
+
 @dataclass(frozen=True, slots=True)
 class CallingPlan:
     """One plan a country sells: its minutes per user and calendar month."""
@@ -134,7 +137,7 @@ class BillingRules:
     pooling_source: str
     capabilities: dict[str, str] | None = None
     """Plan id (and `credits`) -> the licence name the PSTN reports show (`MCOPSTN1` ...)."""
-    max_call_seconds: int = 31 * 24 * 3600
+    max_call_seconds: int = MAX_CALL_SECONDS
     """The longest call a log may hold; a longer (or not finite) duration is a bad row."""
 
 
@@ -240,7 +243,7 @@ def load_plan_catalog(directory: Path) -> PlanCatalog:
         increment_source=_need(billing, "source", str, str(zones_path), "[billing]"),
         pooling_source=_need(pooling, "source", str, str(zones_path), "[pooling]"),
         capabilities=_capabilities(zones, str(zones_path)),
-        max_call_seconds=int(billing.get("max_call_seconds", 31 * 24 * 3600)),
+        max_call_seconds=int(billing.get("max_call_seconds", MAX_CALL_SECONDS)),
     )
     known_zones = {zone["id"] for zone in zones.get("zones", [])}
     countries: dict[str, CountryPlans] = {}

@@ -27,6 +27,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from normalizer.billing.catalog import MAX_CALL_SECONDS
 from normalizer.errors import DialplanInputError
 
 _FORMATS = (
@@ -41,8 +42,6 @@ _FORMATS = (
 """Slash dates only with AM/PM, the PSTN usage report's Excel form (month first): `04/03/2024
 09:20:00` could be 3 April or 4 March (a European export), so it is refused, not guessed."""
 START_FORMATS = "ISO 8601, or M/D/YYYY h:mm:ss AM"
-MAX_CALL_SECONDS = 31 * 24 * 3600
-"""The default bound of a duration (the catalog's `max_call_seconds` setting)."""
 _AMBIGUOUS = re.compile(r"^\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d\d(:\d\d)?$")
 _INBOUND = frozenset({"in", "inbound", "incoming"})
 

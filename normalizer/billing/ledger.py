@@ -38,7 +38,16 @@ from normalizer.billing.outcome import (
     Route,
 )
 from normalizer.billing.rates import PriceList, RateCard
-from normalizer.billing.replay import NO_CHARGE, ON_CREDITS, Calls, Outcomes, Replay, months_of
+from normalizer.billing.replay import (
+    _CATEGORIES,
+    _REASONS,
+    NO_CHARGE,
+    ON_CREDITS,
+    Calls,
+    Outcomes,
+    Replay,
+    months_of,
+)
 from normalizer.classify import CallType, e164_part
 from normalizer.errors import DialplanInputError
 
@@ -47,8 +56,6 @@ if TYPE_CHECKING:
     from normalizer.models import User
     from normalizer.simulation import Simulator
 
-_REASONS = list(BlockReason)
-_CATEGORIES = list(BillingCategory)
 _EMERGENCY, _INTERNAL, _DOMESTIC, _INTERNATIONAL, _PREMIUM, _TOLL_FREE, _INBOUND = (
     _CATEGORIES.index(category) for category in BillingCategory
 )

@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +25,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from normalizer.classify import e164_part
 from normalizer.errors import TenantFileError
 
 MAX_RATE = 1_000_000.0
@@ -46,7 +47,7 @@ class RateCard:
 
     def rate(self, number: str) -> float | None:
         """The rate of the longest prefix of `number`, or None when none matches."""
-        number = number.split(";", 1)[0]
+        number = e164_part(number)
         for size in range(min(len(number), self.longest), 0, -1):
             found = self.rates.get(number[:size])
             if found is not None:
@@ -67,26 +68,6 @@ class RateCard:
             take = np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), bool) & np.isnan(found)
             found[take] = values[codes[take]]
         return found
-
-    def rates_of(self, numbers: Iterable[str | None]) -> np.ndarray:
-        """Rates of many numbers (NaN: no prefix matches), each distinct number looked up once."""
-        cache: dict[str | None, float] = {}
-        out: list[float] = []
-        longest = self.longest
-        rates = self.rates
-        for number in numbers:
-            found = cache.get(number)
-            if found is None:
-                rate = None
-                if number:
-                    plain = number.split(";", 1)[0]
-                    rate = next(
-                        (rates[plain[:size]] for size in range(min(len(plain), longest), 0, -1) if plain[:size] in rates),
-                        None,
-                    )
-                found = cache[number] = float("nan") if rate is None else rate
-            out.append(found)
-        return np.array(out, dtype=np.float64)
 
 
 def rate_problem(rate: float) -> str | None:

@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from normalizer.billing.outcome import CREDITS, BillingCategory, BlockReason, Intent, Route
+from normalizer.billing.outcome import BillingCategory, BlockReason, Intent, Route
 from normalizer.errors import DialplanInputError
 from normalizer.models import CreditsSettings
 
@@ -110,18 +110,6 @@ class Outcomes:
     def block_reason(self, row: int) -> str | None:
         code = int(self.reason[row])
         return None if code < 0 else str(_REASONS[code])
-
-    def charged_to_names(self) -> list[str | None]:
-        names: list[str | None] = [*self.pools, CREDITS, None]  # -2 and -1 index from the end
-        return [names[code] for code in self.charged_to.tolist()]
-
-    def reason_names(self) -> list[str | None]:
-        names: list[str | None] = [*(str(reason) for reason in _REASONS), None]
-        return [names[code] for code in self.reason.tolist()]
-
-    def category_names(self) -> list[str]:
-        names = [str(category) for category in _CATEGORIES]
-        return [names[code] for code in self.category.tolist()]
 
 
 _EMPTY = np.zeros(0, np.int64)

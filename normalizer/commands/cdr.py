@@ -9,7 +9,9 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
+from functools import partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
@@ -18,7 +20,6 @@ from normalizer.errors import DialplanInputError
 
 if TYPE_CHECKING:
     from normalizer.billing.ledger import CallLedger
-    from normalizer.bulk.batch import CdrColumns
     from normalizer.bulk.billing import BillingColumns
     from normalizer.bulk.cdr_io import CdrFormat
     from normalizer.bulk.summary import CdrSummary
@@ -262,20 +263,21 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             ledger = None
             try:
                 with without_pandas():
+                    # The run's fixed parts; the billing pass picks the sink and a transform.
+                    normalize = partial(
+                        normalize_file,
+                        source,
+                        simulator=simulator,
+                        columns=columns,
+                        source_format=source_format,
+                        progress=bar,
+                        processes=args.processes,
+                    )
                     if billing is None:
-                        summary = normalize_file(
-                            source,
-                            sink,
-                            simulator,
-                            columns,
-                            source_format=source_format,
-                            sink_format=sink_format,
-                            progress=bar,
-                            processes=args.processes,
-                        )
+                        summary = normalize(sink, sink_format=sink_format)
                     else:
                         summary, ledger = _normalize_and_bill(
-                            args, source, sink, simulator, columns, billing, source_format, sink_format, bar
+                            args, normalize, simulator, sink, sink_format, billing
                         )
             finally:
                 if bar is not None:
@@ -328,14 +330,11 @@ def _billing_columns(args: argparse.Namespace) -> BillingColumns | None:
 
 def _normalize_and_bill(
     args: argparse.Namespace,
-    source: Path,
-    sink: IO[bytes] | Path,
+    normalize: Callable[..., CdrSummary],
     simulator: Simulator,
-    columns: CdrColumns,
-    billing: BillingColumns,
-    source_format: CdrFormat,
+    sink: IO[bytes] | Path,
     sink_format: CdrFormat,
-    bar: ProgressBar | None,
+    billing: BillingColumns,
 ) -> tuple[CdrSummary, CallLedger]:
     """Replay the calls as they are normalized when the log is in time order (one pass);
     otherwise normalize into a temporary Parquet file, then replay and write the output."""
@@ -346,46 +345,27 @@ def _normalize_and_bill(
     from normalizer.billing.rates import read_price_list, read_rate_card
     from normalizer.bulk.billing import OutOfOrder, StreamingBiller, bill_file
     from normalizer.bulk.cdr_io import CdrFormat
-    from normalizer.bulk.job import normalize_file
 
     rates = read_rate_card(args.rates) if args.rates else None
     prices = read_price_list(args.prices) if args.prices else None
     keep = bool(args.report)
     started = time.perf_counter()
     rewindable = isinstance(sink, Path) or (sink is not getattr(sys.stdout, "buffer", None) and sink.seekable())
+    new_ledger = partial(CallLedger, simulator, rates=rates, keep_calls=keep, prices=prices)
     summary = None
     if rewindable:
-        ledger = CallLedger(simulator, rates=rates, keep_calls=keep, prices=prices)
+        ledger = new_ledger()
         try:
-            summary = normalize_file(
-                source,
-                sink,
-                simulator,
-                columns,
-                source_format=source_format,
-                sink_format=sink_format,
-                progress=bar,
-                processes=args.processes,
-                transform=StreamingBiller(ledger, billing),
-            )
+            summary = normalize(sink, sink_format=sink_format, transform=StreamingBiller(ledger, billing))
         except OutOfOrder:
             if not isinstance(sink, Path):
                 sink.seek(0)
                 sink.truncate()
     if summary is None:
-        ledger = CallLedger(simulator, rates=rates, keep_calls=keep, prices=prices)
+        ledger = new_ledger()  # a fresh one: the one-pass attempt fed part of the log
         with tempfile.TemporaryDirectory(prefix="dialplan-cdr-") as work:
             normalized = Path(work) / "normalized.parquet"
-            summary = normalize_file(
-                source,
-                normalized,
-                simulator,
-                columns,
-                source_format=source_format,
-                sink_format=CdrFormat.PARQUET,
-                progress=bar,
-                processes=args.processes,
-            )
+            summary = normalize(normalized, sink_format=CdrFormat.PARQUET)
             bill_file(normalized, sink, sink_format, ledger, billing)
     if args.report:
         from normalizer.billing.report_html import write_report

@@ -425,15 +425,14 @@ def _targets(old: Tenant, new: Tenant, locations: Iterable[str], *, all_targets:
         users = (*found.users, user.upn) if found else (user.upn,)
         grouped[key] = Target(user.usage_location, user.dial_plan, other.usage_location, other.dial_plan, users)
     targets = list(grouped.values())
-    plans: list[str | None] = [None]
-    plans += [p.identity for p in old.dial_plans if _has_plan(new, p.identity) and _plan_key(p.identity)]
+    kept = [p for p in old.dial_plans if _has_plan(new, p.identity) and _plan_key(p.identity)]
+    plans: list[str | None] = [None, *(p.identity for p in kept)]
     regions = [location.upper() for location in locations]
     if all_targets:
         regions = [u.usage_location.upper() for u in (*old.users, *new.users) if u.usage_location] + regions
     pairs = [(region, plan) for region in dict.fromkeys(regions) for plan in plans]
-    for plan_model in old.dial_plans:
-        if _plan_key(plan_model.identity) and _has_plan(new, plan_model.identity):
-            pairs += [(region, plan_model.identity) for region in plan_regions(plan_model)]
+    for plan_model in kept:
+        pairs += [(region, plan_model.identity) for region in plan_regions(plan_model)]
     covered = {(t.old_region.upper(), _plan_key(t.old_plan)) for t in targets if not t.reassigned}
     for region, plan in pairs:
         if (region, _plan_key(plan)) not in covered:
