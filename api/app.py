@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
 from api import errors
+from api.fast_path import NormalizeFastPath
 from api.limits import BodyLimit
 from api.responses import JSONBody
 from api.routers import ROUTERS
@@ -32,11 +33,15 @@ the tenant's users, dial plans and the service country plans. Errors answer
 """
 
 
-def create_app(settings: Settings | None = None, *, bound_host: str | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, bound_host: str | None = None, fast_path: bool = True
+) -> FastAPI:
     """The service for `settings` (default: `Settings.from_env()`); loads the tenant now.
 
     `bound_host`: the address `serve` listens on; with it (or with
     `settings.allowed_hosts`) a request naming another `Host` is refused.
+    `fast_path`: answer `POST /v1/normalize` without the framework's per-request
+    machinery (`api.fast_path`: the same answers; its tests turn it off to compare).
     """
     settings = settings if settings is not None else Settings.from_env()
     state = AppState(settings)
@@ -59,6 +64,8 @@ def create_app(settings: Settings | None = None, *, bound_host: str | None = Non
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/docs-assets", StaticFiles(directory=ASSETS), name="docs-assets")
+    if fast_path:  # the innermost layer: the body limit and the headers apply to it too
+        app.add_middleware(NormalizeFastPath, state=state)
     app.add_middleware(BodyLimit, max_body_bytes=settings.max_body_bytes)
     if bound_host is not None:
         allowed = hosts_for(bound_host, settings.allowed_hosts)

@@ -190,9 +190,15 @@ def item_answer(exc: ItemError) -> tuple[int, dict[str, Any]]:
     return status, content
 
 
-async def _core_error(request: Request, exc: Exception) -> Response:
+def core_error_response(exc: DialplanError) -> Response:
+    """The answer to a core error (the route's handler, and `api.fast_path`'s)."""
     status, content = answer_for(exc)
     return json_response(content, status)
+
+
+async def _core_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DialplanError)
+    return core_error_response(exc)
 
 
 async def _item_error(request: Request, exc: Exception) -> Response:
