@@ -2,9 +2,10 @@
 
 `BodyLimit` is plain ASGI middleware: it answers 413 before the app sees a body
 larger than the limit, whether the client declared its length or streams it
-in chunks. `Deadline` spreads one request's time budget over its items: each
-normalization gets the regex timeout or what is left of the budget, whichever
-is smaller, so a batch of slow patterns cannot hold a worker for long.
+in chunks. `Deadline` is one request's time limit, checked between its items
+and passes; each normalization gets the regex timeout setting whole, as a
+budget of work (`normalizer.dotnet.budget`), never what is left of the time,
+so an item's answer does not depend on the machine's load.
 
 >>> deadline = Deadline(seconds=10.0, regex_timeout=0.1)
 >>> deadline.timeout("items[0]")
@@ -31,7 +32,7 @@ from api.errors import RequestLimitError, body
 
 
 class Deadline:
-    """A request's time budget, handed out as per-call regex timeouts."""
+    """A request's time limit, and the regex timeout (a work budget) each call gets."""
 
     def __init__(self, *, seconds: float, regex_timeout: float, end: float | None = None) -> None:
         """`end`: the `time.monotonic()` instant the budget ends (default: `seconds` from now),
@@ -45,15 +46,18 @@ class Deadline:
         return max(0.0, self.end - time.monotonic())
 
     def timeout(self, where: str) -> float:
-        """The timeout for the next normalization; raise once the budget is spent."""
-        remaining = self.end - time.monotonic()
-        if remaining <= 0:
+        """The regex timeout for the next normalization; raise once the time is spent.
+
+        Always the setting itself: what is left of the request's time would make
+        the answer depend on the load.
+        """
+        if self.end - time.monotonic() <= 0:
             raise RequestLimitError(
                 422,
                 "time_limit_exceeded",
                 f"{where}: the request ran past its limit of {self.seconds} s of normalization",
             )
-        return min(self.regex_timeout, remaining)
+        return self.regex_timeout
 
     def check(self, where: str) -> None:
         """Raise once the budget is spent (between the steps of a request)."""

@@ -64,7 +64,9 @@ class Settings:
     """The longest output a rule may give (each pass); longer is `invalid_translation`
     (the engine's own default, `normalizer.engine.MAX_TRANSLATED_LENGTH`)."""
     regex_timeout: float = 0.1
-    """Seconds one pattern may run on one dial string (the engine's `timeout=`)."""
+    """The work budget of one pattern on one dial string, in seconds at 10 million
+    proven steps a second (the engine's `timeout=`, `normalizer.dotnet.budget`): work,
+    not elapsed time, so the answer is the same alone or under load."""
     max_request_seconds: float = 10.0
     """Seconds one batch, simulation or lint may spend in all."""
     allowed_hosts: tuple[str, ...] = ()

@@ -275,8 +275,10 @@ class PlanNormalizer:
     ) -> NormalizationResult:
         """Normalize one dial string: translated (test view) and final (service view).
 
-        `timeout`: seconds each pattern may run on each string; `deadline`: a
-        `time.monotonic()` instant that every pass checks (and that shortens `timeout`).
+        `timeout`: the work budget of each pattern on each string, in seconds of
+        `budget.STEPS_PER_SECOND` steps (a pattern no engine is proven to run
+        within it is a `RegexTimeoutError`); `deadline`: a `time.monotonic()`
+        instant that every pass checks.
         """
         if not isinstance(dialed_number, str):
             raise DialplanInputError(
@@ -358,11 +360,10 @@ class PlanNormalizer:
 
     def _match(self, text: str, timeout: float | None, deadline: float | None) -> tuple[int, str] | None:
         """One pass: the first match and its translation, bounded in length and by the deadline."""
-        if deadline is not None:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeLimitError("the request ran past its time limit", field="dialed_number")
-            timeout = left if timeout is None else min(timeout, left)
+        # The deadline is checked between passes; it never shortens the patterns'
+        # budget, which is work, so that the answer does not depend on the load.
+        if deadline is not None and deadline - time.monotonic() <= 0:
+            raise TimeLimitError("the request ran past its time limit", field="dialed_number")
         try:
             return self.matcher.match(text, timeout, self.max_translated_length)
         except DialplanError as exc:

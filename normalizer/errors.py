@@ -11,7 +11,7 @@ fields; an error in a script or JSON file also keeps its `line` and `column`
     │   ├── PatternError                      a pattern the .NET dialect cannot take
     │   ├── TranslationError                  a translation the .NET dialect cannot take
     │   ├── TenantValidationError             a tenant that breaks a dial plan limit
-    │   ├── RegexTimeoutError                 a pattern that ran past its time limit
+    │   ├── RegexTimeoutError                 a pattern not proven to finish within its work budget
     │   ├── TimeLimitError                    work stopped at its time limit (`isolation`)
     │   ├── MemoryLimitError                  work stopped at its memory limit (`isolation`)
     │   └── SuiteError                        a malformed test suite, or a case that cannot run
@@ -125,7 +125,9 @@ class TenantValidationError(DialplanInputError):
 
 
 class RegexTimeoutError(DialplanInputError):
-    """A pattern that ran longer than the allowed time on a dial string."""
+    """A pattern no engine is proven to run within its work budget on a dial string.
+
+    The name is kept from when the budget was a timeout (the API's `regex_timeout`)."""
 
 
 class TimeLimitError(DialplanInputError):

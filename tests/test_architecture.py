@@ -10,7 +10,7 @@ from pathlib import Path
 import normalizer
 
 CORE = Path(normalizer.__file__).parent
-ONE_ADAPTER = {"phonenumbers": "countries.py", "lark": "powershell.py", "interegular": "language.py"}
+ONE_ADAPTER = {"phonenumbers": "countries.py", "lark": "powershell.py", "interegular": "language.py", "re2": "linear.py"}
 
 
 def imports_of(path: Path) -> set[str]:

@@ -159,15 +159,15 @@ def test_trace_lists_every_rule_tried_and_every_rule_that_would_match(simulator:
     assert first.to_dict()["would_match"][1]["priority"] == 2
 
 
-def test_trace_runs_under_the_timeout_too() -> None:
+def test_trace_runs_within_the_work_budget_too() -> None:
     from normalizer import RegexTimeoutError, tenant_from_document
 
     rules = [
         {"name": "Fast", "pattern": "^1", "translation": "+1"},
-        {"name": "Slow", "pattern": r"^(\d|\d)+$", "translation": "+$1"},
+        {"name": "Slow", "pattern": r"^(\d|\d)+\1$", "translation": "+$1"},
     ]
     simulator = Simulator(tenant_from_document({"dial_plans": [{"identity": "Global", "rules": rules}]}))
-    dialed = "1" * 20 + "x"  # `Slow` takes about a quarter of a second on this
+    dialed = "1" * 20 + "x"  # `Slow` has no proven bound: refused before it runs
     # The first match wins without trying `Slow`; the trace tries every rule.
     assert simulator.normalize(dialed, usage_location="FR", timeout=0.01).final_number.startswith("+1")
     with pytest.raises(RegexTimeoutError):

@@ -19,8 +19,9 @@ router = APIRouter(prefix="/v1/simulate", tags=["simulate"])
 @router.post("", response_model=SimulateResponse, summary="Normalize with a posted tenant")
 def simulate(request: SimulateRequest, state: Annotated[AppState, Depends(state_of)]) -> Response:
     """The tenant document is read as a tenant file would be (errors name the plan,
-    rule and field); its patterns run under the regex timeout, so a catastrophic
-    pattern answers `regex_timeout` instead of holding the worker."""
+    rule and field); its patterns run within the regex work budget, so a
+    catastrophic pattern gets its answer in linear time (RE2) when regular, or
+    `regex_timeout` before it runs, never holding the worker."""
     settings = state.settings
     # One budget for the whole request: reading the tenant counts, not only the cases.
     deadline = Deadline(seconds=settings.max_request_seconds, regex_timeout=settings.regex_timeout)

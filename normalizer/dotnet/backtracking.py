@@ -206,8 +206,39 @@ def _item(op: Any, value: Any) -> _Work:
 
 
 def _unknown(op: Any) -> _Work:
-    # Backreferences, conditionals and anything newer: no proven bound.
+    if op is sre.GROUPREF:
+        # One way: it compares the group's text, reading at most the text's n + 1 characters.
+        return _Work(_ONE, _LINEAR, _ONE)
+    # Conditionals and anything newer: no proven bound.
     raise _Unbounded(op)
+
+
+# A `regex` pattern's escapes `re` does not parse: `\g<n>` (the dialect's
+# backreferences) and `\p{..}` (general categories).
+_FOREIGN_ESCAPES = re.compile(r"\\(?:g<([0-9]+)>|([pP])\{[^}]*\}|.)", re.DOTALL)
+
+
+def analysable(python_pattern: str) -> str | None:
+    """The dialect's `regex` pattern in a form `re` parses with the same work.
+
+    A backreference `\\g<n>` becomes `\\n`; a category `\\p{Lu}` becomes `\\d`
+    (one character test either way: only the work is measured). None when
+    a backreference has no `re` spelling (groups past 99).
+    """
+    too_far = False
+
+    def respell(found: re.Match[str]) -> str:
+        nonlocal too_far
+        number, category = found.group(1), found.group(2)
+        if number is not None:
+            too_far = too_far or int(number) > 99
+            return "\\" + number
+        if category is not None:
+            return "\\d" if category == "p" else "\\D"
+        return found.group()
+
+    respelled = _FOREIGN_ESCAPES.sub(respell, python_pattern)
+    return None if too_far else respelled
 
 
 def work_bound(python_pattern: str) -> WorkBound | None:

@@ -12,11 +12,14 @@ other winners run `Regex.Replace` with their own pattern. Rules that cannot join
 (backreferences, global options, constructs only the `regex` module knows or
 that `re` reads differently) run on their own, in order; a non-ASCII dial
 string, whose characters `re` and `regex` classify differently, takes the plain
-loop, and so does the empty string. With a timeout, the compiled form still
-runs where `backtracking` proves the combined alternations cannot come near
-it (a bound on their steps for the dial string's length); elsewhere every rule
-runs on its own under the `regex` module's timeout. `naive_first_match` is the plain loop the
-compiled form must always agree with (a property test checks it).
+loop, and so does the empty string. With a timeout, which is a budget of
+work (`budget`), never of elapsed time, the compiled form still runs where
+`backtracking` proves the combined alternations stay within it (a bound on
+their steps for the dial string's length); elsewhere every candidate rule runs
+on its own, in `regex` where its own bound fits the budget, else in RE2 when
+regular (`linear`), else it is refused (`RegexTimeoutError`): the same answer
+alone or under load. `naive_first_match` is the plain loop the compiled form
+must always agree with (a property test checks it).
 
 >>> from normalizer.models import NormalizationRule
 >>> matcher = compile_rules((NormalizationRule("A", r"^(7\\d{3})$", "+3319999$1"),))
@@ -38,6 +41,7 @@ import regex
 
 from normalizer.dotnet import dialect
 from normalizer.dotnet.backtracking import WorkBound, work_bound
+from normalizer.dotnet.budget import PatternBudget, Search, budget_steps
 from normalizer.dotnet.prefilter import Admission, admission
 from normalizer.dotnet.substitution import Substitution, parse_translation, replace
 from normalizer.errors import DialplanError, RegexTimeoutError, TranslationError
@@ -45,10 +49,6 @@ from normalizer.models import NormalizationRule
 
 _MAX_BUCKETS = 8192
 _MISSING: Any = object()
-_STEPS_PER_SECOND = 10_000_000
-"""A floor on the pace of the bounded steps: a match proven to need fewer steps
-than the timeout allows at this pace cannot time out. The bound is loose: on
-`^\\d*\\d*\\d*x$` against 300 digits, `re` finishes 8.5e9 bounded steps in 0.04 s."""
 _MAX_SAFE_LENGTH = 4096
 _MAX_TIMEOUTS = 64
 """Timeouts whose safe length a matcher remembers."""
@@ -61,13 +61,16 @@ class CompiledRule:
     rule: NormalizationRule
     pattern: dialect.CompiledPattern
     substitution: Substitution
+    budget: PatternBudget
 
     def search(self, text: str, timeout: float | None = None) -> regex.Match[str] | None:
-        """The rule's first match in `text`, as a plain `Regex.Match` would find it."""
-        try:
-            return self.pattern.regex.search(text, timeout=timeout)
-        except TimeoutError:
-            raise _timeout(self.rule, text, timeout) from None
+        """The rule's first match in `text`, as a plain `Regex.Match` would find it.
+
+        With `timeout`, within its work budget (`budget`): the match may then be
+        RE2's, which reads alike (`group`, `start`, `end`, `string`).
+        """
+        found: regex.Match[str] | None = self._searcher(text, timeout)(text, 0)
+        return found
 
     def translate(
         self,
@@ -77,13 +80,18 @@ class CompiledRule:
         limit: int | None = None,
     ) -> str:
         """`Regex.Replace(text, pattern, translation)`; with `limit`, no longer than that."""
+        search = None if first is not None and self.pattern.is_start_anchored else self._searcher(text, timeout)
         try:
-            return replace(
-                self.pattern, self.substitution, text, first=first, timeout=timeout, limit=limit
-            )
+            return replace(self.pattern, self.substitution, text, first=first, search=search, limit=limit)
         except TranslationError as exc:
             raise exc.located(rule=self.rule.name, field="translation") from None
         except DialplanError as exc:
+            raise exc.located(rule=self.rule.name, field="pattern") from None
+
+    def _searcher(self, text: str, timeout: float | None) -> Search:
+        try:
+            return self.budget.searcher(text, timeout)
+        except RegexTimeoutError as exc:
             raise exc.located(rule=self.rule.name, field="pattern") from None
 
     def groups(self, found: regex.Match[str]) -> dict[str, str | None]:
@@ -96,14 +104,6 @@ class CompiledRule:
         }
 
 
-def _timeout(rule: NormalizationRule, text: str, timeout: float | None) -> RegexTimeoutError:
-    return RegexTimeoutError(
-        f"pattern ran longer than {timeout} s on dial string {text[:40]!r}",
-        rule=rule.name,
-        field="pattern",
-    )
-
-
 def compile_rule(rule: NormalizationRule) -> CompiledRule:
     """Compile one rule; errors name the rule and field."""
     try:
@@ -114,7 +114,7 @@ def compile_rule(rule: NormalizationRule) -> CompiledRule:
         substitution = parse_translation(rule.translation, pattern)
     except DialplanError as exc:
         raise exc.located(rule=rule.name, field="translation") from None
-    return CompiledRule(rule, pattern, substitution)
+    return CompiledRule(rule, pattern, substitution, PatternBudget(pattern))
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,9 +248,8 @@ class RuleMatcher:
         """
         found = self._safe_lengths.get(timeout)
         if found is None:
-            found = self._longest_within(timeout * _STEPS_PER_SECOND)
-            # Bounded memory: a caller may pass a new timeout at each call (what
-            # is left of a request's budget).
+            found = self._longest_within(budget_steps(timeout))
+            # Bounded memory: a library caller may pass a new timeout at each call.
             if len(self._safe_lengths) < _MAX_TIMEOUTS:
                 self._safe_lengths[timeout] = found
         return found
@@ -303,12 +302,12 @@ class RuleMatcher:
             # of newer Unicode versions, case folding), and re's \B never
             # matches the empty string: only `regex` decides these.
             if timeout is not None:
-                return self._match_with_timeout(text, timeout, limit)
+                return self._match_within(text, timeout, limit)
             return self.naive_first_match(text, limit)
         if timeout is not None:
             safe = self._safe_lengths.get(timeout)
             if len(text) > (self.safe_length(timeout) if safe is None else safe):
-                return self._match_with_timeout(text, timeout, limit)
+                return self._match_within(text, timeout, limit)
         rules = self.rules
         for segment in self.segments:
             if isinstance(segment, int):
@@ -360,8 +359,8 @@ class RuleMatcher:
             self._candidates[key] = found
         return found
 
-    def _match_with_timeout(self, text: str, timeout: float, limit: int | None) -> tuple[int, str] | None:
-        # Each candidate runs on its own under the `regex` timeout.
+    def _match_within(self, text: str, timeout: float, limit: int | None) -> tuple[int, str] | None:
+        # Each candidate runs on its own, within its work budget (`budget`).
         rules = self.rules
         for index in self._candidates_for(text):
             compiled = rules[index]

@@ -18,11 +18,12 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import regex
 
 from normalizer.dotnet.dialect import CompiledPattern, is_word_char
-from normalizer.errors import RegexTimeoutError, TranslationError
+from normalizer.errors import TranslationError
 
 _INT32_MAX = 2**31 - 1
 
@@ -206,25 +207,23 @@ def parse_translation(source: str, pattern: CompiledPattern) -> Substitution:
 
 
 def iter_matches(
-    pattern: CompiledPattern, text: str, *, timeout: float | None = None
+    pattern: CompiledPattern, text: str, *, search: Callable[[str, int], Any] | None = None
 ) -> Iterator[regex.Match[str]]:
     """Every match .NET's Regex.Replace would replace, left to right.
 
     After an empty match .NET scans on from the next character, so unlike
     Python's `finditer` it never takes a second match at the same position.
+    `search(text, pos)`: the engine that finds each match (default: the
+    pattern's own `regex`; `budget` may choose RE2, whose matches read alike).
     """
+    find = pattern.regex.search if search is None else search
     position = 0
-    try:
-        while position <= len(text):
-            match = pattern.regex.search(text, position, timeout=timeout)
-            if match is None:
-                return
-            yield match
-            position = match.end() + (match.end() == match.start())
-    except TimeoutError:
-        raise RegexTimeoutError(
-            f"pattern {pattern.source!r} ran longer than {timeout} s on {text[:40]!r}"
-        ) from None
+    while position <= len(text):
+        match = find(text, position)
+        if match is None:
+            return
+        yield match
+        position = match.end() + (match.end() == match.start())
 
 
 def replace(
@@ -233,12 +232,13 @@ def replace(
     text: str,
     *,
     first: regex.Match[str] | None = None,
-    timeout: float | None = None,
+    search: Callable[[str, int], Any] | None = None,
     limit: int | None = None,
 ) -> str:
     """Apply `Regex.Replace(text, pattern, substitution)` as .NET does.
 
-    `first`, when given, is the pattern's first match in `text`, already found.
+    `first`, when given, is the pattern's first match in `text`, already found;
+    `search` as in `iter_matches`.
     With `limit`, an output longer than `limit` characters raises
     `TranslationError` before it is built.
     """
@@ -256,7 +256,7 @@ def replace(
     out: list[str] = []
     position = 0
     size = 0
-    for match in iter_matches(pattern, text, timeout=timeout):
+    for match in iter_matches(pattern, text, search=search):
         kept = text[position : match.start()]
         if limit is None:
             replaced = substitution.expander(match, 0)
