@@ -87,9 +87,12 @@ def classify_fields(final_number: str, region: str, is_emergency: bool, is_exten
         destination, number_type, is_valid = countries.number_fields(e164)
         if is_extension:
             call_type = _EXTENSION
-        elif destination is None or not is_valid:
+        elif not is_valid:
             # An invalid number has no real destination, whatever its calling code says.
             call_type = _UNKNOWN
+        elif destination is None:
+            # A valid number of no region (+800, +881: phonenumbers' `001`) is not the usage location's.
+            call_type = _INTERNATIONAL
         elif destination == region:
             call_type = _DOMESTIC
         else:

@@ -96,6 +96,40 @@ def test_toll_free_follows_the_seed_abroad_and_after_the_cap(simulator: Simulato
     assert (abroad.billing_category, abroad.block_reason) == (BillingCategory.INTERNATIONAL, BlockReason.NO_INTERNATIONAL_ENTITLEMENT)
 
 
+@pytest.mark.parametrize(
+    "dialed",
+    ["00881612345678", "0088216012345", "0087077312345", "009991234567", "0080012345678", "0044207946000"],
+    ids=["iridium-881", "network-882", "inmarsat-870", "spare-999", "uifn-800", "invalid-gb"],
+)
+def test_numbers_of_no_region_or_not_valid_are_international_not_domestic(simulator: Simulator, dialed: str) -> None:
+    # Valid +800/+870/+881/+882 numbers have phonenumbers' region 001; the others are no valid number.
+    lidia = outcome(simulator, dialed, LIDIA)
+    assert (lidia.billing_category, lidia.allowed, lidia.block_reason) == (
+        BillingCategory.INTERNATIONAL, False, BlockReason.NO_INTERNATIONAL_ENTITLEMENT
+    )
+    assert outcome(simulator, dialed, PRADEEP).charged_to == CREDITS
+    emily = outcome(simulator, dialed, EMILY)
+    assert emily.charged_to == "GB/international"
+    assert simulator.billing.intent(simulator.normalize(dialed, user=EMILY), EMILY).international
+
+
+def test_a_valid_number_of_no_region_is_an_international_call_type(simulator: Simulator) -> None:
+    result = simulator.normalize("00881612345678", user=LIDIA)
+    classification = result.classification
+    assert (str(result.call_type), classification.destination_region, classification.is_valid_number) == (
+        "international", None, True
+    )
+
+
+def test_the_sentence_says_why_a_number_of_no_country_is_international(simulator: Simulator) -> None:
+    from normalizer.billing.explain import calling_plan_answer
+
+    satellite = calling_plan_answer(simulator.billing, simulator.normalize("00881612345678", user=LIDIA), LIDIA)
+    assert satellite["sentence"].endswith("(a number of no country, such as +800 or a satellite number, is billed as international)")
+    invalid = calling_plan_answer(simulator.billing, simulator.normalize("0044207946000", user=LIDIA), LIDIA)
+    assert invalid["sentence"].endswith("(a number that is not valid anywhere is billed as international)")
+
+
 NORTH_AMERICA = """
 [tenant]
 name = "NA"
@@ -127,6 +161,14 @@ def test_us_to_canada_is_domestic_for_billing_but_international_call_type(north_
     assert str(result.call_type) == "international"
     found = north_america.billing.resolve(north_america.billing.intent(result, "us@na.com"))
     assert found.billing_category is BillingCategory.DOMESTIC and found.charged_to == "US/domestic-3000"
+
+
+def test_a_us_user_dialling_0044_is_not_billed_domestic(north_america: Simulator) -> None:
+    # No US rule reads 00 as an international prefix: the service dials +10044..., no valid number.
+    result = north_america.normalize("0044207946000", user="us@na.com")
+    assert result.final_number == "+10044207946000"
+    found = north_america.billing.resolve(north_america.billing.intent(result, "us@na.com"))
+    assert (found.billing_category, found.block_reason) == (BillingCategory.INTERNATIONAL, BlockReason.NO_INTERNATIONAL_ENTITLEMENT)
 
 
 def test_puerto_rico_users_share_the_us_pool(north_america: Simulator) -> None:

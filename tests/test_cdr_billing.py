@@ -117,6 +117,29 @@ def test_a_bad_start_or_duration_is_an_error_row_naming_the_file_and_its_row(
     assert report["months"]["2024-03"]["pools"][0]["used"] == 2
 
 
+def test_a_log_s_satellite_and_freephone_calls_do_not_use_the_domestic_pool(tmp_path: Path) -> None:
+    # Lidia: GB, Domestic, credits off. +881/+800 numbers are valid numbers of no region (001).
+    log = tmp_path / "sat.csv"
+    log.write_text(
+        "user,dialed,start,dur\n"
+        + "".join(
+            f"lidia.holloway@contoso.com,{number},2024-03-01T10:00:00Z,60\n"
+            for number in ("00881612345678", "0080012345678", "009991234567", "02079460000")
+        ),
+        encoding="utf-8",
+    )
+    argv = ["cdr", str(log), "--dialed-column", "dialed", "--user-column", "user", "--start-column", "start",
+            "--duration-column", "dur", "-o", str(tmp_path / "out.csv")]
+    assert main(argv) == 0
+    rows = list(csv.DictReader((tmp_path / "out.csv").open(encoding="utf-8")))
+    assert [(r["call_type"], r["billing_category"], r["allowed"], r["block_reason"], r["charged_to"]) for r in rows] == [
+        ("international", "international", "false", "no-international-entitlement", ""),
+        ("international", "international", "false", "no-international-entitlement", ""),
+        ("unknown", "international", "false", "no-international-entitlement", ""),
+        ("domestic", "domestic", "true", "", "GB/domestic-1200"),
+    ]
+
+
 def test_the_replay_needs_users(log: Path, capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["cdr", str(log), "--dialed-column", "Called to", "--location", "GB", "--start-column", "Time stamp (UTC)", "--duration-column", "Duration"]
     assert main(argv) == 2

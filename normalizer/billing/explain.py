@@ -18,6 +18,7 @@ from normalizer.billing.outcome import (
     BlockReason,
     CallBilling,
     CallOutcome,
+    is_billed_abroad,
 )
 from normalizer.classify import e164_part
 
@@ -128,4 +129,13 @@ def calling_plan_answer(billing: CallBilling, result: NormalizationResult, upn: 
         and country.allows_premium(e164_part(result.final_number))
     )
     data["sentence"] = sentence(billing, user, outcome, premium_ok=premium_ok)
+    classification = result.classification
+    if outcome.billing_category is BillingCategory.INTERNATIONAL and is_billed_abroad(
+        result.final_number, classification.destination_region, classification.number_type
+    ):
+        data["sentence"] += (
+            " (a number of no country, such as +800 or a satellite number, is billed as international)"
+            if classification.is_valid_number
+            else " (a number that is not valid anywhere is billed as international)"
+        )
     return data

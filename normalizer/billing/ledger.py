@@ -31,6 +31,7 @@ import pyarrow.compute as pc
 from normalizer.billing.catalog import CountryPlans, PlanKind
 from normalizer.billing.outcome import (
     CREDITS,
+    NOT_A_NUMBER_TYPES,
     BillingCategory,
     BlockReason,
     CallBilling,
@@ -60,6 +61,8 @@ _EMERGENCY, _INTERNAL, _DOMESTIC, _INTERNATIONAL, _PREMIUM, _TOLL_FREE, _INBOUND
     _CATEGORIES.index(category) for category in BillingCategory
 )
 _PREMIUM_TYPES = ("premium_rate", "shared_cost")
+_NO_REGION = "+"
+"""The destination of a number billed abroad: no region, so domestic for no licence."""
 
 
 def month_name(code: int) -> str:
@@ -193,10 +196,16 @@ class CallLedger:
             return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), bool)
 
         # Destination regions: a few distinct values, each given an index kept for the whole replay.
-        regions = pc.fill_null(destination_region.cast(pa.string()), "").dictionary_encode()
+        named = pc.fill_null(destination_region.cast(pa.string()), "")
+        regions = named.dictionary_encode()
         region_ids = np.array([self._regions.setdefault(r, len(self._regions)) for r in regions.dictionary.to_pylist()], np.int64)
         where = region_ids[np.asarray(regions.indices.to_numpy(zero_copy_only=False), np.int64)] if len(region_ids) else np.zeros(count, np.int64)
         where[mask(pc.equal(kinds, str(CallType.SERVICE)))] = 0  # a short code is dialled at home
+        # An E.164 number with no region or no valid type is billed abroad (`is_billed_abroad`).
+        abroad = mask(pc.starts_with(finals, "+")) & (
+            mask(pc.equal(named, "")) | mask(pc.is_in(types, value_set=pa.array(NOT_A_NUMBER_TYPES, pa.string())))
+        )
+        where[abroad] = self._regions.setdefault(_NO_REGION, len(self._regions))
         # Domestic (billing view) for each (licence, destination region); region 0: dialled at home.
         home = self._home_matrix()
         category = np.where(home[profile_of, where], _DOMESTIC, _INTERNATIONAL).astype(np.int8)

@@ -127,6 +127,27 @@ class CallOutcome:
         }
 
 
+NOT_A_NUMBER_TYPES = ("", "unknown")
+"""`number_type` of an E.164 number that is no valid number of any region (none: letters left in it)."""
+
+
+def is_billed_abroad(final_number: str, destination_region: str | None, number_type: str | None) -> bool:
+    """True for an E.164 number that no region of the caller's can claim: billed `international`.
+
+    A valid number always has a type; phonenumbers gives none (`unknown`) to a
+    number it does not know as valid (a typo, too short, `+1 0044...`), and a
+    valid non-geographic one (+800, +870, +881, +882: region `001`) has no
+    region. Nothing shows such a call stays in the country, so it is not
+    domestic (our reading; README, "Would this call be allowed").
+
+    >>> is_billed_abroad("+881612345678", None, "mobile"), is_billed_abroad("+3312", "FR", "unknown")
+    (True, True)
+    >>> is_billed_abroad("+33123456789", "FR", "fixed_line"), is_billed_abroad("3949", None, None)
+    (False, False)
+    """
+    return final_number[:1] == "+" and (destination_region is None or (number_type or "") in NOT_A_NUMBER_TYPES)
+
+
 def billed_minutes(seconds: float, increment_seconds: int) -> int:
     """Billed minutes of a call: per started increment (`rules/calling_plans/zones.toml`)."""
     if seconds <= 0:
@@ -205,7 +226,9 @@ class CallBilling:
             return BillingCategory.PREMIUM
         country = self.country_of(user)
         domestic = country.domestic_regions if country else frozenset({user.usage_location})
-        # A short code or a number with no known destination is dialled in the caller's country.
+        if is_billed_abroad(final_number, destination_region, number_type):
+            return BillingCategory.INTERNATIONAL
+        # A short code (or an extension's digits left without +) is dialled in the caller's country.
         if destination_region is None or call_type is CallType.SERVICE or destination_region in domestic:
             # A toll-free number abroad is an international call (billing view); at home it is toll_free.
             return BillingCategory.TOLL_FREE if number_type == "toll_free" else BillingCategory.DOMESTIC
