@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 _COMMENT = re.compile(r"(?:^|\s)#")
 
 REGEX_TIMEOUT = 1.0
-"""Seconds one pattern may run on one dial string in `dialplan normalize`: a
-catastrophic pattern is then an error naming its rule, not a command that never ends."""
+"""The work budget of one pattern on one dial string in `dialplan normalize`
+(`normalizer.dotnet.budget`): a pattern no engine is proven to finish within it is
+an error naming its rule, not a command that never ends."""
 
 
 def rule_limit(text: str) -> int:
