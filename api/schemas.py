@@ -396,7 +396,7 @@ class CallIn(Request):
 class RateIn(Request):
     """One line of a rate card: the longest prefix wins."""
 
-    prefix: str = Field(pattern=r"^\+\d+$")
+    prefix: str = Field(pattern=r"^\+[0-9]+$", description="+ and ASCII digits; each prefix once.")
     rate: float = Field(ge=0, allow_inf_nan=False, description="Per minute, finite, at most 1,000,000.")
     currency: str
 

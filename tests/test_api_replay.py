@@ -83,6 +83,18 @@ def test_durations_and_rates_are_finite_and_bounded(api_client, body: str, field
     assert field in response.text and where in response.text
 
 
+def test_a_rate_prefix_is_ascii_digits_and_given_once(api_client) -> None:  # type: ignore[no-untyped-def]
+    arabic = {"calls": [call(PRADEEP, "0033123456789", "2024-03-01T09:00:00Z", 60)],
+              "rates": [{"prefix": "+\u0663\u0663", "rate": 1, "currency": "USD"}]}
+    refused = api_client.post("/v1/calls/replay", json=arabic)
+    assert refused.status_code == 422 and "prefix" in refused.text and "rates" in refused.text
+    twice = {"calls": arabic["calls"], "rates": [{"prefix": "+33", "rate": 0.1, "currency": "USD"},
+                                                 {"prefix": "+33", "rate": 5, "currency": "USD"}]}
+    repeated = api_client.post("/v1/calls/replay", json=twice)
+    assert repeated.status_code == 422
+    assert repeated.json()["detail"] == "rates[1]: field 'prefix': '+33' repeats the prefix of rates[0]"
+
+
 def test_a_call_posted_cannot_create_money(api_client) -> None:  # type: ignore[no-untyped-def]
     body = {"calls": [call(PRADEEP, "0033123456789", "2024-03-01T09:00:00Z", 31 * 86400)],
             "rates": [{"prefix": "+33", "rate": 1, "currency": "USD"}]}

@@ -83,6 +83,18 @@ def test_cli_lists_one_region(capsys: pytest.CaptureFixture[str]) -> None:
     assert "domestic-3000" in out
 
 
+def test_cli_says_which_premium_numbers_are_reached(capsys: pytest.CaptureFixture[str]) -> None:
+    for region in ("GB", "FR", "US"):
+        assert main(["calling-plans", region]) == 0
+    first = [line for line in capsys.readouterr().out.splitlines() if not line.startswith(" ")]
+    assert first == [
+        ("GB  United Kingdom (zone-1-canada-uk; premium numbers: on credits, the prefixes "
+        "+44843, +44844, +44845, +44870, +44871, +44872 only)"),
+        "FR  France (zone-2; premium numbers: on credits)",
+        "US  United States (zone-1-us; domestic: CA, PR, US; premium numbers: not reachable)",
+    ]
+
+
 def test_cli_json_all_regions(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["calling-plans", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)

@@ -87,7 +87,12 @@ def test_two_users_share_240_minutes_until_the_first_of_next_month(paris: Simula
     assert out["billing_category"][4] == "emergency" and out["billed_minutes"][4] == 0
     march = ledger.summary()["months"]["2024-03"]
     pool = next(p for p in march["pools"] if p["pool"] == "FR/domestic-120")
-    assert (pool["licences"], pool["minutes_available"], pool["used"], pool["minutes_remaining"]) == (2, 240, 240, 0)
+    assert (pool["licences"], pool["total_minutes"], pool["minutes_used"], pool["minutes_available"]) == (2, 240, 240, 0)
+    assert (pool["used"], pool["minutes_remaining"]) == (240, 0)  # the older keys, same meaning
+    # The PSTN minute pools report: "Minutes available is the number of minutes remaining for the month".
+    april = next(p for p in ledger.summary()["months"]["2024-04"]["pools"] if p["pool"] == "FR/domestic-120")
+    assert (april["total_minutes"], april["minutes_used"], april["minutes_available"]) == (240, 1, 239)
+    assert (april["international_total_minutes"], april["international_minutes_available"]) == (0, 0)
     assert pool["capability"] == "MCOPSTN5"  # as the PSTN minute pools report names the 120-minute plan
     assert pool["ran_out_at"] == "2024-03-05T11:19:00Z"  # the pool's 240th minute began then (b's 140th)
     assert march["blocked"] == {"a@p.fr": {"pool-exhausted": {"calls": 1, "minutes": 1}}}
@@ -380,6 +385,22 @@ def test_a_rate_card_rate_is_finite_and_bounded(cell: str, message: str) -> None
     assert str(caught.value).startswith("rates.csv: field 'rate': line 1: ")
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("+33,0.10,USD\n+44,0.5,USD\n+33,5.00,USD\n", "line 3: '+33' repeats the prefix of line 1"),
+        ("+\u0663\u0663,1,USD\n", "line 1: '+\u0663\u0663' is not an E.164 prefix (+ and digits 0-9)"),
+    ],
+    ids=["repeated", "arabic-indic-digits"],
+)
+def test_a_rate_card_prefix_is_ascii_and_given_once(text: str, message: str) -> None:
+    from normalizer.errors import TenantFileError
+
+    with pytest.raises(TenantFileError) as caught:
+        rate_card_from_text(text, "rates.csv")
+    assert str(caught.value) == f"rates.csv: field 'prefix': {message}"
+
+
 def test_a_big_rate_card_is_searched_not_scanned_per_number() -> None:
     import time
 
@@ -408,9 +429,11 @@ def test_a_day_month_date_is_refused_not_read_as_month_day() -> None:
     [
         ("FR,domestic-120,inf,EUR", "price", "'inf' is not a finite number"),
         ("FR,domestic-120,-8,EUR", "price", "'-8' is negative"),
+        ("FR,domestic-120,1e308,EUR", "price", "'1e308' is more than the limit of 1,000,000 a licence a month"),
         ("FR,domestic-120,8,EUR\nFR,domestic-240,12,GBP", "currency", "line 2: currency 'GBP'"),
+        ("FR,domestic-120,8,EUR\nfr,domestic-120,9,EUR", "plan", "line 2: fr domestic-120 repeats line 1"),
     ],
-    ids=["infinite", "negative", "two-currencies"],
+    ids=["infinite", "negative", "huge", "two-currencies", "repeated"],
 )
 def test_a_price_file_refuses_what_cannot_be_money(text: str, field: str, detail: str) -> None:
     from normalizer.billing.rates import price_list_from_text

@@ -55,10 +55,17 @@ def replay_answer(
     check_count(len(calls), settings.max_batch_items, "calls")
     rates = None
     check_count(len(request.rates or ()), settings.max_batch_items, "rates")
+    first: dict[str, int] = {}
     for index, line in enumerate(request.rates or ()):
         problem = rate_problem(line.rate)
         if problem:
             raise ItemError(f"rates[{index}]", DialplanInputError(f"{line.rate!r} {problem}", field="rate"))
+        if line.prefix in first:
+            raise ItemError(
+                f"rates[{index}]",
+                DialplanInputError(f"{line.prefix!r} repeats the prefix of rates[{first[line.prefix]}]", field="prefix"),
+            )
+        first[line.prefix] = index
     if request.rates:
         currencies = {rate.currency for rate in request.rates}
         if len(currencies) > 1:

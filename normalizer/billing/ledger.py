@@ -450,18 +450,27 @@ class CallLedger:
         licences, domestic, international = self.replay.pools[pool]
         region, plan = pool.split("/", 1)
         capabilities = self.billing.catalog.billing.capabilities or {}
+        remaining = max(domestic - state.used_domestic, 0)
+        international_remaining = max(international - state.used_international, 0)
         return {
             "pool": pool,
             "country": region,
             "plan": plan,
             "capability": capabilities.get(plan),
             "licences": licences,
-            "minutes_available": domestic,
-            "international_minutes_available": international,
+            # The PSTN minute pools report's columns: "Total minutes is the total number of minutes
+            # available for the month", "Minutes used", "Minutes available is the number of minutes
+            # remaining for the month". `used` and `*_remaining` are kept for readers of older summaries.
+            "total_minutes": domestic,
+            "minutes_used": state.used_domestic,
+            "minutes_available": remaining,
+            "international_total_minutes": international,
+            "international_minutes_used": state.used_international,
+            "international_minutes_available": international_remaining,
             "used": state.used_domestic,
             "international_used": state.used_international,
-            "minutes_remaining": max(domestic - state.used_domestic, 0),
-            "international_minutes_remaining": max(international - state.used_international, 0),
+            "minutes_remaining": remaining,
+            "international_minutes_remaining": international_remaining,
             "ran_out_at": timestamp(self.replay.ran_out_at((pool, month))),
             "unmet_minutes": state.unmet_minutes,
             "unmet_international_minutes": state.unmet_international,

@@ -30,6 +30,8 @@ from normalizer.errors import TenantFileError
 
 MAX_RATE = 1_000_000.0
 """The largest rate per minute a rate card may hold: money stays a finite number."""
+MAX_PRICE = 1_000_000.0
+"""The largest monthly price of a licence a price file may hold: costs stay finite numbers."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,22 @@ def rate_problem(rate: float) -> str | None:
     return None
 
 
+def prefix_problem(prefix: str, earlier: int | None = None) -> str | None:
+    """What is wrong with a rate card's prefix (None: nothing); `earlier`: the line that already has it.
+
+    The digits are ASCII ones: `str.isdigit` also takes other scripts' digits
+    (`+٣٣`), which no dialled number holds, so such a rate would never match.
+
+    >>> prefix_problem("+33"), prefix_problem("+\u0663\u0663"), prefix_problem("+33", 2)
+    (None, 'is not an E.164 prefix (+ and digits 0-9)', 'repeats the prefix of line 2')
+    """
+    if not prefix.startswith("+") or not prefix[1:].isascii() or not prefix[1:].isdigit():
+        return "is not an E.164 prefix (+ and digits 0-9)"
+    if earlier is not None:
+        return f"repeats the prefix of line {earlier}"
+    return None
+
+
 def price_problem(price: float) -> str | None:
     """What is wrong with a licence's monthly price (None: nothing).
 
@@ -93,7 +111,11 @@ def price_problem(price: float) -> str | None:
     """
     if not math.isfinite(price):
         return "is not a finite number"
-    return "is negative" if price < 0 else None
+    if price < 0:
+        return "is negative"
+    if price > MAX_PRICE:
+        return f"is more than the limit of {MAX_PRICE:,.0f} a licence a month"
+    return None
 
 
 def _money_rows(
@@ -147,17 +169,16 @@ def _read_text(path: str | Path) -> str:
 def rate_card_from_text(text: str, source: str = "<rates>") -> RateCard:
     """Read the CSV text of a rate card; errors name the line and field."""
     rates: dict[str, float] = {}
+    lines: dict[str, int] = {}
     currency: str | None = None
     for number, (prefix, _, currency), rate in _money_rows(
         text, source, ("prefix", "rate", "currency"), "rate", rate_problem
     ):
-        if not prefix.startswith("+") or not prefix[1:].isdigit():
-            raise TenantFileError(
-                f"line {number}: {prefix!r} is not an E.164 prefix (+ and digits)",
-                file=source,
-                field="prefix",
-            )
+        problem = prefix_problem(prefix, lines.get(prefix))
+        if problem:
+            raise TenantFileError(f"line {number}: {prefix!r} {problem}", file=source, field="prefix")
         rates[prefix] = rate
+        lines[prefix] = number
     if currency is None:
         raise TenantFileError("no rates", file=source)
     return RateCard(rates, currency, source)
@@ -187,10 +208,17 @@ def price_list_from_text(text: str, source: str = "<prices>") -> PriceList:
     8.0
     """
     prices: dict[tuple[str, str], float] = {}
+    lines: dict[tuple[str, str], int] = {}
     currency: str | None = None
     columns = ("region", "plan", "price", "currency")
-    for _, (region, plan, _, currency), price in _money_rows(text, source, columns, "price", price_problem):
-        prices[(region.upper(), plan)] = price
+    for number, (region, plan, _, currency), price in _money_rows(text, source, columns, "price", price_problem):
+        key = (region.upper(), plan)
+        if key in lines:
+            raise TenantFileError(
+                f"line {number}: {region} {plan} repeats line {lines[key]}", file=source, field="plan"
+            )
+        prices[key] = price
+        lines[key] = number
     if currency is None:
         raise TenantFileError("no prices", file=source)
     return PriceList(prices, currency, source)

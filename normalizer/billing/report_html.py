@@ -159,13 +159,15 @@ def _tables(summary: dict[str, Any]) -> str:
     if summary["credits_note"]:
         parts.append(f"<p class='note'>{html.escape(summary['credits_note'])}</p>")
     for month, entry in summary["months"].items():
-        parts.append(f"<h2>{html.escape(month)}</h2><table><tr><th>pool</th><th>licences</th><th>available</th><th>used</th><th>ran out</th><th>unmet</th></tr>")
+        parts.append(f"<h2>{html.escape(month)}</h2><table><tr><th>pool</th><th>licences</th><th>total minutes</th><th>minutes used</th><th>minutes available</th><th>ran out</th><th>unmet</th></tr>")
         for pool in entry["pools"]:
+            # The minute pools report's columns; "minutes available" is what is left.
+            total = pool["total_minutes"] + pool["international_total_minutes"]
+            used = pool["minutes_used"] + pool["international_minutes_used"]
             available = pool["minutes_available"] + pool["international_minutes_available"]
-            used = pool["used"] + pool["international_used"]
             parts.append(
-                f"<tr><td>{html.escape(pool['pool'])}</td><td>{pool['licences']}</td><td>{available:,}</td>"
-                f"<td>{used:,}</td><td>{html.escape(pool['ran_out_at'] or '')}</td><td>{pool['unmet_minutes']:,}</td></tr>"
+                f"<tr><td>{html.escape(pool['pool'])}</td><td>{pool['licences']}</td><td>{total:,}</td>"
+                f"<td>{used:,}</td><td>{available:,}</td><td>{html.escape(pool['ran_out_at'] or '')}</td><td>{pool['unmet_minutes']:,}</td></tr>"
             )
         parts.append("</table>")
         advice = [item["advice"] + (f" ({item['user']})" if "user" in item else f" ({item['pool']})") for item in entry["recommendations"]]

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from normalizer.commands.common import print_json
+
+if TYPE_CHECKING:
+    from normalizer.billing.catalog import CountryPlans
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -35,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
             extra.append(f"pooled with {country.pool_region}")
         if country.domestic_regions != {country.region}:
             extra.append(f"domestic: {', '.join(sorted(country.domestic_regions))}")
-        extra.append(f"premium numbers: {country.premium}")
+        extra.append(f"premium numbers: {premium_access(country)}")
         print(f"{country.region}  {country.name} ({country.zone}; {'; '.join(extra)})")
         for plan in country.plans:
             if plan.id == "payg":
@@ -49,3 +53,14 @@ def run(args: argparse.Namespace) -> int:
                 minutes = f"{plan.domestic_minutes:,} domestic minutes a user a month"
             print(f"  {plan.id:<15} {minutes}")
     return 0
+
+
+def premium_access(country: CountryPlans) -> str:
+    """Which premium numbers a country's users reach, as the listing says it."""
+    from normalizer.billing.catalog import PremiumAccess
+
+    if country.premium is PremiumAccess.NONE:
+        return "not reachable"
+    if country.premium_prefixes:
+        return f"on credits, the prefixes {', '.join(country.premium_prefixes)} only"
+    return "on credits"

@@ -385,9 +385,9 @@ def describe_calling_plans(report: dict[str, Any]) -> list[str]:
     for month, entry in report["months"].items():
         lines.append(f"  {month}")
         for pool in entry["pools"]:
-            used = f"{pool['used']:,}/{pool['minutes_available']:,} min"
-            if pool["international_minutes_available"]:
-                used += f", international {pool['international_used']:,}/{pool['international_minutes_available']:,}"
+            used = f"{pool['minutes_used']:,}/{pool['total_minutes']:,} min"
+            if pool["international_total_minutes"]:
+                used += f", international {pool['international_minutes_used']:,}/{pool['international_total_minutes']:,}"
             ran_out = f", ran out {pool['ran_out_at']}" if pool["ran_out_at"] else ""
             lines.append(f"    pool {pool['pool']:<22} {pool['licences']} licences  {used}{ran_out}")
         credits = entry["credits"]
