@@ -80,7 +80,7 @@ def classify_fields(final_number: str, region: str, is_emergency: bool, is_exten
         return (_EMERGENCY, region, "emergency", True)
     if final_number[:1] == "+":
         e164 = final_number.split(";", 1)[0]
-        if _LETTER.search(e164) is not None:
+        if not e164[1:].isdigit() and _LETTER.search(e164) is not None:
             # Letters left in the number (1-800-FLOWERS): phonenumbers reads them as their
             # keypad digits, but the number dialled keeps them, so it is no valid number.
             return (_EXTENSION if is_extension else _UNKNOWN, None, None, False)

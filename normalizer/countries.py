@@ -131,8 +131,8 @@ def number_facts(e164: str) -> NumberFacts:
 
     phonenumbers' `parse`, then its `region_code_for_number`, `number_type` and
     `is_valid_number`, answered from metadata compiled once per calling code
-    (`_calling_code`). Plain `+digits` that `parse` would keep as they are skip
-    `parse` too.
+    (`_calling_code`). Plain `+digits` skip `parse` too: the calling code is their
+    first digits, and a national (trunk) prefix is stripped as `parse` strips it.
     """
     return NumberFacts(*_number_fields(e164))
 
@@ -148,15 +148,16 @@ _Fields = tuple[str | None, str, bool]
 
 def _number_fields(e164: str) -> _Fields:
     digits = e164[1:]
-    if e164[:1] == "+" and 2 < len(digits) <= 20 and digits.isascii() and digits.isdigit() and digits[0] != "0":
-        # `_extract_country_code`: the shortest code in use (calling codes are prefix-free).
-        in_use = _CODES_IN_USE
-        size = 1 if digits[:1] in in_use else 2 if digits[:2] in in_use else 3 if digits[:3] in in_use else 0
-        if size:
-            compiled = _calling_code(in_use[digits[:size]])
-            national = digits[size:]
-            if compiled is not None and compiled.parses_as_is(national):
-                return compiled.facts(national)
+    if e164[:1] == "+" and 2 < len(digits) <= 20 and digits.isdigit() and digits.isascii():
+        # `_extract_country_code`: the code its first digits start with (calling codes are
+        # prefix-free; none starts with 0).
+        code = _CODE_OF_PREFIX.get(digits[:3])
+        if code is not None:
+            compiled = _calling_code(code[1])
+            if compiled is not None:
+                national = compiled.national_number(digits[code[0] :])
+                if national is not None:
+                    return compiled.facts(national) if national else (None, "unknown", False)
     try:
         number = phonenumbers.parse(e164, None)
     except NumberParseException:
@@ -169,6 +170,19 @@ def _number_fields(e164: str) -> _Fields:
 
 _CODES_IN_USE = {str(code): code for code in COUNTRY_CODE_TO_REGION_CODE}
 """Every calling code in use, by its digits."""
+
+
+def _code_of_prefix() -> dict[str, tuple[int, int]]:
+    """Each three-digit start of a number with a calling code in use: (the code's length, the code)."""
+    table: dict[str, tuple[int, int]] = {}
+    for digits, code in _CODES_IN_USE.items():
+        free = 3 - len(digits)
+        for tail in range(10**free):
+            table[digits + (f"{tail:0{free}d}" if free else "")] = (len(digits), code)
+    return table
+
+
+_CODE_OF_PREFIX = _code_of_prefix()
 
 
 def _parsed_number_facts(number: phonenumbers.PhoneNumber) -> _Fields:
@@ -239,70 +253,87 @@ _Plan = tuple[Callable[[str], "re.Match[str] | None"], dict[str, str]]
 class _Types:
     """phonenumbers' `_number_type_helper` for one region's metadata.
 
-    Per length of national number, only the descriptions of a possible length
-    with a pattern are tried (what `_is_number_matching_desc` checks first),
-    joined into one expression whose first whole-matching branch names the
-    type, in phonenumbers' order; it matches only where the general description does.
+    One expression per region, compiled on first use: a branch per type with a
+    pattern, in phonenumbers' order up to fixed line, each first checking the
+    number's length against the type's possible lengths (what
+    `_is_number_matching_desc` checks first), then its pattern; the first
+    whole-matching branch names the type. It matches only where the general
+    description does (lengths checked apart), and a last branch takes any other
+    such number. The mobile pattern is tried alone, after it: a fixed-line
+    number it matches is `fixed_line_or_mobile`, another number `mobile`.
     """
 
-    __slots__ = ("fixed_line", "general", "mobile", "plans", "same_mobile_and_fixed_line", "special")
+    __slots__ = ("branches", "general", "mobile", "same_mobile_and_fixed_line", "typing")
 
     def __init__(self, metadata: PhoneMetadata) -> None:
         self.general = _desc(metadata.general_desc)
-        special = ((_NUMBER_TYPES[kind], _desc(getattr(metadata, name))) for name, kind in _SPECIAL_TYPES)
-        self.special = tuple((name, desc) for name, desc in special if desc is not None)
-        self.fixed_line = _desc(metadata.fixed_line)
-        self.mobile = _desc(metadata.mobile)
+        kinds = [(_NUMBER_TYPES[kind], _desc(getattr(metadata, name))) for name, kind in _SPECIAL_TYPES]
+        kinds.append(("fixed_line", _desc(metadata.fixed_line)))
+        self.branches = tuple((name, desc[0], desc[1]) for name, desc in kinds if desc is not None and desc[1] is not None)
+        mobile = _desc(metadata.mobile)
         self.same_mobile_and_fixed_line = bool(metadata.same_mobile_and_fixed_line_pattern)
-        self.plans: dict[int, _Plan | None] = {}
+        self.mobile = None if self.same_mobile_and_fixed_line else mobile
+        self.typing: _Plan | None = None
 
-    def _plan(self, length: int) -> _Plan | None:
-        """The typing expression for numbers of one length; None: no number of it is valid."""
-
-        def pattern(desc: _Desc) -> str | None:
-            if desc is None:
-                return None
-            lengths, found = desc
-            if (lengths and length not in lengths) or found is None:
-                return None
-            return found
-
-        general = pattern(self.general)
-        if general is None:
-            return None
-        branches = [(name, found) for name, desc in self.special if (found := pattern(desc)) is not None]
-        fixed_line, mobile = pattern(self.fixed_line), pattern(self.mobile)
-        if fixed_line is not None:
-            if self.same_mobile_and_fixed_line:
-                branches.append(("fixed_line_or_mobile", fixed_line))
-            else:
-                if mobile is not None:
-                    branches.append(("fixed_line_or_mobile", f"(?=(?:{mobile})\\Z)(?:{fixed_line})"))
-                branches.append(("fixed_line", fixed_line))
-        if not self.same_mobile_and_fixed_line and mobile is not None:
-            branches.append(("mobile", mobile))
-        if not branches:
-            return (_NEVER.fullmatch, {})
-        # Each branch is a named group (metadata patterns name none): the one that
-        # matched is the last group closed, found without compiling each pattern apart.
-        parts = [f"(?P<t{position}>{found})" for position, (_, found) in enumerate(branches)]
-        names = {f"t{position}": name for position, (name, _) in enumerate(branches)}
-        combined = f"(?=(?:{general})\\Z)(?:{'|'.join(parts)})"
-        return (_compiled(combined).fullmatch, names)
+    def _compile(self) -> _Plan:
+        """The typing expression (see the class)."""
+        assert self.general is not None and self.general[1] is not None
+        parts: list[str] = []
+        names: dict[str, str] = {}
+        for name, lengths, found in self.branches:
+            guard = _length_guard(lengths)
+            if guard is None:
+                continue  # no possible length: phonenumbers never tries it
+            # Each branch is a named group (metadata patterns name none): the one that
+            # matched is the last group closed, found without compiling each pattern apart.
+            names[f"t{len(parts)}"] = name
+            parts.append(f"(?P<t{len(parts)}>{guard}(?:{found}))")
+        names[f"t{len(parts)}"] = ""
+        parts.append(f"(?P<t{len(parts)}>(?s:.*))")
+        combined = f"(?=(?:{self.general[1]})\\Z)(?:{'|'.join(parts)})"
+        self.typing = (_compiled(combined).fullmatch, names)
+        return self.typing
 
     def of(self, number: str) -> str:
         """The type name of a national significant number ("unknown" when invalid)."""
-        length = len(number)
-        try:
-            plan = self.plans[length]
-        except KeyError:
-            plan = self.plans[length] = self._plan(length)
-        if plan is None:
+        general = self.general
+        if general is None or general[1] is None or (general[0] and len(number) not in general[0]):
             return "unknown"
-        found = plan[0](number)
+        typing = self.typing or self._compile()
+        found = typing[0](number)
         if found is None:
-            return "unknown"
-        return plan[1][found.lastgroup or ""]
+            return "unknown"  # not of the general pattern
+        kind = typing[1][found.lastgroup or ""]
+        if kind == "fixed_line":
+            if self.same_mobile_and_fixed_line or self._is_mobile(number):
+                return "fixed_line_or_mobile"
+            return kind
+        if kind:
+            return kind
+        return "mobile" if self._is_mobile(number) else "unknown"
+
+    def _is_mobile(self, number: str) -> bool:
+        """`_matches(number, self.mobile)`, its pattern looked up once."""
+        mobile = self.mobile
+        if mobile is None or mobile[1] is None or (mobile[0] and len(number) not in mobile[0]):
+            return False
+        return _compiled(mobile[1]).fullmatch(number) is not None
+
+
+def _length_guard(lengths: frozenset[int]) -> str | None:
+    """A lookahead that passes strings of these lengths ("" for any length; None: none is possible)."""
+    if not lengths:
+        return ""
+    runs: list[list[int]] = []
+    for length in sorted(size for size in lengths if size >= 0):
+        if runs and runs[-1][1] == length - 1:
+            runs[-1][1] = length
+        else:
+            runs.append([length, length])
+    if not runs:
+        return None
+    sizes = "|".join(f".{{{low}}}" if low == high else f".{{{low},{high}}}" for low, high in runs)
+    return f"(?=(?s:{sizes})\\Z)"
 
 
 _NEVER = re.compile("(?!)")
@@ -311,12 +342,19 @@ _NEVER = re.compile("(?!)")
 class _CallingCode:
     """One calling code's regions and their compiled metadata."""
 
-    __slots__ = ("main", "members", "national_prefix", "shown")
+    __slots__ = (
+        "general", "lengths", "local_lengths", "main", "members", "national_prefix", "shown", "transform",
+    )
 
     def __init__(self, code: int, regions: tuple[str, ...], main: PhoneMetadata) -> None:
         # `parse` strips a national prefix by the main region's metadata.
         prefix = main.national_prefix_for_parsing
         self.national_prefix = re.compile(prefix) if prefix else None
+        self.transform = main.national_prefix_transform_rule or None
+        general = main.general_desc
+        self.general = getattr(general, "national_number_pattern", None) or None
+        self.lengths = tuple(getattr(general, "possible_length", None) or ())
+        self.local_lengths = frozenset(getattr(general, "possible_length_local_only", None) or ())
         self.main = _Types(main)
         self.shown = None if regions[0] in ("ZZ", "001") else regions[0]
         # In the order `_region_code_for_number_from_list` tries them: a region
@@ -346,12 +384,41 @@ class _CallingCode:
             close_run()
         self.members = tuple(members)
 
-    def parses_as_is(self, national: str) -> bool:
-        """True when `parse` keeps `+<code><national>` as this code and national number."""
+    def national_number(self, national: str) -> str | None:
+        """The national significant number `parse` makes of `+<code><national>` (plain digits).
+
+        "" where `parse` refuses it (too short or too long once a national
+        prefix is gone); None where only `parse` itself can say.
+        """
         if not _MIN_NSN <= len(national) <= _MAX_NSN:
-            return False
-        # Otherwise `parse` may strip a national prefix or carrier code.
-        return self.national_prefix is None or self.national_prefix.match(national) is None
+            return None
+        prefix = self.national_prefix
+        found = None if prefix is None else prefix.match(national)
+        if found is None:
+            return national
+        # `_maybe_strip_national_prefix_carrier_code`: strip (or transform) the
+        # prefix unless that turns a number of the general pattern into one that is not.
+        groups = found.re.groups
+        if self.transform is None or (groups and found.group(groups) is None):
+            stripped = national[found.end() :]
+        elif groups:
+            stripped = found.re.sub(self.transform, national, count=1)
+        else:
+            return None  # a transform without a group: phonenumbers' own (failing) path
+        if self._is_general(national) and not self._is_general(stripped):
+            return national
+        # `_test_number_length` by the general description: too short, local only or
+        # a length between the possible ones keeps the prefix; too long does not.
+        lengths, size = self.lengths, len(stripped)
+        if not lengths:
+            return None
+        if size in self.local_lengths or size < lengths[0] or (size <= lengths[-1] and size not in lengths):
+            return national
+        return stripped if _MIN_NSN <= size <= _MAX_NSN else ""
+
+    def _is_general(self, number: str) -> bool:
+        """phonenumbers' `_match_national_number(number, general_desc, False)`: a whole match."""
+        return self.general is not None and _compiled(self.general).fullmatch(number) is not None
 
     def facts(self, national: str) -> _Fields:
         """The facts of a number of this calling code, by its national significant number."""

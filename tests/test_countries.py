@@ -95,6 +95,53 @@ def test_number_facts_equal_phonenumbers(code: int, national: str) -> None:
     assert countries.number_facts.__wrapped__(number) == reference_facts(number)
 
 
+def _main_metadata(code: int) -> object:
+    return PhoneMetadata.metadata_for_region_or_calling_code(code, COUNTRY_CODE_TO_REGION_CODE[code][0])
+
+
+_PREFIXED_CODES = [code for code in CODES if getattr(_main_metadata(code), "national_prefix_for_parsing", None)]
+
+
+@st.composite
+def numbers_after_a_national_prefix(draw: st.DrawFn) -> tuple[int, str]:
+    """A calling code, then a national (trunk) prefix `parse` may strip and an example number of the code or digits."""
+    code = draw(st.sampled_from(_PREFIXED_CODES))
+    metadata = _main_metadata(code)
+    prefix = draw(st.from_regex(f"(?:{metadata.national_prefix_for_parsing})", fullmatch=True, alphabet="0123456789"))  # type: ignore[attr-defined]
+    examples = [
+        desc.example_number
+        for desc in (getattr(metadata, name, None) for name in _TYPES)
+        if desc is not None and desc.example_number
+    ]
+    rest = draw(st.sampled_from(examples) | digits if examples else digits)
+    edge = draw(st.sampled_from(["", "0", "-"]))
+    return code, f"{prefix}{rest[:-1] if edge == '-' else rest + edge}"
+
+
+@settings(max_examples=1500, deadline=None)
+@given(case=numbers_after_a_national_prefix())
+@example(case=(44, "02079460000"))  # GB's trunk 0
+@example(case=(44, "180020123456"))  # GB's other prefix for parsing
+@example(case=(54, "01115123456789"))  # AR: a prefix transformed (9 and the area code)
+@example(case=(55, "012345678901"))  # BR: a carrier code before the number
+@example(case=(81, "000212345"))  # JP: a transform of the whole number
+@example(case=(261, "0201234567"))  # MG: a transform that adds digits
+@example(case=(7, "871178841424"))  # RU: stripped to a length between the possible ones, kept
+@example(case=(33, "012"))  # stripped to one digit: too short
+def test_numbers_after_a_national_prefix_equal_phonenumbers(case: tuple[int, str]) -> None:
+    code, national = case
+    number = f"+{code}{national}"
+    assert countries.number_facts.__wrapped__(number) == reference_facts(number)
+    # The national number `parse` keeps, where `countries` reads it without `parse`.
+    found = countries._calling_code(code).national_number(national)  # type: ignore[union-attr]
+    if found is not None:
+        try:
+            expected = phonenumbers.national_significant_number(phonenumbers.parse(number, None))
+        except phonenumbers.NumberParseException:
+            expected = ""
+        assert found == expected
+
+
 @settings(max_examples=500, deadline=None)
 @given(number=st.text("0123456789", min_size=0, max_size=21).map(lambda text: f"+{text}")
        | st.text("0123456789+ -()x;#ext=", max_size=20))
