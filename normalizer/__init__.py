@@ -76,6 +76,7 @@ if _typing.TYPE_CHECKING:
         Tenant,
         User,
     )
+    from normalizer.nesting import check_data
     from normalizer.quality.diff import (
         ChangeKind,
         RuleChange,
@@ -184,6 +185,7 @@ _LAZY_MODULES = {
         "suite_from_toml",
         "suite_to_toml",
     ),
+    "normalizer.nesting": ("check_data",),
     "normalizer.simulation": ("Simulator",),
     "normalizer.validation": ("Violation", "validate"),
 }
@@ -284,6 +286,7 @@ __all__ = [
     "User",
     "Violation",
     "calling_plan_answer",
+    "check_data",
     "classify",
     "clean",
     "compile_rules",

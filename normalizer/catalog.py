@@ -26,6 +26,7 @@ from normalizer import countries
 from normalizer.data import rules_dir
 from normalizer.errors import TenantFileError
 from normalizer.models import DialPlan, NormalizationRule, Scope
+from normalizer.nesting import check_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +44,9 @@ class PlanExample:
 def read_toml(path: Path) -> dict[str, Any]:
     """Parse a TOML data file, naming the file in any error."""
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        text = path.read_bytes().decode("utf-8")
+        check_text(text, str(path))
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise TenantFileError(f"not valid TOML: {exc}", file=str(path)) from None
     except UnicodeDecodeError as exc:

@@ -21,6 +21,7 @@ from normalizer import (
     DialplanInputError,
     RateCard,
     Simulator,
+    check_data,
     outcome_columns,
     rate_problem,
     read_durations,
@@ -42,6 +43,8 @@ def replay(request: ReplayRequest, state: Annotated[AppState, Depends(state_of)]
     if request.tenant is not None:
         # A posted tenant's work runs in a worker process (`api.pool`), apart from the served tenant.
         check_count(len(request.calls), settings.max_batch_items, "calls")
+        # The worker gets the request by pickle, which recurses once per level.
+        check_data(request.tenant, "<request>", field="tenant")
         status, answer = pool.run(posted.replay, settings, request, deadline.end)
         return json_response(answer, status)
     return json_response(replay_answer(state.simulator, request, settings, deadline))

@@ -12,6 +12,7 @@ from api.limits import Deadline, check_count
 from api.responses import json_response
 from api.schemas import SimulateRequest, SimulateResponse
 from api.state import AppState, state_of
+from normalizer import check_data
 
 router = APIRouter(prefix="/v1/simulate", tags=["simulate"])
 
@@ -28,5 +29,7 @@ def simulate(request: SimulateRequest, state: Annotated[AppState, Depends(state_
     check_count(len(request.cases), settings.max_batch_items, "cases")
     # In a worker process (`api.pool`): the client's patterns never hold the server's.
     cases = [case.model_dump() for case in request.cases]
+    # The worker gets the request by pickle, which recurses once per level.
+    check_data(request.tenant, "<request>", field="tenant")
     status, answer = pool.run(posted.simulate, settings, request.tenant, cases, deadline.end)
     return json_response(answer, status)

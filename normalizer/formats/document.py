@@ -33,6 +33,7 @@ from normalizer.models import (
     Tenant,
     User,
 )
+from normalizer.nesting import check_data
 
 _RULE_KEYS = {"name", "description", "pattern", "translation", "is_internal_extension"}
 # A rule's priority is its position in its plan's list: a `priority` key would be
@@ -246,6 +247,7 @@ def tenant_from_document(
     skips `normalizer.validation` (lint does, to report every problem at once);
     `deadline` (a `time.monotonic()` instant) stops the validation there.
     """
+    check_data(document, source)
     doc = _table(document, "the tenant document", source=source)
     _unknown_keys(doc, {"tenant", "dial_plans", "users", "communications_credits"}, source=source)
     header = _table(doc.get("tenant", {}), "[tenant]", source=source)

@@ -68,6 +68,7 @@ from normalizer.formats.values import (
     kind_of,
 )
 from normalizer.models import GLOBAL_IDENTITY
+from normalizer.nesting import MAX_NESTING
 
 
 class Evaluator:
@@ -110,6 +111,8 @@ class Evaluator:
             if isinstance(node, FunctionDefinition)
         }
         self._changing: dict[int, bool] = {}
+        self.depth = 0
+        """How many statements, expressions and function calls are being evaluated, one inside the other."""
 
     # Errors and notes ---------------------------------------------------------
 
@@ -226,9 +229,32 @@ class Evaluator:
             return True
         return bool(value)
 
+    def deeper(self, position: Position) -> None:
+        """Enter one more level of evaluation (leave it with `self.depth -= 1`).
+
+        Evaluation recurses once per level, so `((((...))))`, `-not -not ...`,
+        nested blocks or a function calling itself a thousand times deep would
+        exhaust Python's stack: past `MAX_NESTING` levels it is a located error.
+        """
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            self.depth -= 1
+            self.fail(
+                f"statements, expressions and function calls nest more than {MAX_NESTING} levels deep here",
+                position,
+            )
+
     # Values -------------------------------------------------------------------
 
     def expression(self, node: Expression) -> Value:
+        self.deeper(node.position)
+        try:
+            return self.value(node)
+        finally:
+            self.depth -= 1
+
+    def value(self, node: Expression) -> Value:
+        """The value of an expression (`expression` counts the levels)."""
         if isinstance(node, Literal):
             return node.value
         if isinstance(node, Variable):
@@ -252,7 +278,15 @@ class Evaluator:
                 tuple((key, self.value_of(value), value.position) for key, value in node.pairs)
             )
         if isinstance(node, Operation):
-            return self.operation(node)
+            # `a + b + c ...` nests to the left: folded in a loop, so a long
+            # chain of terms is not a deep nesting.
+            spine = [node]
+            while isinstance(spine[-1].left, Operation):
+                spine.append(spine[-1].left)
+            value = self.expression(spine[-1].left)
+            for operation in reversed(spine):
+                value = self.operation(operation, value)
+            return value
         if isinstance(node, Unary):
             return self.unary(node)
         if isinstance(node, Cast):
@@ -471,9 +505,9 @@ class Evaluator:
         number = self.number(value, node.position)
         return -number if node.operator == "-" else number
 
-    def operation(self, node: Operation) -> Value:
+    def operation(self, node: Operation, left: Value) -> Value:
+        """`left` (the value of `node.left`) and `node.right` under `node.operator`."""
         operator = node.operator
-        left = self.expression(node.left)
         if operator in {"and", "or"}:
             if not isinstance(left, Unknown):
                 decided = self.is_true(left, node.position)

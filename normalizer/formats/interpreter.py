@@ -39,7 +39,7 @@ What is evaluated, what is passed over, what is an error:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from normalizer.errors import DialplanInputError
@@ -98,34 +98,35 @@ class Interpreter(Prompts):
     def changes(self, node: Any) -> bool:
         """Whether anything inside a node (a statement, a block) changes dial plans."""
         cached = self._changing.get(id(node))
-        if cached is not None:
-            return cached
-        self._changing[id(node)] = False  # a function calling itself
-        found = False
-        for inner in _walk(node):
-            if isinstance(inner, Command):
-                if self.changes_dial_plans(inner.name):
-                    found = True
-                    break
-                definition = self.definitions.get(inner.name.lower())
-                if definition is not None and self.changes(definition.body):
-                    found = True
-                    break
-        self._changing[id(node)] = found
-        return found
+        if cached is None:
+            cached = self._calls_any(node, self.changes_dial_plans)
+            self._changing[id(node)] = cached
+        return cached
 
     def creates(self, block: tuple[Statement, ...]) -> bool:
         """Whether a block creates a dial plan (the branch a live-tenant condition takes)."""
-        for inner in _walk(block):
-            if isinstance(inner, Command) and inner.name.lower() in {
-                "new-cstenantdialplan",
-                "new-csdialplan",
-            }:
-                return True
-            if isinstance(inner, Command) and inner.name.lower() in self.definitions:
-                definition = self.definitions[inner.name.lower()]
-                if definition.body is not block and self.creates(definition.body):
+        return self._calls_any(
+            block, lambda name: name.lower() in {"new-cstenantdialplan", "new-csdialplan"}
+        )
+
+    def _calls_any(self, node: Any, wanted: Callable[[str], bool]) -> bool:
+        """Whether a node, or a function it calls (and so on), runs a command `wanted` names.
+
+        A worklist rather than recursion: a chain of a thousand functions each
+        calling the next is as safe as one.
+        """
+        pending, seen = [node], set()
+        while pending:
+            current = pending.pop()
+            for inner in _walk(current):
+                if not isinstance(inner, Command):
+                    continue
+                if wanted(inner.name):
                     return True
+                definition = self.definitions.get(inner.name.lower())
+                if definition is not None and id(definition) not in seen:
+                    seen.add(id(definition))
+                    pending.append(definition.body)
         return False
 
     def pass_over(self, statement: Statement, reason: str) -> None:
@@ -191,6 +192,7 @@ class Interpreter(Prompts):
 
     def statement(self, statement: Statement, *, collect: bool) -> list[Value]:
         """Run one statement; passed over (or an error, if it changes dial plans) when undecidable."""
+        self.deeper(statement.position)
         try:
             return self.execute(statement, collect=collect)
         except Undecidable as exc:
@@ -198,6 +200,8 @@ class Interpreter(Prompts):
                 self.fail(f"cannot be read safely: {exc.detail}", exc.position)
             self.pass_over(statement, exc.detail)
             return []
+        finally:
+            self.depth -= 1
 
     def execute(self, statement: Statement, *, collect: bool) -> list[Value]:
         if isinstance(statement, Assignment):
@@ -501,6 +505,7 @@ class Interpreter(Prompts):
             else:
                 frame[positional.name.lower()] = value
                 unbound.remove(positional)
+        self.deeper(command.position)
         self.frames.append(frame)
         try:
             for declaration in unbound:
@@ -517,6 +522,7 @@ class Interpreter(Prompts):
                 output = stop.output + ([] if stop.value is None else [stop.value])
         finally:
             self.frames.pop()
+            self.depth -= 1
         flat = self.flatten(output)
         return flat[0] if len(flat) == 1 else (flat or None)
 

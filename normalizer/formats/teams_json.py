@@ -39,6 +39,7 @@ from normalizer.errors import TenantFileError
 from normalizer.formats.document import credits_to_table, tenant_from_document
 from normalizer.formats.text import located, read_text
 from normalizer.models import GLOBAL_IDENTITY, Tenant
+from normalizer.nesting import check_text
 
 _RULE_KEYS = ("Description", "Pattern", "Translation", "Name", "IsInternalExtension", "Priority")
 _RULE_FIELD = re.compile("(?:^|;)(" + "|".join(_RULE_KEYS) + ")=", re.IGNORECASE)
@@ -247,6 +248,7 @@ def tenant_from_teams_json(
     validate: bool = True,
 ) -> Tenant:
     """A tenant from Teams JSON text; a syntax error points at its line and column."""
+    check_text(text, source)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -19,6 +19,7 @@ from normalizer.errors import TenantFileError
 from normalizer.formats.document import tenant_from_document, tenant_to_document
 from normalizer.formats.text import read_text
 from normalizer.models import Tenant
+from normalizer.nesting import check_text
 
 
 def tenant_from_toml(
@@ -28,6 +29,7 @@ def tenant_from_toml(
 
     `max_rules` and `validate` are passed to `tenant_from_document`.
     """
+    check_text(text, source)
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

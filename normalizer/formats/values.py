@@ -268,14 +268,16 @@ def kind_of(value: Value) -> str:
     return type(value).__name__
 
 
-def describe(statement: Any) -> str:
-    """A statement in a few words, for the list of statements passed over."""
+def describe(statement: Any, depth: int = 0) -> str:
+    """A statement in a few words, for the list of statements passed over (`...` deep inside)."""
+    if depth > 3:
+        return "..."
     if isinstance(statement, Command):
         return statement.name
     if isinstance(statement, Pipeline):
-        return " | ".join(describe(element) for element in statement.elements)
+        return " | ".join(describe(element, depth + 1) for element in statement.elements)
     if isinstance(statement, Assignment):
-        return f"${statement.variable} {statement.operator} {describe(statement.value)}"
+        return f"${statement.variable} {statement.operator} {describe(statement.value, depth + 1)}"
     if isinstance(statement, Increment):
         return f"${statement.variable}{statement.operator}"
     if isinstance(statement, Variable):
@@ -290,11 +292,11 @@ def describe(statement: Any) -> str:
     if isinstance(statement, Expandable):
         return '"..."'
     if isinstance(statement, MethodCall):
-        return f"{describe(statement.target)}.{statement.name}()"
+        return f"{describe(statement.target, depth + 1)}.{statement.name}()"
     if isinstance(statement, Member):
-        return describe(statement.target) + "".join(f".{name}" for name in statement.names)
+        return describe(statement.target, depth + 1) + "".join(f".{name}" for name in statement.names)
     if isinstance(statement, Paren):
-        return f"({describe(statement.content)})"
+        return f"({describe(statement.content, depth + 1)})"
     if isinstance(statement, Flow):
         return statement.keyword
     keywords: list[tuple[type, str]] = [

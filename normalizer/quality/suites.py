@@ -57,6 +57,7 @@ from normalizer.errors import (
 )
 from normalizer.formats import load_tenant
 from normalizer.models import DialPlan, Scope, Tenant
+from normalizer.nesting import check_text
 from normalizer.simulation import Simulator
 
 
@@ -335,6 +336,7 @@ def suite_from_document(document: Any, source: str, base: Path | None = None) ->
 
 def suite_from_toml(text: str, source: str = "<suite>") -> Suite:
     """A suite from TOML text (its `tenant` key is kept but not resolved against a folder)."""
+    check_text(text, source)
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -1,0 +1,132 @@
+"""Small hostile inputs, tried for real: the `dialplan` CLI's `main` and the service under uvicorn on loopback.
+
+Each test reproduces a way a few hundred bytes could crash a command (a
+traceback) or the service (a 500), and checks the located error the user gets
+instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from normalizer.cli import main
+from tests.server import running_server
+from tests.test_service_limits import call
+
+DEEP = 1000
+"""Far deeper than Python's parsers, pickle or the script reader recurse safely."""
+FR_USER = {"upn": "a@t.com", "usage_location": "FR"}
+
+
+def deep_list(depth: int) -> Any:
+    value: Any = 1
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def deep_texts() -> dict[str, str]:
+    """Tenant files nested `DEEP` levels: a JSON array, a TOML array, a script's parentheses."""
+    return {
+        "deep.json": "[" * DEEP + "]" * DEEP,
+        "deep.toml": '[tenant]\nname = "x"\n[extra]\na = ' + "[" * DEEP + "]" * DEEP + "\n",
+        "deep.ps1": "$a = " + "(" * DEEP + "1" + ")" * DEEP + "\nNew-CsTenantDialPlan -Identity P\n",
+    }
+
+
+# The CLI ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(deep_texts()))
+@pytest.mark.parametrize("command", ["import", "lint"])
+def test_a_deeply_nested_tenant_file_is_one_located_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, command: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(deep_texts()[name], encoding="utf-8")
+    argv = ["import", str(path), "-o", str(tmp_path / "out.toml")] if command == "import" else ["lint", "--tenant", str(path)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "RecursionError" not in err
+    first = err.splitlines()[0]
+    assert first.startswith(f"dialplan: error: {path}: line ")
+    assert "more than 64 levels deep" in first
+
+
+def test_a_script_function_calling_itself_forever_is_a_located_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "rec.ps1"
+    path.write_text("function f { f }\nf\n", encoding="utf-8")
+    assert main(["import", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"dialplan: error: {path}: line 1, column 14: ")
+    assert "function calls nest more than 64 levels deep" in err
+
+
+def test_a_long_chain_of_terms_is_not_a_deep_nesting(tmp_path: Path) -> None:
+    path = tmp_path / "chain.ps1"
+    terms = " + ".join(f"'{i % 10}'" for i in range(3000))
+    path.write_text(
+        f"$x = {terms}\n$n = New-CsVoiceNormalizationRule -Parent Global -Name N -Pattern '^(\\d{{4}})$' "
+        "-Translation '+3319999$1' -InMemory -Description $x.Substring(0, 5)\n"
+        "New-CsTenantDialPlan -Identity P -NormalizationRules @($n)\n",
+        encoding="utf-8",
+    )
+    assert main(["import", str(path), "-o", str(tmp_path / "out.toml")]) == 0
+    assert 'description = "01234"' in (tmp_path / "out.toml").read_text(encoding="utf-8")
+
+
+def test_a_deep_suite_file_is_a_located_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "suite.toml"
+    path.write_text("a = " + "[" * DEEP + "]" * DEEP + "\n", encoding="utf-8")
+    assert main(["test", str(path)]) == 2
+    assert "line 1, column 69: arrays and tables nest more than 64 levels deep" in capsys.readouterr().err
+
+
+# The service -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    with running_server() as url:
+        yield url
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", ["/v1/simulate", "/v1/calls/replay"])
+def test_a_deeply_nested_posted_tenant_is_a_422_naming_the_field(server: str, path: str) -> None:
+    # 500 deep: the body's JSON parser goes that deep, pickling it for the worker did not.
+    tenant = {"tenant": {"name": "x"}, "users": [FR_USER], "x": deep_list(500)}
+    cases = {"cases": [{"dialed_number": "7123", "usage_location": "FR"}]}
+    calls = {"calls": [{"user": "a@t.com", "dialed_number": "0145678900", "duration": 60, "start": "2024-03-01T10:00:00Z"}]}
+    body = {"tenant": tenant, **(cases if path == "/v1/simulate" else calls)}
+    status, _, answer = call(server, path, body)
+    assert status == 422, answer
+    assert answer["error"] == "invalid_tenant_document"
+    assert answer["field"].startswith("tenant.x[0][0][0][0]")
+    assert "nested more than 64 levels deep" in answer["detail"]
+    # The same request, nested within the limit, is read (and refused for its unknown key).
+    tenant["x"] = deep_list(3)
+    status, _, answer = call(server, path, body)
+    assert (status, answer["field"]) == (422, "x")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(deep_texts()))
+def test_a_deeply_nested_tenant_file_read_by_the_service_is_a_422(server: str, name: str) -> None:
+    status, _, answer = call(server, "/v1/tenant-files/read", {"file_name": name, "text": deep_texts()[name]})
+    assert status == 422, answer
+    assert answer["error"] == "invalid_tenant_document"
+    assert "more than 64 levels deep" in answer["detail"] and "line " in answer["detail"]
+
+
+@pytest.mark.slow
+def test_a_deeply_nested_suite_parsed_by_the_service_is_a_422(server: str) -> None:
+    status, _, answer = call(server, "/v1/suites/parse", {"text": "a = " + "[" * DEEP + "]" * DEEP})
+    assert status == 422, answer
+    assert "line 1, column 69: arrays and tables nest more than 64 levels deep" in answer["detail"]
