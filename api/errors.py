@@ -131,8 +131,10 @@ def shortened(text: str | None) -> str | None:
     return f"{head} [{len(text) - 260:,} characters left out] {tail}"
 
 
-def answer_for(exc: BaseException) -> tuple[int, dict[str, Any]]:
-    """The status and body of a core error, from the `ERRORS` table."""
+def answer_for(exc: BaseException, where: str | None = None) -> tuple[int, dict[str, Any]]:
+    """The status and body of a core error, from the `ERRORS` table; `where` (`items[3]`)
+    goes before the detail, which is then shortened once, so its count of the
+    characters left out is the whole detail's."""
     if not isinstance(exc, DialplanError):
         raise TypeError(f"not a DialplanError: {type(exc).__name__}")
     for cls in type(exc).__mro__:
@@ -144,7 +146,8 @@ def answer_for(exc: BaseException) -> tuple[int, dict[str, Any]]:
     located = DialplanError(
         exc.detail, plan=exc.plan, rule=exc.rule, rule_index=exc.rule_index, field=exc.field
     )
-    return status, body(code, located.message, plan=exc.plan, rule=exc.rule, field=exc.field)
+    detail = located.message if where is None else f"{where}: {located.message}"
+    return status, body(code, detail, plan=exc.plan, rule=exc.rule, field=exc.field)
 
 
 def _field_of(location: tuple[Any, ...]) -> str | None:
@@ -185,9 +188,7 @@ def limit_answer(exc: RequestLimitError) -> tuple[int, dict[str, Any]]:
 
 def item_answer(exc: ItemError) -> tuple[int, dict[str, Any]]:
     """The status and body of a failing item: the core error's, its detail naming the item."""
-    status, content = answer_for(exc.error)
-    content["detail"] = shortened(f"{exc.where}: {content['detail']}")
-    return status, content
+    return answer_for(exc.error, exc.where)
 
 
 def core_error_response(exc: DialplanError) -> Response:

@@ -79,13 +79,17 @@ def has_vanity_letters(cleaned: str) -> bool:
 
     >>> has_vanity_letters("18003569377"), has_vanity_letters("1800FLOWERS"), has_vanity_letters("+14255550100;ext=12")
     (False, True, False)
+    >>> has_vanity_letters("+19115550100;ext="), has_vanity_letters("1800EXT")
+    (False, True)
     """
     if cleaned.isdigit() or not any(char.isalpha() for char in cleaned):
         return False
     return any(char.isalpha() for char in _EXTENSION.sub("", cleaned))
 
 
-_EXTENSION = re.compile(r"(;?(ext|extn|x)=?\d+)$", re.IGNORECASE)
+# The extension syntax's letters: with its digits, or after `;` without them (`;ext=`
+# typed, the number to come); a bare `EXT` at the end may be a vanity word.
+_EXTENSION = re.compile(r"(;?(ext|extn|x)=?\d+|;(ext|extn|x)=?)$", re.IGNORECASE)
 
 
 def clean(dialed_number: str) -> str:

@@ -7,6 +7,7 @@ instead.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -130,3 +131,100 @@ def test_a_deeply_nested_suite_parsed_by_the_service_is_a_422(server: str) -> No
     status, _, answer = call(server, "/v1/suites/parse", {"text": "a = " + "[" * DEEP + "]" * DEEP})
     assert status == 422, answer
     assert "line 1, column 69: arrays and tables nest more than 64 levels deep" in answer["detail"]
+
+
+@pytest.mark.slow
+def test_an_items_error_counts_the_characters_it_leaves_out_of_the_whole_detail(server: str) -> None:
+    user = "a" * 3_000_000
+    status, _, alone = call(server, "/v1/normalize", {"dialed_number": "7123", "user": user})
+    assert status == 404
+    status, _, item = call(
+        server,
+        "/v1/calls/replay",
+        {"calls": [{"user": user, "dialed_number": "7123", "duration": 60, "start": "2024-03-01T10:00:00Z"}]},
+    )
+    assert status == 404
+
+    def left_out(detail: str) -> int:
+        return int(detail.split(" [")[1].split(" characters left out]")[0].replace(",", ""))
+
+    # The item's detail is the same with `calls[0]: ` before it: ten characters more left out.
+    assert left_out(alone["detail"]) > 2_999_000
+    assert left_out(item["detail"]) == left_out(alone["detail"]) + len("calls[0]: ")
+    assert item["detail"].startswith("calls[0]: user 'aaaa")
+
+
+def _strict_json(line: str) -> Any:
+    def refuse(constant: str) -> None:
+        raise ValueError(f"{constant} is not JSON (RFC 8259)")
+
+    return json.loads(line, parse_constant=refuse)
+
+
+def test_cdr_writes_only_standard_json_lines_and_keeps_every_row(tmp_path: Path) -> None:
+    tenant = tmp_path / "fr.toml"
+    tenant.write_text('[tenant]\nname = "t"\n[[users]]\nupn = "a@t.com"\nusage_location = "FR"\n', encoding="utf-8")
+    lines = [
+        '{"user": "a@t.com", "dialed": 1e400}',
+        '{"user": "a@t.com", "dialed": NaN}',
+        '{"user": "a@t.com", "dialed": "0145678900", "cost": -1e999}',
+        '{"user": "a@t.com", "dialed": "0145678900", "x": ' + "[" * 1500 + "]" * 1500 + "}",
+        '{"user": "a@t.com", "dialed": "0145678900", "x": ' + "[" * 3000 + "]" * 3000 + "}",
+        '{"user": "a@t.com", "dialed": "0145678900", "x": [[1]]}',
+    ]
+    source = tmp_path / "calls.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    argv = ["cdr", str(source), "--tenant", str(tenant), "--dialed-column", "dialed", "--user-column", "user", "-o", str(out)]
+    assert main(argv) == 0
+    rows = [_strict_json(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == len(lines)
+    assert rows[0]["dialed"] == "Infinity" and "not float inf" in rows[0]["error"]
+    assert rows[1]["dialed"] == "NaN" and rows[1]["error"]
+    assert rows[2]["cost"] == "-Infinity" and rows[2]["final_number"] == "+33145678900"
+    for row in rows[3:5]:
+        assert row["error"].startswith("line nests more than 64 levels deep (column ")
+    assert rows[5]["x"] == [[1]] and rows[5]["error"] is None
+
+
+@pytest.mark.slow
+def test_a_suite_holds_no_more_cases_than_a_simulation_takes(server: str) -> None:
+    case = '[[cases]]\ndialed_number = "7123"\nusage_location = "FR"\nexpect.call_type = "unknown"\n'
+    status, _, answer = call(server, "/v1/suites/parse", {"text": case * 10_001})
+    assert status == 422, answer
+    assert (answer["error"], answer["field"]) == ("too_many_items", "cases")
+    assert "10001 entries, more than the limit of 10000" in answer["detail"]
+    status, _, answer = call(server, "/v1/suites/parse", {"text": case * 10_000})
+    assert status == 200 and len(answer["cases"]) == 10_000
+    # What the page does next: one simulation of every case, within its limit.
+    cases = [{"dialed_number": c["dialed_number"], "usage_location": c["usage_location"]} for c in answer["cases"]]
+    tenant = {"tenant": {"name": "t"}, "users": [FR_USER]}
+    status, _, answer = call(server, "/v1/simulate", {"tenant": tenant, "cases": cases})
+    assert status == 200 and len(answer["results"]) == 10_000
+
+
+@pytest.mark.slow
+def test_an_extension_typed_without_its_digits_is_no_vanity_number(server: str) -> None:
+    status, _, answer = call(server, "/v1/normalize", {"dialed_number": "+19115550100;ext=", "usage_location": "US"})
+    assert status == 200, answer
+    assert answer["has_vanity_letters"] is False
+    status, _, answer = call(server, "/v1/normalize", {"dialed_number": "1-800-FLOWERS", "usage_location": "US"})
+    assert answer["has_vanity_letters"] is True
+
+
+def test_a_utf16_log_is_refused_saying_so_and_how_to_convert_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tenant = tmp_path / "fr.toml"
+    tenant.write_text('[tenant]\nname = "t"\n[[users]]\nupn = "a@t.com"\nusage_location = "FR"\n', encoding="utf-8")
+    log = tmp_path / "calls.tsv"
+    # Excel's "Unicode Text": UTF-16 LE with a byte order mark, tab-separated.
+    log.write_bytes("user\tdialed\na@t.com\t0145678900\n".encode("utf-16"))
+    argv = ["cdr", str(log), "--tenant", str(tenant), "--dialed-column", "dialed", "--user-column", "user"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"dialplan: error: {log}: the file is UTF-16 text")
+    assert "iconv -f UTF-16 -t UTF-8 calls.tsv > calls-utf8.tsv" in err
+    log.write_bytes("user\tdialed\na@t.com\t0145678900\n".encode("utf-16-le"))  # no mark
+    assert main(argv) == 2
+    assert "the file is UTF-16 text" in capsys.readouterr().err

@@ -2,7 +2,9 @@ r"""`POST /v1/suites/parse`: a suite file's text as its cases, to run through `/
 
 The workbench page loads a suite, runs its dial strings against the edited
 tenant with `/v1/simulate` (bounded as any simulation) and compares each
-result with the case's expectations. Nothing is stored.
+result with the case's expectations. Nothing is stored. A suite holds at most
+as many cases as one simulation takes (`max_batch_items`): the page could not
+run more.
 
 >>> from fastapi.testclient import TestClient
 >>> from api import Settings, create_app
@@ -16,14 +18,16 @@ result with the case's expectations. Nothing is stored.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import Field
 from starlette.responses import Response
 
+from api.limits import check_count
 from api.responses import json_response
 from api.schemas import Answer, Request
+from api.state import AppState, state_of
 from normalizer import suite_from_toml
 
 router = APIRouter(prefix="/v1/suites", tags=["suites"])
@@ -43,9 +47,11 @@ class ParseResponse(Answer):
 
 
 @router.post("/parse", response_model=ParseResponse, summary="A suite file's cases")
-async def parse_suite(request: ParseRequest) -> Response:
-    """Errors name the file, case and key (`cases[3]: field 'expect.call_type'`)."""
+def parse_suite(request: ParseRequest, state: Annotated[AppState, Depends(state_of)]) -> Response:
+    """Errors name the file, case and key (`cases[3]: field 'expect.call_type'`); more
+    cases than one simulation takes is 422 `too_many_items`."""
     suite = suite_from_toml(request.text, request.file_name)
+    check_count(len(suite.cases), state.settings.max_batch_items, "cases")
     cases = [
         {
             "index": case.index,

@@ -36,7 +36,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from normalizer.bulk.wellformed import json_line, refuse_utf16, type_depth
 from normalizer.errors import DialplanInputError, TenantFileError
+from normalizer.nesting import MAX_NESTING, check_text
 
 if TYPE_CHECKING:
     import pyarrow.parquet as pq
@@ -151,6 +153,7 @@ class DelimitedReader:
         self.quoted = delimiter != "\t"
         self.chunk_bytes = chunk_bytes
         self.total: int | None = path.stat().st_size
+        refuse_utf16(path)
         self.names = self._header()
 
     def _header(self) -> list[str]:
@@ -307,6 +310,7 @@ class JsonLinesReader:
         self.digit_columns = frozenset(digit_columns)
         self.chunk_bytes = chunk_bytes
         self.total: int | None = path.stat().st_size
+        refuse_utf16(path)
 
     def __iter__(self) -> Iterator[Chunk]:
         with self.path.open("rb") as handle:
@@ -326,6 +330,9 @@ class JsonLinesReader:
             )
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             return self._parse_slowly(block, done)
+        if max(map(type_depth, table.schema.types), default=0) > MAX_NESTING:
+            # Lines nested too deeply to be written back as JSON: error rows.
+            return self._parse_slowly(block, done)
         return Chunk(table, None, done)
 
     def _parse_slowly(self, block: bytes, done: int) -> Chunk:
@@ -340,7 +347,11 @@ class JsonLinesReader:
             error: str | None = None if ok else _not_utf8(raw_line)
             # A line that is no JSON object has no columns: the error carries its text.
             try:
+                check_text(text, "")
                 row = json.loads(text)
+            except TenantFileError as exc:
+                row = {}
+                error = error or f"line nests more than {MAX_NESTING} levels deep (column {exc.column})"
             except json.JSONDecodeError as exc:
                 row, error = {}, error or f"line is not JSON: {exc.msg} (column {exc.colno}): {text}"
             if not isinstance(row, dict):
@@ -603,7 +614,7 @@ class JsonLinesWriter:
             for row, value in zip(rows, values.to_pylist(), strict=True):
                 if value is not None:
                     row[name] = json.loads(value)
-        lines = [json.dumps(row, ensure_ascii=False, default=str) for row in rows]
+        lines = [json_line(row) for row in rows]
         if lines:
             self.sink.write(("\n".join(lines) + "\n").encode("utf-8"))
 
