@@ -101,6 +101,12 @@ def test_what_re2_would_read_differently_stays_on_the_backtracking_engine(source
     assert to_re2(compile_pattern(source).python_pattern) is None
 
 
+def test_dotnet_end_anchors_are_the_end_of_a_text_without_a_newline() -> None:
+    # .NET's \Z (also before a final newline) is `(?=\n?\Z)` in the dialect; \z is Python's \Z.
+    assert to_re2(compile_pattern(r"^(\d+)\Z").python_pattern) == to_re2(compile_pattern(r"^(\d+)\z").python_pattern)
+    assert to_re2(compile_pattern(r"^(\d+)\z").python_pattern) == r"\A((?:[\x30-\x39]){1,})\z"
+
+
 def test_classes_are_the_ascii_characters_regex_accepts() -> None:
     # `regex`'s \s on ASCII is \t-\r and space (not \x1c-\x1f); (?i) folds both cases.
     assert to_re2(r"^\s(?i:k)$") == r"\A[\x09-\x0d\x20](?:[\x4b\x6b])\z"

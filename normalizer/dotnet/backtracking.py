@@ -16,9 +16,11 @@ read. So `steps(n)` bounds the whole match, even where an empty body is
 required a million times (`(?:(?:){1000}){1000}`) or a lookahead reads the
 text again at each iteration.
 
-The matcher uses it to skip the regex timeout where it is proven unnecessary:
-a rule list whose every step bound, on a text of this length, stays far below
-what one second of matching does cannot run into the timeout. The parse is the
+`budget` uses it to run a pattern in `regex`, without a timeout, where its
+bound on a text of this length stays within the work budget (steps, never
+elapsed time), and the matcher to run its combined form where the bounds of
+all its rules do. A backreference reads at most the text once: one way, linear
+steps (so `^(\\d+)\\1$` is bounded, though not regular). The parse is the
 standard library's own (`parsed`, as in `prefilter`), so it is exactly what
 `re` compiles; anything it does not recognise has no bound.
 

@@ -9,8 +9,8 @@ without a newline) it answers as the `regex` module does. The RE2 pattern is
 written from the standard library's parse (`parsed`): every character test
 becomes an explicit class of the ASCII characters `regex` itself accepts for it
 (so `\\d`, `\\s`, `\\w` and case-insensitive letters mean exactly what they mean
-to `regex`), `^`/`\\A` become `\\A` and `$`/`\\Z` become `\\z` (the same on a
-text without a newline). What RE2 would read differently is left out (the
+to `regex`), `^`/`\\A` become `\\A` and `$`/`\\Z` become `\\z`, as does the
+dialect's `(?=\\n?\\Z)` for .NET's `\\Z` (the same on a text without a newline). What RE2 would read differently is left out (the
 pattern stays on the backtracking engine): a repeat of a body that can match
 the empty string (RE2 and backtracking engines capture different iterations),
 a repeat count over 1,000 (RE2's limit), a program over RE2's memory limit.
@@ -136,6 +136,9 @@ def _item(op: Any, value: Any, flags: int) -> str:
             raise _NotRegular(op)
         inner = _sequence(body.data, (flags | add) & ~remove)
         return f"({inner})" if group is not None else f"(?:{inner})"
+    if op is sre.ASSERT and _is_end_before_newline(value):
+        # The dialect's .NET `\\Z`, `(?=\\n?\\Z)`: the end, on a text without a newline.
+        return "\\z"
     if op in _REPEATS:
         low, high, body = value
         unbounded = high >= sre.MAXREPEAT
@@ -149,6 +152,19 @@ def _item(op: Any, value: Any, flags: int) -> str:
         return f"(?:{_sequence(body.data, flags)}){count}{_REPEATS[op]}"
     # Backreferences, lookarounds, atomic groups, possessive repeats, conditionals.
     raise _NotRegular(op)
+
+
+def _is_end_before_newline(value: Any) -> bool:
+    direction, body = value
+    if direction != 1 or len(body.data) != 2:
+        return False
+    (repeat, optional), end = body.data
+    return (
+        repeat is sre.MAX_REPEAT
+        and optional[:2] == (0, 1)
+        and list(optional[2].data) == [(sre.LITERAL, 10)]
+        and end == (sre.AT, sre.AT_END_STRING)
+    )
 
 
 def _class_text(members: Any) -> str:
