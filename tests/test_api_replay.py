@@ -62,6 +62,14 @@ def test_errors_name_the_call(api_client) -> None:  # type: ignore[no-untyped-de
     assert api_client.post("/v1/calls/replay", json={"calls": late}).json()["detail"].startswith("calls[1]: field 'start'")
 
 
+@pytest.mark.parametrize("start", ["2023-02-29T10:00:00Z", "2024-04-31T10:00:00Z", "2024-03-01T10:00:00+25:00"])
+def test_an_impossible_start_names_the_call(api_client, start: str) -> None:  # type: ignore[no-untyped-def]
+    calls = [call(LIDIA, "02079460000", "2024-03-01T09:00:00Z", 60), call(LIDIA, "02079460000", start, 60)]
+    answer = api_client.post("/v1/calls/replay", json={"calls": calls})
+    assert answer.status_code == 422
+    assert answer.json()["detail"].startswith(f"calls[1]: field 'start': {start!r} is not a date and time")
+
+
 def _body(calls: list[str], rates: str = "") -> str:
     """A request as JSON text: Python's JSON reader takes `Infinity` and `NaN`, so a client may send them."""
     return '{"calls": [' + ", ".join(calls) + "]" + (', "rates": [' + rates + "]" if rates else "") + "}"

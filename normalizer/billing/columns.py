@@ -2,8 +2,11 @@
 
 Starts are ISO 8601 (`2024-03-01T10:00:00Z`, with or without an offset or
 fraction; no offset: UTC) or the PSTN usage report's `Time stamp (UTC)` as
-exported to Excel (`3/1/2024 10:00:00 AM`). Durations are seconds, or
-`hh:mm:ss` as the report shows them. A direction ending in `_in` (the report's
+exported to Excel (`3/1/2024 10:00:00 AM`), or timestamps (rounded down to
+the second); a start naming no real moment (2023-02-29) is refused, not rolled
+over. Durations are seconds (as Arrow reads a number: `1e3` too), or
+`hh:mm:ss` as the report shows them (minutes and seconds under 60): one reading
+for every cell, whatever its neighbours. Bytes that are not UTF-8 make a bad row. A direction ending in `_in` (the report's
 `user_in`, `conf_in`, `ucap_in`, Direct Routing's `dr_in`) or reading `in`,
 `inbound`, `incoming` is inbound; anything else outbound.
 
@@ -83,6 +86,34 @@ class Parsed:
         return pa.array(texts, pa.string()).take(pa.array(positions, mask=positions < 0))
 
 
+def utf8_text(values: pa.Array) -> tuple[pa.Array, np.ndarray | None]:
+    """A column as text where it is bytes (Parquet `binary`): cells whose bytes are not UTF-8
+    become null, and are marked (None: there are none, or the column is not bytes)."""
+    if not (pa.types.is_binary(values.type) or pa.types.is_large_binary(values.type)):
+        return values, None
+    try:
+        return values.cast(pa.string()), None
+    except pa.ArrowInvalid:
+        cells: list[str | None] = []
+        bad = np.zeros(len(values), bool)
+        for row, value in enumerate(values.to_pylist()):
+            try:
+                cells.append(None if value is None else value.decode("utf-8"))
+            except UnicodeDecodeError:
+                cells.append(None)
+                bad[row] = True
+        return pa.array(cells, pa.string()), bad
+
+
+def _not_utf8(parsed: Parsed, rows: np.ndarray) -> Parsed:
+    """`parsed` (read from `utf8_text`'s nulls) saying which bad rows held bytes that are not UTF-8."""
+    details = [
+        "holds bytes that are not valid UTF-8" if rows[row] else detail
+        for row, detail in zip(parsed.bad.tolist(), parsed.details, strict=True)
+    ]
+    return Parsed(parsed.values, parsed.bad, details, parsed.column)
+
+
 def _missing(values: pa.Array, parsed: pa.Array) -> np.ndarray:
     """Rows whose parsed value is null."""
     return np.flatnonzero(np.asarray(pc.is_null(parsed).to_numpy(zero_copy_only=False), bool))
@@ -106,9 +137,11 @@ def read_starts(values: pa.Array | pa.ChunkedArray | list[str], column: str) -> 
         values = pa.array(values, pa.string())
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
+    values, not_utf8 = utf8_text(values)
+    if not_utf8 is not None:
+        return _not_utf8(read_starts(values, column), not_utf8)
     if pa.types.is_timestamp(values.type):
-        parsed = values.cast(pa.timestamp("s", tz=values.type.tz)) if values.type.tz else values.cast(pa.timestamp("s"))
-        parsed = parsed.cast(pa.int64())
+        parsed = _whole_seconds(values)
     else:
         quick = _iso_quickly(values)
         if quick is not None:
@@ -119,15 +152,17 @@ def read_starts(values: pa.Array | pa.ChunkedArray | list[str], column: str) -> 
         text = pc.replace_substring_regex(text, r"Z$", "+0000")
         text = pc.replace_substring_regex(text, r"([+-]\d\d):(\d\d)$", r"\1\2")
         found = None
+        zoned = np.zeros(len(text), bool)
         for fmt in _FORMATS:
             attempt = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
             if attempt.type.tz is not None:
                 attempt = attempt.cast(pa.timestamp("s", tz="UTC")).cast(pa.int64())
+                zoned |= np.asarray(pc.is_valid(attempt).to_numpy(zero_copy_only=False), bool)
             else:
                 attempt = attempt.cast(pa.int64())
             found = attempt if found is None else pc.coalesce(found, attempt)
         assert found is not None
-        parsed = found
+        parsed = _refuse_rolled_over(text, found, zoned)
     bad = _missing(values, parsed)
     out = np.asarray(pc.fill_null(parsed, 0).to_numpy(zero_copy_only=False), np.int64)
     details = _shown(values, bad, f"is not a date and time ({START_FORMATS})")
@@ -138,6 +173,94 @@ def read_starts(values: pa.Array | pa.ChunkedArray | list[str], column: str) -> 
                 "or the PSTN usage report's M/D/YYYY h:mm:ss AM"
             )
     return Parsed(out, bad, details, column)
+
+
+_ISO_FIELDS = (
+    r"^(?P<Y>\d+)-(?P<M>\d+)-(?P<D>\d+)(?: (?P<h>\d+):(?P<m>\d+)(?::(?P<s>\d+))?)?"
+    r"(?:(?P<sign>[+-])(?P<oh>\d\d)(?P<om>\d\d))?$"
+)
+_SLASH_FIELDS = r"^(?P<M>\d+)/(?P<D>\d+)/(?P<Y>\d+) (?P<h>\d+):(?P<m>\d+)(?::(?P<s>\d+))? (?P<p>[AaPp])[Mm]$"
+
+
+def _refuse_rolled_over(text: pa.Array, found: pa.Array, zoned: np.ndarray) -> pa.Array:
+    """`found` with null for each start not read as written.
+
+    strptime rolls an impossible date or second over (2023-02-29 reads as
+    1 March, 10:00:60 as 10:01:00) and takes any offset (+25:00): such a
+    start would land in another month's pool. Only the rows that can be
+    one are checked: an offset given, or a moment read on the 1st to 3rd
+    of a month (a day rolled over: 31 February at most reads as 3 March) or
+    on a whole minute (a second rolled over).
+    """
+    read = np.asarray(pc.fill_null(found, 0).to_numpy(zero_copy_only=False), np.int64)
+    day = read.astype("datetime64[s]").astype("datetime64[D]")
+    of_month = (day - day.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1
+    suspect = np.asarray(pc.is_valid(found).to_numpy(zero_copy_only=False), bool) & (
+        zoned | (of_month <= 3) | (read % 60 == 0)
+    )
+    rows = np.flatnonzero(suspect)
+    if not len(rows):
+        return found
+    keep = np.ones(len(read), bool)
+    taken = pa.array(rows, pa.int64())
+    keep[rows] = _as_written(text.take(taken), found.take(taken))
+    return pc.if_else(pa.array(keep), found, None)
+
+
+def _as_written(text: pa.Array, found: pa.Array) -> np.ndarray:
+    """True for each start read as written: its date, time and offset (at most 23:59, as
+    Arrow's ISO 8601 reading allows) are those of the moment read (False where none was)."""
+    read = np.asarray(pc.fill_null(found, 0).to_numpy(zero_copy_only=False), np.int64)
+    fine = np.asarray(pc.is_valid(found).to_numpy(zero_copy_only=False), bool)
+    slashed = pc.fill_null(pc.match_substring(text, "/"), False)
+    for pattern, form in ((_ISO_FIELDS, pc.invert(slashed)), (_SLASH_FIELDS, slashed)):
+        parts = pc.extract_regex(pc.if_else(form, text, None), pattern)
+        matched = fine & np.asarray(pc.is_valid(parts).to_numpy(zero_copy_only=False), bool)
+        if not matched.any():
+            continue
+        names = {field.name for field in parts.type}
+
+        def number(name: str, parts: pa.Array = parts, names: set[str] = names) -> np.ndarray:
+            if name not in names:
+                return np.zeros(len(text), np.int64)
+            cells = pc.struct_field(parts, name)
+            cells = pc.if_else(pc.equal(cells, ""), "0", cells)
+            return np.asarray(pc.fill_null(pc.cast(cells, pa.int64()), 0).to_numpy(zero_copy_only=False), np.int64)
+
+        hour = number("h")
+        if "p" in names:  # 12 AM is 0 h, 12 PM is 12 h
+            afternoon = np.asarray(pc.fill_null(pc.equal(pc.utf8_lower(pc.struct_field(parts, "p")), "p"), False).to_numpy(zero_copy_only=False), bool)
+            hour = hour % 12 + 12 * afternoon
+        offset_hours, offset_minutes = number("oh"), number("om")
+        sign = np.where(np.asarray(pc.fill_null(pc.equal(pc.struct_field(parts, "sign"), "-"), False).to_numpy(zero_copy_only=False), bool), -1, 1) if "sign" in names else 1
+        local = read + sign * (offset_hours * 3600 + offset_minutes * 60)  # the clock as written
+        day = local.astype("datetime64[s]").astype("datetime64[D]")
+        month = day.astype("datetime64[M]")
+        same = (
+            (month.astype("datetime64[Y]").astype(np.int64) + 1970 == number("Y"))
+            & (month.astype(np.int64) % 12 + 1 == number("M"))
+            & ((day - month.astype("datetime64[D]")).astype(np.int64) + 1 == number("D"))
+            & (local - day.astype("datetime64[s]").astype(np.int64) == hour * 3600 + number("m") * 60 + number("s"))
+            & (number("m") <= 59)
+            & (number("s") <= 59)
+            & (offset_hours <= 23)
+            & (offset_minutes <= 59)
+        )
+        fine[matched & ~same] = False
+    return fine
+
+
+_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
+
+
+def _whole_seconds(values: pa.Array) -> pa.Array:
+    """Seconds since the epoch of a timestamp column, rounded down (a Spark or pandas
+    export of the report's `Start Time` has fractions): nulls stay null."""
+    counts = values.cast(pa.int64())  # of the column's unit, since the epoch in UTC (a zone only shows it)
+    floored = np.floor_divide(
+        np.asarray(pc.fill_null(counts, 0).to_numpy(zero_copy_only=False), np.int64), _PER_SECOND[values.type.unit]
+    )
+    return pa.array(floored, pa.int64(), mask=np.asarray(counts.is_null().to_numpy(zero_copy_only=False), bool))
 
 
 def _iso_quickly(values: pa.Array) -> np.ndarray | None:
@@ -167,18 +290,19 @@ def read_durations(values: pa.Array | pa.ChunkedArray | list[float], column: str
         values = pa.array(values, pa.float64())
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
+    values, not_utf8 = utf8_text(values)
+    if not_utf8 is not None:
+        return _not_utf8(read_durations(values, column, max_seconds), not_utf8)
     if pa.types.is_integer(values.type) or pa.types.is_floating(values.type):
         seconds = values.cast(pa.float64())
     elif (quick := _seconds_quickly(values)) is not None:
         seconds = quick
     else:
         text = pc.utf8_trim_whitespace(values.cast(pa.string()))
-        number = pc.cast(
-            pc.if_else(pc.match_substring_regex(text, r"^\d+(\.\d+)?$"), text, None), pa.float64()
-        )
-        parts = pc.extract_regex(
-            text, r"^(?:(?P<h>\d+):)?(?P<m>\d{1,2}):(?P<s>\d{1,2}(?:\.\d+)?)$"
-        )
+        # One reading for every cell, whatever its neighbours: a number as the quick cast reads
+        # it (`1e3` included), else hh:mm:ss or mm:ss with minutes and seconds under 60.
+        parts = pc.extract_regex(text, r"^(?:(?P<h>\d+):)?(?P<m>[0-5]?\d):(?P<s>[0-5]?\d(?:\.\d+)?)$")
+        number = _numbers(pc.if_else(pc.is_valid(parts), None, text))
         hours = pc.cast(pc.if_else(pc.equal(pc.struct_field(parts, "h"), ""), "0", pc.struct_field(parts, "h")), pa.float64())
         clock = pc.add(
             pc.add(pc.multiply(hours, 3600.0), pc.multiply(pc.cast(pc.struct_field(parts, "m"), pa.float64()), 60.0)),
@@ -199,7 +323,7 @@ def read_durations(values: pa.Array | pa.ChunkedArray | list[float], column: str
             if value is None:
                 details.append("is empty")
             elif missing[row]:
-                details.append(f"{value!r} is not a duration (seconds, or hh:mm:ss)")
+                details.append(f"{value!r} is not a duration (seconds, or hh:mm:ss with minutes and seconds under 60)")
             elif not_finite[row]:
                 details.append(f"{value!r} is not a finite number of seconds")
             elif negative[row]:
@@ -208,6 +332,23 @@ def read_durations(values: pa.Array | pa.ChunkedArray | list[float], column: str
                 details.append(f"{value!r} seconds is longer than the limit of {max_seconds:,.0f} s ({max_seconds / 86400:g} days)")
         out[bad] = 0.0
     return Parsed(out, bad, details, column)
+
+
+def _numbers(text: pa.Array) -> pa.Array:
+    """Each cell read as the quick cast reads a number (null where it is not one): each distinct
+    cell once, a failing cast split in halves until the cells that are no number are found."""
+    encoded = text.dictionary_encode()
+
+    def read(cells: pa.Array) -> pa.Array:
+        try:
+            return pc.cast(cells, pa.float64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            if len(cells) <= 1:
+                return pa.nulls(len(cells), pa.float64())
+            half = len(cells) // 2
+            return pa.concat_arrays([read(cells.slice(0, half)), read(cells.slice(half))])
+
+    return read(encoded.dictionary).take(encoded.indices)
 
 
 def _seconds_quickly(values: pa.Array) -> pa.Array | None:

@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from normalizer.billing.columns import parse_directions, read_durations, read_starts
+from normalizer.billing.columns import parse_directions, read_durations, read_starts, utf8_text
 from normalizer.billing.ledger import CallLedger, outcome_columns
 from normalizer.billing.replay import OutOfOrderError
 from normalizer.bulk.cdr_io import CdrFormat, open_writer
@@ -70,7 +70,11 @@ def _bill_table(
         values = table[name]
         values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
         # A row in error may hold anything: it is passed over, so it gets a harmless value.
-        return values if valid.all() else pc.if_else(chosen, values.cast(pa.string()), pa.scalar(filler, pa.string()))
+        if valid.all():
+            return values
+        if pa.types.is_binary(values.type) or pa.types.is_large_binary(values.type):  # read (as UTF-8) by the reader
+            return pc.if_else(chosen, values, pa.scalar(filler.encode(), values.type))
+        return pc.if_else(chosen, values.cast(pa.string()), pa.scalar(filler, pa.string()))
 
     count = table.num_rows
     starts = read_starts(column(columns.start, "1970-01-01T00:00:00"), columns.start)
@@ -89,7 +93,7 @@ def _bill_table(
     every = bool(valid.all())
     inbound = parse_directions(column(columns.direction, "")) if columns.direction else None
     outcomes = ledger.feed_classified(
-        table[columns.user].combine_chunks().cast(pa.string()),
+        utf8_text(table[columns.user].combine_chunks())[0].cast(pa.string()),  # a row not UTF-8 is in error already
         table["final_number"].combine_chunks(),
         table["call_type"].combine_chunks(),
         table["destination_region"].combine_chunks(),
