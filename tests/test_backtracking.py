@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from normalizer.dotnet.backtracking import WorkBound, work_bound
+from normalizer.dotnet.backtracking import WorkBound, work_bound, work_bound_at
 from normalizer.dotnet.matcher import RuleMatcher
 from normalizer.models import NormalizationRule
 from tests.strategies import rule_lists
@@ -47,6 +47,26 @@ def test_bound_of_patterns(pattern: str, coefficient: int, degree: int) -> None:
 )
 def test_patterns_without_a_proven_bound(pattern: str) -> None:
     assert work_bound(pattern) is None
+
+
+@pytest.mark.parametrize(
+    ("pattern", "length", "paths"),
+    [
+        # (iterations + 2) * ways ** (iterations + 1): 2 ways, at most 5 iterations.
+        pytest.param(r"^(\d|\d)+$", 5, 7 * 2**6, id="two-ways-per-digit"),
+        # \d{3}|\d{4}: at most 3 iterations of 2 ways on 10 characters.
+        pytest.param(r"^(\d{3}|\d{4})+$", 10, 5 * 2**4, id="each-iteration-consumes-three"),
+    ],
+)
+def test_exponential_paths_have_a_bound_on_each_length(pattern: str, length: int, paths: int) -> None:
+    assert work_bound(pattern) is None
+    bound = work_bound_at(pattern, length)
+    assert bound is not None and bound.paths(length) == paths
+
+
+def test_exponential_paths_past_the_cap_and_empty_iterations_have_no_bound() -> None:
+    assert work_bound_at(r"^(\d|\d)+$", 100) is None
+    assert work_bound_at(r"^(\d?|x)+$", 3) is None
 
 
 def test_steps_grow_with_the_length() -> None:

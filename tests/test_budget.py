@@ -59,6 +59,17 @@ def test_a_regular_pattern_on_a_non_ascii_string_is_bounded_or_refused() -> None
     assert bounded.match("\u0663" * 50, timeout=0.1) == (0, "+" + "\u0663" * 50)
 
 
+def test_exponential_work_that_is_not_regular_runs_on_short_strings_only() -> None:
+    """`(\\d|\\d)+` doubles its paths with each digit: a bound for each length, not a polynomial."""
+    matcher = RuleMatcher((NormalizationRule("Pairs", r"^(\d|\d)+\1$", "+$1"),))
+    budget = matcher.rules[0].budget
+    assert budget.bound is None and budget.linear is None
+    assert budget.longest_within(0.1) == 7 and budget.longest_within(1.0) == 10
+    assert (matcher.match("7122", timeout=0.1), matcher.match("7123", timeout=0.1)) == ((0, "+2"), None)
+    with pytest.raises(RegexTimeoutError, match="on a dial string of 8 characters"):
+        matcher.match("71234567", timeout=0.1)
+
+
 def test_without_a_timeout_regex_runs_alone() -> None:
     budget = PatternBudget(compile_pattern(r"^(\d+)+(?:\1)$"))
     assert budget.bound is None and budget.linear is None

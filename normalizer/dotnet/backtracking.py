@@ -120,10 +120,10 @@ def _within(work: _Work) -> _Work:
     return work
 
 
-def _sequence(items: Any) -> _Work:
+def _sequence(items: Any, length: int | None = None) -> _Work:
     work = _Work(_ONE, _Polynomial(0, 0), _ONE)
     for op, value in items:
-        item = _item(op, value)
+        item = _item(op, value, length)
         work = _within(_Work(work.paths * item.paths, work.fixed + item.fixed, work.rate | item.rate))
     return work
 
@@ -144,8 +144,8 @@ def _is_one_character(parsed: Any) -> bool:
     return op in _SINGLE or op is sre.IN
 
 
-def _repeat(low: int, high: int, parsed: Any) -> _Work:
-    body = _sequence(parsed.data)
+def _repeat(low: int, high: int, parsed: Any, length: int | None = None) -> _Work:
+    body = _sequence(parsed.data, length)
     narrowest, widest = parsed.getwidth()
     unbounded = high >= sre.MAXREPEAT
     # One path runs the body as often as it repeats. An iteration that consumes
@@ -170,7 +170,9 @@ def _repeat(low: int, high: int, parsed: Any) -> _Work:
             return _within(_Work(_LINEAR, fixed, rate))
         return _within(_Work(_Polynomial(high - low + 1, 0), fixed, rate))
     if unbounded:
-        raise _Unbounded
+        if length is None or narrowest == 0:
+            raise _Unbounded
+        return _Work(_exponential(body.paths, length, length // narrowest), fixed, rate)
     # Each of up to `high` copies chooses its own way: (choices of one) ** high.
     paths = _Polynomial(high - low + 1, 0)
     for _ in range(high):
@@ -178,7 +180,19 @@ def _repeat(low: int, high: int, parsed: Any) -> _Work:
     return _Work(paths, fixed, rate)
 
 
-def _item(op: Any, value: Any) -> _Work:
+def _exponential(ways: _Polynomial, length: int, iterations: int) -> _Polynomial:
+    """Paths of at most `iterations` repeats of a body of `ways` ways each, on a text of `length`.
+
+    Every node of the tree of attempts is a path's prefix: at most
+    (iterations + 2) * ways ** (iterations + 1) of them, a number once the length is fixed.
+    """
+    base = ways.coefficient * (length + 1) ** ways.degree
+    if (iterations + 1) * base.bit_length() > _MAX_COEFFICIENT.bit_length():
+        raise _Unbounded
+    return _within(_Work(_Polynomial((iterations + 2) * base ** (iterations + 1), 0), _ONE, _ONE)).paths
+
+
+def _item(op: Any, value: Any, length: int | None = None) -> _Work:
     if op in _SINGLE or op is sre.AT:
         return _Work(_ONE, _ONE, _ONE)
     if op is sre.IN:
@@ -186,23 +200,23 @@ def _item(op: Any, value: Any) -> _Work:
         members = _Polynomial(max(len(value), 1), 0)
         return _Work(_ONE, members, members)
     if op is sre.SUBPATTERN:
-        body = _sequence(value[3].data)
+        body = _sequence(value[3].data, length)
         return _Work(body.paths, body.fixed + _Polynomial(2, 0), body.rate)
     if op is sre.BRANCH:
         work = _Work(_Polynomial(0, 0), _ONE, _ONE)
         for branch in value[1]:
-            found = _sequence(branch.data)
+            found = _sequence(branch.data, length)
             work = _within(_Work(work.paths + found.paths, work.fixed | found.fixed, work.rate | found.rate))
         return _Work(work.paths, work.fixed + _ONE, work.rate)
     if op in _REPEATS:
         low, high, body = value
-        return _repeat(low, high, body)
+        return _repeat(low, high, body, length)
     if op is getattr(sre, "ATOMIC_GROUP", None):
-        return _sequence(value.data)
+        return _sequence(value.data, length)
     if op in (sre.ASSERT, sre.ASSERT_NOT):
         # Tried at each position a path reaches: its paths multiply that path's,
         # and the characters it reads are steps of its own.
-        body = _sequence(value[1].data)
+        body = _sequence(value[1].data, length)
         return _within(_Work(body.paths, body.fixed + body.rate * _width(value[1]) + _ONE, _ONE))
     return _unknown(op)
 
@@ -248,6 +262,20 @@ def work_bound(python_pattern: str) -> WorkBound | None:
     try:
         parsed = parse(python_pattern)
         work = _sequence(parsed.data)
+    except (re.error, RecursionError, OverflowError, _Unbounded):
+        return None
+    paths, fixed, rate = work.paths, work.fixed, work.rate
+    size = max(fixed.coefficient, len(python_pattern), 1)
+    return WorkBound(paths.coefficient, paths.degree, size, fixed.degree, rate.coefficient, rate.degree)
+
+
+def work_bound_at(python_pattern: str, length: int) -> WorkBound | None:
+    """`work_bound`, also for a repeat of a body with several ways (`(\\d|\\d)+`), valid
+    on texts of `length` characters only: its paths grow exponentially, so only a
+    short text has a bound (each iteration consumes a character at least)."""
+    try:
+        parsed = parse(python_pattern)
+        work = _sequence(parsed.data, length)
     except (re.error, RecursionError, OverflowError, _Unbounded):
         return None
     paths, fixed, rate = work.paths, work.fixed, work.rate

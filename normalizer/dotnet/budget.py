@@ -8,7 +8,9 @@ pattern, n, the text's alphabet and the budget alone:
 
 1. `backtracking` proves the whole search (every start position) or
    `Regex.Replace` takes at most the budget's steps: `regex` runs it, without a
-   timeout;
+   timeout (exponential work, a repeat of a body with several ways such as
+   `(\\d|\\d)+`, has a bound on each length, which only a short text keeps
+   within the budget);
 2. otherwise a regular pattern, on ASCII text without a newline, runs in RE2
    (`linear`), in time linear in n whatever its shape;
 3. otherwise it is refused: `RegexTimeoutError`, saying the pattern cannot be
@@ -29,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from normalizer.dotnet.backtracking import WorkBound, analysable, work_bound
+from normalizer.dotnet.backtracking import WorkBound, analysable, work_bound, work_bound_at
 from normalizer.dotnet.dialect import CompiledPattern
 from normalizer.dotnet.linear import LinearPattern, compile_linear
 from normalizer.errors import RegexTimeoutError
@@ -45,6 +47,8 @@ Search = Callable[[str, int], Any]
 _UNSET: Any = object()
 _MAX_LENGTH = 1 << 20
 """Lengths past this are never proven within a budget (a dial string is far shorter)."""
+_MAX_EXPONENTIAL_LENGTH = 1024
+"""Past this, exponential work is never within a budget (each length is a walk of the pattern)."""
 _MAX_TIMEOUTS = 64
 """Timeouts whose longest length a pattern remembers."""
 
@@ -57,11 +61,12 @@ def budget_steps(timeout: float) -> float:
 class PatternBudget:
     """One pattern's proven work and its RE2 form, both found on first use."""
 
-    __slots__ = ("_bound", "_linear", "_longest", "pattern")
+    __slots__ = ("_analysed", "_bound", "_linear", "_longest", "pattern")
 
     def __init__(self, pattern: CompiledPattern) -> None:
         self.pattern = pattern
         self._bound: WorkBound | None = _UNSET
+        self._analysed: str | None = None
         self._linear: LinearPattern | None = _UNSET
         self._longest: dict[float, int] = {}
 
@@ -69,8 +74,8 @@ class PatternBudget:
     def bound(self) -> WorkBound | None:
         """The steps of one match attempt (None: not proven bounded)."""
         if self._bound is _UNSET:
-            analysed = analysable(self.pattern.python_pattern)
-            self._bound = work_bound(analysed) if analysed is not None else None
+            self._analysed = analysable(self.pattern.python_pattern)
+            self._bound = work_bound(self._analysed) if self._analysed is not None else None
         return self._bound
 
     @property
@@ -87,6 +92,10 @@ class PatternBudget:
         per position at most; a start-anchored pattern fails at once past the first.
         """
         bound = self.bound
+        if bound is None and self._analysed is not None:
+            # Exponential work (a repeat of a body with several ways) has a bound
+            # on each length, which only a short text keeps within a budget.
+            bound = work_bound_at(self._analysed, length)
         if bound is None:
             return None
         steps = bound.steps(length)
@@ -103,7 +112,8 @@ class PatternBudget:
             cost = self.cost(length)
             return cost is not None and cost <= budget
 
-        low, high = -1, _MAX_LENGTH  # the cost grows with the length: the last that fits
+        low, high = -1, _MAX_LENGTH if self.bound is not None else _MAX_EXPONENTIAL_LENGTH
+        # The cost grows with the length: the last that fits.
         while low < high:
             middle = (low + high + 1) // 2
             if fits(middle):
