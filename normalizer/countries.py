@@ -155,7 +155,11 @@ def _number_fields(e164: str) -> _Fields:
         if code is not None:
             compiled = _calling_code(code[1])
             if compiled is not None:
-                national = compiled.national_number(digits[code[0] :])
+                rest = digits[code[0] :]
+                prefix = compiled.national_prefix
+                if _MIN_NSN <= len(rest) <= _MAX_NSN and (prefix is None or prefix.match(rest) is None):
+                    return compiled.facts(rest)  # `parse` keeps it as it is
+                national = compiled.national_number(rest)
                 if national is not None:
                     return compiled.facts(national) if national else (None, "unknown", False)
     try:
