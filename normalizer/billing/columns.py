@@ -131,15 +131,44 @@ def parse_starts(values: pa.Array | pa.ChunkedArray | list[str], column: str) ->
     return parsed.values
 
 
-def read_starts(values: pa.Array | pa.ChunkedArray | list[str], column: str) -> Parsed:
-    """Seconds since the epoch (UTC) of each start, and the rows that are not one."""
+def _only(parsed: Parsed, rows: np.ndarray) -> Parsed:
+    """`parsed` with the rows outside `rows` (a mask) reading 0 and never bad."""
+    values = parsed.values.copy()
+    values[~rows] = 0
+    kept = rows[parsed.bad]
+    details = [detail for detail, keep in zip(parsed.details, kept.tolist(), strict=True) if keep]
+    return Parsed(values, parsed.bad[kept], details, parsed.column)
+
+
+def _text_column(values: pa.Array) -> bool:
+    return not (
+        pa.types.is_timestamp(values.type) or pa.types.is_integer(values.type) or pa.types.is_floating(values.type)
+    )
+
+
+def read_starts(
+    values: pa.Array | pa.ChunkedArray | list[str], column: str, rows: np.ndarray | None = None
+) -> Parsed:
+    """Seconds since the epoch (UTC) of each start, and the rows that are not one.
+
+    With `rows` (a mask), only those rows are read: the others (rows in error,
+    which may hold anything) read 0 and are never bad.
+    """
     if isinstance(values, list):
         values = pa.array(values, pa.string())
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     values, not_utf8 = utf8_text(values)
     if not_utf8 is not None:
-        return _not_utf8(read_starts(values, column), not_utf8)
+        return _not_utf8(read_starts(values, column, rows), not_utf8)
+    if rows is not None and not rows.all():
+        if _text_column(values):
+            quick = _iso_quickly(values)
+            if quick is not None:
+                return _only(Parsed(quick, np.zeros(0, np.int64), [], column), rows)
+            # The others get a harmless value: the quick reading may still serve the rows read.
+            values = pc.if_else(pa.array(rows), values.cast(pa.string()), pa.scalar("1970-01-01T00:00:00", pa.string()))
+        return _only(read_starts(values, column), rows)
     if pa.types.is_timestamp(values.type):
         parsed = _whole_seconds(values)
     else:
@@ -283,20 +312,32 @@ def parse_durations(values: pa.Array | pa.ChunkedArray, column: str, max_seconds
     return parsed.values
 
 
-def read_durations(values: pa.Array | pa.ChunkedArray | list[float], column: str, max_seconds: float = MAX_CALL_SECONDS) -> Parsed:
+def read_durations(
+    values: pa.Array | pa.ChunkedArray | list[float],
+    column: str,
+    max_seconds: float = MAX_CALL_SECONDS,
+    rows: np.ndarray | None = None,
+) -> Parsed:
     """Seconds of each call, and the rows that are not a duration: empty, not a number,
-    not finite, negative, or longer than `max_seconds` (those rows read 0)."""
+    not finite, negative, or longer than `max_seconds` (those rows read 0).
+
+    With `rows` (a mask), only those rows are read: the others read 0 and are never bad.
+    """
     if isinstance(values, list):
         values = pa.array(values, pa.float64())
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     values, not_utf8 = utf8_text(values)
     if not_utf8 is not None:
-        return _not_utf8(read_durations(values, column, max_seconds), not_utf8)
+        return _not_utf8(read_durations(values, column, max_seconds, rows), not_utf8)
     if pa.types.is_integer(values.type) or pa.types.is_floating(values.type):
         seconds = values.cast(pa.float64())
     elif (quick := _seconds_quickly(values)) is not None:
         seconds = quick
+    elif rows is not None and not rows.all():
+        # The others get a harmless value: the quick reading may still serve the rows read.
+        filled = pc.if_else(pa.array(rows), values.cast(pa.string()), pa.scalar("0", pa.string()))
+        return _only(read_durations(filled, column, max_seconds), rows)
     else:
         text = pc.utf8_trim_whitespace(values.cast(pa.string()))
         # One reading for every cell, whatever its neighbours: a number as the quick cast reads
@@ -331,7 +372,8 @@ def read_durations(values: pa.Array | pa.ChunkedArray | list[float], column: str
             else:
                 details.append(f"{value!r} seconds is longer than the limit of {max_seconds:,.0f} s ({max_seconds / 86400:g} days)")
         out[bad] = 0.0
-    return Parsed(out, bad, details, column)
+    parsed = Parsed(out, bad, details, column)
+    return _only(parsed, rows) if rows is not None and not rows.all() else parsed
 
 
 def _numbers(text: pa.Array) -> pa.Array:
@@ -363,6 +405,9 @@ def parse_directions(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """True for each inbound call."""
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
-    text = pc.utf8_lower(pc.utf8_trim_whitespace(values.cast(pa.string())))
+    # A log holds a few distinct directions: each is read once (bytes that are not UTF-8: outbound).
+    encoded = utf8_text(values)[0].cast(pa.string()).dictionary_encode()
+    text = pc.utf8_lower(pc.utf8_trim_whitespace(encoded.dictionary))
     inbound = pc.or_(pc.is_in(text, pa.array(sorted(_INBOUND))), pc.ends_with(text, "_in"))
-    return np.asarray(pc.fill_null(inbound, False).to_numpy(zero_copy_only=False), bool)
+    per_value = np.append(np.asarray(pc.fill_null(inbound, False).to_numpy(zero_copy_only=False), bool), False)
+    return per_value[np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), np.int64)]

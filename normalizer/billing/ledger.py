@@ -31,13 +31,13 @@ import pyarrow.compute as pc
 from normalizer.billing.catalog import CountryPlans, PlanKind
 from normalizer.billing.outcome import (
     CREDITS,
-    NOT_A_NUMBER_TYPES,
     BillingCategory,
     BlockReason,
     CallBilling,
     Intent,
     Route,
 )
+from normalizer.billing.pairs import PairFacts
 from normalizer.billing.rates import PriceList, RateCard
 from normalizer.billing.replay import (
     _CATEGORIES,
@@ -49,7 +49,7 @@ from normalizer.billing.replay import (
     Replay,
     months_of,
 )
-from normalizer.classify import CallType, e164_part
+from normalizer.classify import e164_part
 from normalizer.errors import DialplanInputError
 
 if TYPE_CHECKING:
@@ -60,9 +60,15 @@ if TYPE_CHECKING:
 _EMERGENCY, _INTERNAL, _DOMESTIC, _INTERNATIONAL, _PREMIUM, _TOLL_FREE, _INBOUND = (
     _CATEGORIES.index(category) for category in BillingCategory
 )
-_PREMIUM_TYPES = ("premium_rate", "shared_cost")
-_NO_REGION = "+"
-"""The destination of a number billed abroad: no region, so domestic for no licence."""
+
+
+_FIXES = {
+    str(BlockReason.NO_INTERNATIONAL_ENTITLEMENT): "an International plan or Communications Credits would have carried these calls",
+    str(BlockReason.POOL_EXHAUSTED): "Communications Credits (or a bigger pool, below) would have carried these calls",
+    str(BlockReason.PAYG_UNFUNDED): "Communications Credits would have funded these Pay-As-You-Go calls",
+    str(BlockReason.CREDITS_EXHAUSTED): "a larger balance or auto-recharge would have carried these calls",
+}
+"""The advice for a user's blocked calls, by reason."""
 
 
 def month_name(code: int) -> str:
@@ -126,12 +132,19 @@ class CallLedger:
         self._profile_index: dict[tuple[str, str | None, bool], int] = {}
         self._profiles: list[tuple[User, CountryPlans | None]] = []
         self._void_id: int | None = None
-        self._rates: dict[str, float] = {}
-        """Rate per minute of each final number met so far (NaN: no prefix)."""
+        self._intent_payable = np.zeros(0, bool)
         self._regions: dict[str, int] = {"": 0}
+        self._pairs = PairFacts(self._regions, self.billing.internal_numbers)
+        """The bulk job's distinct results, kept from chunk to chunk."""
         self._home = np.zeros((0, 0), bool)
         self._intent_ids: dict[tuple[object, ...], int] = {}
-        self._user_ids: dict[str, int] = {}
+        self._upns: list[str] = [""]
+        """Callers in lower case (0: the empty caller of rows in error), with their licence."""
+        self._upn_ids: dict[str, int] = {"": 0}
+        self._user_profile = np.zeros(1, np.int64)
+        self._words = pa.array([], pa.string())
+        """Callers as written, each with its index in `_upns` (`_word_upn`)."""
+        self._word_upn = np.zeros(0, np.int64)
         self._refused: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         self._blocked: dict[int, dict[str, dict[str, list[int]]]] = defaultdict(
             lambda: defaultdict(lambda: defaultdict(lambda: [0, 0]))
@@ -167,68 +180,40 @@ class CallLedger:
         seconds: np.ndarray,
         inbound: np.ndarray | None = None,
         valid: np.ndarray | None = None,
+        *,
+        pairs: np.ndarray | None = None,
     ) -> Outcomes:
         """Replay classified calls (the `cdr` output columns); rows not `valid` (errors) are passed over.
 
-        The billing category is worked out with array operations (the same rules
-        as `CallBilling.category`): per row from the call type, number type and
-        final number, and per (licence, destination region) for domestic or
-        international; each (licence, category) gets its intent once.
+        With `pairs` (each row's pair id, as the bulk job gives it), the four
+        result arrays hold one value per pair, and what depends on the result
+        alone is worked out once per pair across chunks (`PairFacts`);
+        otherwise they hold one value per row. The billing category follows
+        the same rules as `CallBilling.category`, per (licence, pair) with
+        array operations; each (licence, category) gets its intent once.
         """
         count = len(start)
-        if valid is not None and not valid.all():
-            users = pc.if_else(pa.array(valid), users.cast(pa.string()), pa.scalar("", pa.string()))
-        # Distinct callers first, then their names in lower case (upns compare without case).
-        user_codes = users.cast(pa.string()).dictionary_encode()
-        written = user_codes.dictionary.to_pylist()
-        lowered = [upn.lower() for upn in written]
-        upns = list(dict.fromkeys(lowered))
-        position = {upn: index for index, upn in enumerate(upns)}
-        user_of = np.array([position[upn] for upn in lowered], np.int64)[
-            np.asarray(user_codes.indices.to_numpy(zero_copy_only=False), np.int64)
-        ]
-        profile_of = np.array([self._profile_id(upn) if upn else 0 for upn in upns], np.int64)[user_of]
-        kinds = pc.fill_null(call_type.cast(pa.string()), "")
-        types = pc.fill_null(number_type.cast(pa.string()), "")
-        finals = pc.fill_null(final_number.cast(pa.string()), "")
-
-        def mask(values: pa.Array) -> np.ndarray:
-            return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), bool)
-
-        # Destination regions: a few distinct values, each given an index kept for the whole replay.
-        named = pc.fill_null(destination_region.cast(pa.string()), "")
-        regions = named.dictionary_encode()
-        region_ids = np.array([self._regions.setdefault(r, len(self._regions)) for r in regions.dictionary.to_pylist()], np.int64)
-        where = region_ids[np.asarray(regions.indices.to_numpy(zero_copy_only=False), np.int64)] if len(region_ids) else np.zeros(count, np.int64)
-        where[mask(pc.equal(kinds, str(CallType.SERVICE)))] = 0  # a short code is dialled at home
-        # An E.164 number with no region or no valid type is billed abroad (`is_billed_abroad`).
-        abroad = mask(pc.starts_with(finals, "+")) & (
-            mask(pc.equal(named, "")) | mask(pc.is_in(types, value_set=pa.array(NOT_A_NUMBER_TYPES, pa.string())))
-        )
-        where[abroad] = self._regions.setdefault(_NO_REGION, len(self._regions))
+        facts = self._pairs if pairs is not None else PairFacts(self._regions, self.billing.internal_numbers)
+        facts.update(final_number, call_type, destination_region, number_type)
+        pair = np.asarray(pairs, np.int64) if pairs is not None else np.arange(count, dtype=np.int64)
+        user_of = self._user_ids_of(users, valid)
+        profile_of = self._user_profile[user_of]
         # Domestic (billing view) for each (licence, destination region); region 0: dialled at home.
         home = self._home_matrix()
-        category = np.where(home[profile_of, where], _DOMESTIC, _INTERNATIONAL).astype(np.int8)
-        internal = np.zeros(count, bool)
-        if self.billing.internal_numbers:  # a tenant user's own number (e164_part: before any ';')
-            plain = pc.struct_field(pc.extract_regex(finals, r"^(?P<n>[^;]*)"), "n")
-            numbers = pa.array(sorted(self.billing.internal_numbers), pa.string())
-            internal = mask(pc.is_in(plain, value_set=numbers))
-        category[mask(pc.equal(types, "toll_free")) & (category == _DOMESTIC)] = _TOLL_FREE  # abroad: international
-        is_premium = mask(pc.is_in(types, value_set=pa.array(_PREMIUM_TYPES)))
-        category[is_premium] = _PREMIUM
-        category[internal] = _INTERNAL  # a tenant user's number, not any extension-rule match
-        category[mask(pc.equal(kinds, str(CallType.EMERGENCY)))] = _EMERGENCY
+        category = np.where(home[profile_of, facts.region[pair]], _DOMESTIC, _INTERNATIONAL).astype(np.int8)
+        category[facts.toll_free[pair] & (category == _DOMESTIC)] = _TOLL_FREE  # abroad: international
+        fixed = facts.fixed[pair]
+        category = np.where(fixed >= 0, fixed, category)
         if inbound is not None:
             category[np.asarray(inbound, bool)] = _INBOUND
-        # Premium numbers: allowed or not by the caller's country (few rows).
+        # Premium numbers: allowed or not by the caller's country, once per (licence, pair).
         premium_ok = np.zeros(count, bool)
         premium_rows = np.flatnonzero(category == _PREMIUM)
         if len(premium_rows):
-            numbers = finals.take(pa.array(premium_rows)).to_pylist()
-            for row, number in zip(premium_rows.tolist(), numbers, strict=True):
-                country = self._profiles[profile_of[row]][1] if self._profiles else None
-                premium_ok[row] = bool(country and country.allows_premium(e164_part(number)))
+            keys = profile_of[premium_rows] * max(len(facts), 1) + pair[premium_rows]
+            distinct, inverse = np.unique(keys, return_inverse=True)
+            answers = np.array([self._premium_ok(facts, *divmod(int(key), max(len(facts), 1))) for key in distinct.tolist()], bool)
+            premium_ok[premium_rows] = answers[inverse.reshape(-1)]
         # One intent per (licence, category, premium allowed); rows in error get the void one.
         combined = (profile_of * len(_CATEGORIES) + category) * 2 + premium_ok
         # The combinations present, found by counting (the codes are small), each given its intent.
@@ -245,24 +230,63 @@ class CallLedger:
             ids[~valid] = self._void()
         rates = None
         if self.rates is not None:
-            # Only calls that may be paid from credits need a rate; each distinct number is looked up once.
-            payable = np.array(
-                [i.route is Route.CREDITS or (i.route is Route.POOL and i.overflow_to_credits) for i in self.intents],
-                bool,
-            )[ids]
+            # Only calls that may be paid from credits need a rate; each pair is looked up once.
             rates = np.full(count, np.nan)
-            rows = np.flatnonzero(payable)
+            rows = np.flatnonzero(self._payable()[ids])
             if len(rows):
-                numbers_codes = finals.take(pa.array(rows)).dictionary_encode()
-                distinct_numbers = numbers_codes.dictionary.to_pylist()
-                known = self._rates
-                new = [number for number in distinct_numbers if number not in known]
-                if new:  # numbers met for the first time, looked up together
-                    known.update(zip(new, self.rates.rates_of_array(pa.array(new, pa.string())).tolist(), strict=True))
-                distinct_rates = np.array([known[number] for number in distinct_numbers], np.float64)
-                rates[rows] = distinct_rates[np.asarray(numbers_codes.indices.to_numpy(zero_copy_only=False), np.int64)]
+                rates[rows] = facts.rates(pair[rows], self.rates)
         calls = Calls(np.asarray(start, np.int64), np.asarray(seconds, np.float64), ids, rates)
-        return self.feed(calls, upns, user_of, valid)
+        return self.feed(calls, user_of, valid)
+
+    def _user_ids_of(self, users: pa.Array, valid: np.ndarray | None) -> np.ndarray:
+        """Each row's caller as an index into `_upns` (upns compare without case), kept for the
+        whole replay; a caller seen only on rows in error is not looked up (it may not exist)."""
+        users = users.cast(pa.string())
+        found = np.asarray(
+            pc.index_in(users, value_set=self._words).fill_null(-1).to_numpy(zero_copy_only=False), np.int64
+        )
+        unknown = found < 0
+        if valid is not None:
+            unknown &= valid
+        if unknown.any():
+            # Callers met for the first time (once each), then their rows found again.
+            fresh = [word for word in pc.unique(users.filter(pa.array(unknown))).to_pylist() if word]
+            if fresh:
+                indices, profiles = [], []
+                for word in fresh:
+                    upn = word.lower()
+                    index = self._upn_ids.get(upn)
+                    if index is None:
+                        index = self._upn_ids[upn] = len(self._upns)
+                        self._upns.append(upn)
+                        profiles.append(self._profile_id(upn))
+                    indices.append(index)
+                self._user_profile = np.concatenate([self._user_profile, np.array(profiles, np.int64)])
+                self._word_upn = np.concatenate([self._word_upn, np.array(indices, np.int64)])
+                self._words = pa.concat_arrays([self._words, pa.array(fresh, pa.string())])
+                found = np.asarray(
+                    pc.index_in(users, value_set=self._words).fill_null(-1).to_numpy(zero_copy_only=False),
+                    np.int64,
+                )
+        # -1 (an empty caller, or one of rows in error only): the empty caller, 0.
+        user_of: np.ndarray = np.append(self._word_upn, 0)[found]
+        return user_of
+
+    def _premium_ok(self, facts: PairFacts, profile: int, pair: int) -> bool:
+        found = facts.premium_ok.get((profile, pair))
+        if found is None:
+            country = self._profiles[profile][1] if self._profiles else None
+            number = facts.results[0][pair].as_py() or ""
+            found = facts.premium_ok[(profile, pair)] = bool(country and country.allows_premium(e164_part(number)))
+        return found
+
+    def _payable(self) -> np.ndarray:
+        """Per intent: may it be paid from credits (then it needs a rate)."""
+        known = self._intent_payable
+        if len(known) < len(self.intents):
+            fresh = [i.route is Route.CREDITS or (i.route is Route.POOL and i.overflow_to_credits) for i in self.intents[len(known):]]
+            self._intent_payable = known = np.concatenate([known, np.array(fresh, bool)])
+        return known
 
     def _home_matrix(self) -> np.ndarray:
         """Domestic or not for each (licence, region) met so far; grown, never rebuilt."""
@@ -341,10 +365,9 @@ class CallLedger:
             inbound,
         )
 
-    def feed(
-        self, calls: Calls, users: list[str], user_of: np.ndarray, valid: np.ndarray | None = None
-    ) -> Outcomes:
-        """Replay one chunk and count its blocked calls per month, user and reason."""
+    def feed(self, calls: Calls, user_of: np.ndarray, valid: np.ndarray | None = None) -> Outcomes:
+        """Replay one chunk (`user_of`: each call's caller, an index into `_upns`) and count
+        its blocked calls per month, user and reason."""
         out = self.replay.feed(calls, self.intents)
         if self.kept is not None:
             self.kept.extend(calls.start, out)
@@ -354,10 +377,9 @@ class CallLedger:
         if len(refused):
             step = self.replay.increment_seconds
             wanted = np.ceil(np.ceil(calls.seconds[refused] / step) * step / 60).astype(np.int64)
-            ids = np.array([self._user_ids.setdefault(upn, len(self._user_ids)) for upn in users], np.int64)
             # Kept as arrays; counted per (month, user, reason) when the report is asked for.
             self._refused.append(
-                (months_of(calls.start[refused]), ids[user_of[refused]], out.reason[refused].astype(np.int64), wanted)
+                (months_of(calls.start[refused]), user_of[refused], out.reason[refused].astype(np.int64), wanted)
             )
         return out
 
@@ -367,17 +389,21 @@ class CallLedger:
         if self._refused:
             months, users, reasons, minutes = (np.concatenate(part) for part in zip(*self._refused, strict=True))
             self._refused.clear()
-            names = list(self._user_ids)
+            names = self._upns
             width = len(_REASONS)
             key = (months * len(names) + users) * width + reasons
             groups, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
             totals = np.bincount(inverse.reshape(-1), weights=minutes, minlength=len(groups))
-            for group, calls_in, minutes_in in zip(groups.tolist(), counts.tolist(), totals.tolist(), strict=True):
-                month, rest = divmod(group, len(names) * width)
-                user, reason = divmod(rest, width)
-                entry = self._blocked[month][names[user]][str(_REASONS[reason])]
+            group_month, rest = np.divmod(groups, len(names) * width)
+            group_user, group_reason = np.divmod(rest, width)
+            reason_names = [str(reason) for reason in _REASONS]
+            for month, user, reason, calls_in, minutes_in in zip(
+                group_month.tolist(), group_user.tolist(), group_reason.tolist(), counts.tolist(),
+                totals.astype(np.int64).tolist(), strict=True,
+            ):
+                entry = self._blocked[month][names[user]][reason_names[reason]]
                 entry[0] += calls_in
-                entry[1] += int(minutes_in)
+                entry[1] += minutes_in
         return self._blocked
 
     # The report ------------------------------------------------------------------
@@ -482,12 +508,7 @@ class CallLedger:
         advice: list[dict[str, Any]] = []
         for user, reasons in blocked.items():
             for reason, counts in reasons.items():
-                fix = {
-                    str(BlockReason.NO_INTERNATIONAL_ENTITLEMENT): "an International plan or Communications Credits would have carried these calls",
-                    str(BlockReason.POOL_EXHAUSTED): "Communications Credits (or a bigger pool, below) would have carried these calls",
-                    str(BlockReason.PAYG_UNFUNDED): "Communications Credits would have funded these Pay-As-You-Go calls",
-                    str(BlockReason.CREDITS_EXHAUSTED): "a larger balance or auto-recharge would have carried these calls",
-                }.get(reason)
+                fix = _FIXES.get(reason)
                 if fix:
                     advice.append({"user": user, "reason": reason, **counts, "advice": fix})
         for pool in pools:
@@ -539,15 +560,19 @@ class CallLedger:
         return advice
 
 
-def _names(codes: np.ndarray, names: list[str | None], mask: np.ndarray | None) -> pa.Array:
-    """Text from small integer codes (-1, -2: from the end of `names`), built without Python per row."""
+def _names(codes: np.ndarray, names: list[str | None], mask: np.ndarray | None, encoded: bool) -> pa.Array:
+    """Text from small integer codes (-1, -2: from the end of `names`), built without Python per row
+    (`encoded`: as a dictionary array, decoded later)."""
     table = pa.array(names, pa.string())
-    positions = np.where(codes < 0, codes + len(names), codes).astype(np.int32)
-    return table.take(pa.array(positions, mask=mask))
+    positions = pa.array(np.where(codes < 0, codes + len(names), codes).astype(np.int32), mask=mask)
+    return pa.DictionaryArray.from_arrays(positions, table) if encoded else table.take(positions)
 
 
-def outcome_columns(out: Outcomes, valid: np.ndarray | None = None) -> dict[str, pa.Array]:
-    """The six columns `cdr` appends; rows that are not `valid` (errors) get nulls."""
+def outcome_columns(out: Outcomes, valid: np.ndarray | None = None, *, encoded: bool = False) -> dict[str, pa.Array]:
+    """The six columns `cdr` appends; rows that are not `valid` (errors) get nulls.
+
+    With `encoded`, the three text columns are dictionary arrays (`normalizer.bulk.store.decoded`
+    makes them text, as the `cdr` job's writer does)."""
     mask = None if valid is None else ~valid
     charge = out.charge
     no_charge = np.isnan(charge) if valid is None else np.isnan(charge) | ~valid
@@ -555,10 +580,10 @@ def outcome_columns(out: Outcomes, valid: np.ndarray | None = None) -> dict[str,
     reasons: list[str | None] = [*(str(reason) for reason in _REASONS), None]
     charged: list[str | None] = [*out.pools, CREDITS, None]  # -2: credits, -1: nothing
     return {
-        "billing_category": _names(out.category, categories, mask),
+        "billing_category": _names(out.category, categories, mask, encoded),
         "allowed": pa.array(out.allowed, pa.bool_(), mask=mask),
-        "block_reason": _names(out.reason, reasons, mask),
-        "charged_to": _names(out.charged_to, charged, mask),
+        "block_reason": _names(out.reason, reasons, mask, encoded),
+        "charged_to": _names(out.charged_to, charged, mask, encoded),
         "billed_minutes": pa.array(out.billed_minutes, pa.int64(), mask=mask),
         "charge": pa.array(np.round(charge, 6), pa.float64(), mask=no_charge),
     }

@@ -24,10 +24,8 @@ from normalizer.billing.columns import parse_directions, read_durations, read_st
 from normalizer.billing.ledger import CallLedger, outcome_columns
 from normalizer.billing.replay import OutOfOrderError
 from normalizer.bulk.cdr_io import CdrFormat, open_writer
+from normalizer.bulk.store import BILLING_COLUMNS, decoded
 from normalizer.errors import DialplanInputError
-
-BILLING_COLUMNS = ("billing_category", "allowed", "block_reason", "charged_to", "billed_minutes", "charge")
-"""The columns the Calling Plan pass appends, in this order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +38,22 @@ class BillingColumns:
     direction: str | None = None
     file: str | None = None
     """The input file, named in the errors of its rows."""
+
+
+_RESULTS = ("final_number", "call_type", "destination_region", "number_type")
+"""The result columns the billing category is worked out from."""
+
+
+def _results(table: pa.Table) -> tuple[np.ndarray | None, list[pa.Array]]:
+    """Each row's pair id and one result per pair, when the table is the bulk job's encoded
+    output (the result columns index one list of distinct results); else (None, the columns)."""
+    columns = [table[name].combine_chunks() for name in _RESULTS]
+    if all(isinstance(values, pa.DictionaryArray) for values in columns):
+        indices = columns[0].indices
+        if all(values.indices.equals(indices) for values in columns[1:]):
+            pairs = np.asarray(indices.fill_null(0).to_numpy(zero_copy_only=False), np.int64)
+            return pairs, [values.dictionary for values in columns]
+    return None, [values.cast(pa.string()) for values in columns]
 
 
 class OutOfOrder(Exception):
@@ -64,22 +78,11 @@ def _bill_table(
         pc.and_(pc.is_null(table["error"]), pc.is_valid(table["call_type"])).to_numpy(zero_copy_only=False),
         bool,
     )
-    chosen = pa.array(valid)
-
-    def column(name: str, filler: str) -> pa.Array:
-        values = table[name]
-        values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
-        # A row in error may hold anything: it is passed over, so it gets a harmless value.
-        if valid.all():
-            return values
-        if pa.types.is_binary(values.type) or pa.types.is_large_binary(values.type):  # read (as UTF-8) by the reader
-            return pc.if_else(chosen, values, pa.scalar(filler.encode(), values.type))
-        return pc.if_else(chosen, values.cast(pa.string()), pa.scalar(filler, pa.string()))
-
     count = table.num_rows
-    starts = read_starts(column(columns.start, "1970-01-01T00:00:00"), columns.start)
+    # A row in error may hold anything there: it is passed over (read as 0, never bad).
+    starts = read_starts(table[columns.start], columns.start, rows=valid)
     durations = read_durations(
-        column(columns.duration, "0"), columns.duration, ledger.billing.catalog.billing.max_call_seconds
+        table[columns.duration], columns.duration, ledger.billing.catalog.billing.max_call_seconds, rows=valid
     )
     errors: pa.Array | None = None
     replayable = valid.copy()
@@ -91,19 +94,21 @@ def _bill_table(
             errors = pc.coalesce(current, marked)
     ledger.bad_rows += int(np.count_nonzero(replayable & ~valid))
     every = bool(valid.all())
-    inbound = parse_directions(column(columns.direction, "")) if columns.direction else None
+    inbound = parse_directions(table[columns.direction]) if columns.direction else None
+    pairs, results = _results(table)
     outcomes = ledger.feed_classified(
         utf8_text(table[columns.user].combine_chunks())[0].cast(pa.string()),  # a row not UTF-8 is in error already
-        table["final_number"].combine_chunks(),
-        table["call_type"].combine_chunks(),
-        table["destination_region"].combine_chunks(),
-        table["number_type"].combine_chunks(),
+        results[0],
+        results[1],
+        results[2],
+        results[3],
         starts.values,
         durations.values,
         inbound,
         valid=None if every else valid,
+        pairs=pairs,
     )
-    return outcome_columns(outcomes, None if every else valid), starts.values[valid], errors
+    return outcome_columns(outcomes, None if every else valid, encoded=True), starts.values[valid], errors
 
 
 class StreamingBiller:
@@ -165,7 +170,7 @@ def bill_file(
             out = out.set_column(out.column_names.index("error"), "error", errors.slice(done, size))
         for name in BILLING_COLUMNS:
             out = out.append_column(name, full[name].slice(done, size))
-        writer.write(out)
+        writer.write(decoded(out))
         done += size
     writer.close()
     return done

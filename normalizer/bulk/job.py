@@ -214,7 +214,9 @@ def normalize_file(
 
     `transform` changes each output table, in order, before it is written (the
     Calling Plan pass appends its columns there when the log is in time order);
-    it runs on the calling thread, as each chunk is finished.
+    it runs on the calling thread, as each chunk is finished, and gets the result
+    columns dictionary-encoded (one value per distinct pair so far, each row's pair
+    id as its index; `decoded` makes them text), which are decoded when written.
     """
     started = time.perf_counter()
     options: dict[str, Any] = {
@@ -242,7 +244,8 @@ def normalize_file(
             out = normalizer.finish(ticket, encoded=True)
             if transform is not None:
                 # On this thread: many short array calls on the writer's would wait on the GIL each time.
-                out = transform(decoded(out))
+                # It gets the encoded table (work per distinct pair); the writer's thread decodes.
+                out = transform(out)
             behind.put(out)
             rows += out.num_rows
             if progress is not None:

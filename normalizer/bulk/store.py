@@ -30,6 +30,9 @@ OUTPUT_COLUMNS = (
 )
 """The columns appended to every input row, in this order."""
 
+BILLING_COLUMNS = ("billing_category", "allowed", "block_reason", "charged_to", "billed_minutes", "charge")
+"""The columns the Calling Plan pass appends after them, in this order."""
+
 # One result per distinct (plan, dial string): the seven result columns, the
 # error, and the identity of the plan the matching rule belongs to.
 PairResult = tuple[str | None, str | None, str | None, str | None, str | None, str | None, str | None, str | None, str | None]
@@ -110,9 +113,10 @@ class PairStore:
 
 
 def decoded(table: pa.Table) -> pa.Table:
-    """`table` with dictionary-encoded result columns turned into plain text."""
+    """`table` with dictionary-encoded result (and Calling Plan) columns turned into plain text."""
+    appended = (*OUTPUT_COLUMNS, *BILLING_COLUMNS)
     fields = [
-        pa.field(f.name, pa.string()) if pa.types.is_dictionary(f.type) and f.name in OUTPUT_COLUMNS else f
+        pa.field(f.name, pa.string()) if pa.types.is_dictionary(f.type) and f.name in appended else f
         for f in table.schema
     ]
     return table.cast(pa.schema(fields, metadata=table.schema.metadata))
