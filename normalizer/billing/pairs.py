@@ -12,7 +12,7 @@ per row (pair id = row), it works per row.
 >>> import pyarrow as pa
 >>> facts = PairFacts({"": 0}, frozenset({"+33199990001"}))
 >>> results = [pa.array(values) for values in (["+442071234567", "112", "+33199990001;ext=1"],
-...     ["international", "emergency", "extension"], ["GB", None, "FR"], ["fixed_line", None, None])]
+...     ["international", "emergency", "extension"], ["GB", None, "FR"], ["fixed_line", None, "fixed_line"])]
 >>> facts.update(*results)
 >>> facts.region.tolist(), facts.fixed.tolist()
 ([1, 0, 2], [-1, 0, 1])
