@@ -401,6 +401,15 @@ class RateIn(Request):
     currency: str
 
 
+class PriceIn(Request):
+    """One licence's monthly price: the recommendations then give each plan mix's cost."""
+
+    region: str = Field(pattern=r"^[A-Za-z]{2}$", description="ISO 3166 alpha-2, e.g. FR.")
+    plan: str = Field(description="A plan id: domestic-<minutes>, international or payg.")
+    price: float = Field(ge=0, allow_inf_nan=False, description="A licence a month, finite, at most 1,000,000.")
+    currency: str
+
+
 class ReplayRequest(Request):
     model_config = ConfigDict(
         json_schema_extra={
@@ -426,6 +435,12 @@ class ReplayRequest(Request):
     )
     calls: list[CallIn]
     rates: list[RateIn] | None = Field(None, description="A rate card: credits in money (default: minutes).")
+    prices: list[PriceIn] | None = Field(
+        None, description="Monthly licence prices, one currency: the recommendations' plan mixes get their cost."
+    )
+    minute_rounding: int | None = Field(
+        None, ge=1, le=3600, description="Bill per started this many seconds (default: the catalog's, 60)."
+    )
 
 
 class CallOutcomeOut(Answer):

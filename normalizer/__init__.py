@@ -34,7 +34,13 @@ if _typing.TYPE_CHECKING:
     from normalizer.billing.explain import calling_plan_answer
     from normalizer.billing.ledger import CallLedger, outcome_columns
     from normalizer.billing.outcome import BillingCategory, BlockReason, CallBilling, CallOutcome
-    from normalizer.billing.rates import RateCard, rate_problem, read_rate_card
+    from normalizer.billing.rates import (
+        PriceList,
+        RateCard,
+        price_problem,
+        rate_problem,
+        read_rate_card,
+    )
     from normalizer.bulk.batch import CdrColumns, CdrNormalizer, normalize_batch
     from normalizer.bulk.cdr_io import CdrFormat
     from normalizer.bulk.job import normalize_file
@@ -114,7 +120,7 @@ _LAZY_MODULES = {
     "normalizer.billing.catalog": ("PlanCatalog", "default_plan_catalog"),
     "normalizer.billing.columns": ("parse_starts", "read_durations", "read_starts"),
     "normalizer.billing.ledger": ("CallLedger", "outcome_columns"),
-    "normalizer.billing.rates": ("RateCard", "rate_problem", "read_rate_card"),
+    "normalizer.billing.rates": ("PriceList", "RateCard", "price_problem", "rate_problem", "read_rate_card"),
     "normalizer.billing.explain": ("calling_plan_answer",),
     "normalizer.billing.outcome": ("BillingCategory", "BlockReason", "CallBilling", "CallOutcome"),
     "normalizer.bulk.batch": ("CdrColumns", "CdrNormalizer", "normalize_batch"),
@@ -257,6 +263,7 @@ __all__ = [
     "PatternError",
     "PlanCatalog",
     "PlanNormalizer",
+    "PriceList",
     "RateCard",
     "RegexTimeoutError",
     "RuleChange",
@@ -306,6 +313,7 @@ __all__ = [
     "normalize_file",
     "outcome_columns",
     "parse_starts",
+    "price_problem",
     "rate_problem",
     "read_durations",
     "read_rate_card",

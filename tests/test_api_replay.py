@@ -121,3 +121,51 @@ def test_bounded_like_simulate(client_with) -> None:  # type: ignore[no-untyped-
     assert card.status_code == 422 and card.json()["field"] == "rates" and card.json()["error"] == "too_many_items"
     long = client.post("/v1/calls/replay", json={"calls": [call(LIDIA, "0033123456789", "2024-03-01", 1)]})
     assert long.status_code == 422 and long.json()["detail"].startswith("calls[0]: ")
+
+
+def test_licence_prices_cost_the_recommended_plan_mixes(api_client) -> None:  # type: ignore[no-untyped-def]
+    tenant = {
+        "tenant": {"name": "What-if"},
+        "users": [{"upn": "a@w.fr", "usage_location": "FR", "calling_plan": "domestic-120"}],
+    }
+    calls = [call("a@w.fr", "0145678900", f"2024-03-0{day}T09:00:00Z", 100 * 60) for day in (1, 2, 3)]
+    prices = [
+        {"region": "FR", "plan": "domestic-120", "price": 8, "currency": "EUR"},
+        {"region": "fr", "plan": "domestic-240", "price": 12, "currency": "EUR"},
+    ]
+    answer = api_client.post("/v1/calls/replay", json={"tenant": tenant, "calls": calls, "prices": prices}).json()
+    (pool,) = [item for item in answer["calling_plans"]["months"]["2024-03"]["recommendations"] if "pool" in item]
+    costs = {option["plan"]: (option["licences"], option["monthly_cost"], option["extra_cost"], option["currency"])
+             for option in pool["options"]}
+    # 300 minutes needed: three domestic-120 licences (24 EUR, 16 more than the one), or one
+    # domestic-1200 (one domestic-240 is short), whose price is not given.
+    assert costs == {"domestic-120": (3, 24.0, 16.0, "EUR"), "domestic-1200": (1, None, None, "EUR")}
+    without = api_client.post("/v1/calls/replay", json={"tenant": tenant, "calls": calls}).json()
+    (plain,) = [item for item in without["calling_plans"]["months"]["2024-03"]["recommendations"] if "pool" in item]
+    assert all("monthly_cost" not in option for option in plain["options"])
+
+
+@pytest.mark.parametrize(
+    ("prices", "where"),
+    [
+        ([{"region": "FR", "plan": "payg", "price": 1, "currency": "EUR"}] * 2, "prices[1]: "),
+        ([{"region": "FR", "plan": "payg", "price": 1, "currency": "EUR"},
+          {"region": "GB", "plan": "payg", "price": 1, "currency": "GBP"}], "field 'prices': prices in more than one"),
+        ([{"region": "FR", "plan": "payg", "price": 2e6, "currency": "EUR"}], "prices[0]: field 'price': 2000000.0 is more than"),
+    ],
+    ids=["repeated", "two-currencies", "too-dear"],
+)
+def test_prices_are_checked_as_a_price_file_is(api_client, prices: list[dict[str, Any]], where: str) -> None:  # type: ignore[no-untyped-def]
+    answer = api_client.post("/v1/calls/replay", json={"calls": [call(LIDIA, "1", "2024-03-01", 1)], "prices": prices})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["detail"].startswith(where), answer.json()["detail"]
+
+
+def test_minute_rounding_is_a_setting_of_the_request(api_client) -> None:  # type: ignore[no-untyped-def]
+    calls = [call(LIDIA, "02079460000", "2024-03-01T09:00:00Z", 61), call(LIDIA, "02079460000", "2024-03-01T10:00:00Z", 1)]
+    default = api_client.post("/v1/calls/replay", json={"calls": calls}).json()
+    assert [r["billed_minutes"] for r in default["results"]] == [2, 1]
+    hourly = api_client.post("/v1/calls/replay", json={"calls": calls, "minute_rounding": 3600}).json()
+    assert [r["billed_minutes"] for r in hourly["results"]] == [60, 60]
+    assert hourly["calling_plans"]["minute_rounding"] == "per started 3600 s"
+    assert api_client.post("/v1/calls/replay", json={"calls": calls, "minute_rounding": 0}).status_code == 422

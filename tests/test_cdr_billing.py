@@ -64,6 +64,17 @@ def test_parquet_output_keeps_types(log: Path, tmp_path: Path) -> None:
     assert table.column_names[-6:] == ["billing_category", "allowed", "block_reason", "charged_to", "billed_minutes", "charge"]
     assert table["allowed"].to_pylist()[:3] == [False, True, True]
     assert table["charge"].to_pylist()[1] is None  # no rate card: credits in minutes only
+    assert {str(table.schema.field(name).type) for name in ("billing_category", "block_reason", "charged_to")} == {"string"}
+
+
+def test_minute_rounding_is_a_setting_of_the_run(log: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["cdr", str(log), *OPTIONS, "--minute-rounding", "3600"]) == 0
+    rows = list(csv.DictReader(log.with_name("calls.normalized.csv").open(encoding="utf-8")))
+    # Pradeep's 125 s on credits and Emily's 60 s in her pool: a started hour each.
+    assert [r["billed_minutes"] for r in rows[1:3]] == ["60", "60"]
+    assert "(per started 3600 s)" in capsys.readouterr().out
+    assert main(["cdr", str(log), *OPTIONS, "--minute-rounding", "0"]) == 2
+    assert "must be from 1 to 3600 seconds, not 0" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
@@ -88,6 +99,7 @@ BAD_CELLS = """start,user,dialed,dur
 2024-03-01T08:05:00Z,lidia.holloway@contoso.com,02079460000,1e30
 2024-03-01T08:06:00Z,lidia.holloway@contoso.com,02079460000,-5
 2024-03-01T08:07:00Z,lidia.holloway@contoso.com,02079460000,60
+yesterday,nobody@contoso.com,0145678900,soon
 """
 
 
@@ -111,10 +123,24 @@ def test_a_bad_start_or_duration_is_an_error_row_naming_the_file_and_its_row(
         f"{log}: field 'dur': row 6: '1e30' seconds is longer than the limit of 2,678,400 s (31 days)",
         f"{log}: field 'dur': row 7: '-5': a duration cannot be negative",
     ]
-    assert [r["billed_minutes"] for r in rows] == ["", "1", "", "", "", "", "", "1"]  # no wrap, nothing replayed for them
-    report = json.loads(summary.read_text(encoding="utf-8"))["calling_plans"]
+    assert [r["billed_minutes"] for r in rows] == ["", "1", "", "", "", "", "", "1", ""]  # no wrap, nothing replayed for them
+    # A row already in error (an unknown user) keeps its one error, whatever its start and duration hold.
+    assert rows[8]["error"] == "user 'nobody@contoso.com' does not exist in tenant 'Contoso'"
+    data = json.loads(summary.read_text(encoding="utf-8"))
+    report = data["calling_plans"]
     assert (report["calls"], report["rows_in_error"], report["billed_minutes"]) == (2, 5, 2)
     assert report["months"]["2024-03"]["pools"][0]["used"] == 2
+    # The run's counts hold them too: errors + call types = rows, each error once, without its row.
+    assert (data["rows"], data["errors"], data["call_types"]) == (9, 7, {"domestic": 2})
+    assert data["errors"] + sum(data["call_types"].values()) == data["rows"]
+    assert {entry["error"]: entry["rows"] for entry in data["top_errors"]} == {
+        "user 'nobody@contoso.com' does not exist in tenant 'Contoso'": 2,
+        f"{log}: field 'start': '2024-03-01 25:00:00' is not a date and time (ISO 8601, or M/D/YYYY h:mm:ss AM)": 1,
+        f"{log}: field 'dur': 'nan' is not a finite number of seconds": 1,
+        f"{log}: field 'dur': 'inf' is not a finite number of seconds": 1,
+        f"{log}: field 'dur': '1e30' seconds is longer than the limit of 2,678,400 s (31 days)": 1,
+        f"{log}: field 'dur': '-5': a duration cannot be negative": 1,
+    }
 
 
 def test_a_log_s_satellite_and_freephone_calls_do_not_use_the_domestic_pool(tmp_path: Path) -> None:

@@ -19,10 +19,12 @@ from normalizer import (
     CallLedger,
     DialplanError,
     DialplanInputError,
+    PriceList,
     RateCard,
     Simulator,
     check_data,
     outcome_columns,
+    price_problem,
     rate_problem,
     read_durations,
     read_starts,
@@ -74,6 +76,7 @@ def replay_answer(
         if len(currencies) > 1:
             raise DialplanInputError(f"rates in more than one currency: {', '.join(sorted(currencies))}", field="rates")
         rates = RateCard({rate.prefix: rate.rate for rate in request.rates}, currencies.pop(), "rates")
+    prices = price_list(request)
     done: dict[tuple[str, str], Any] = {}
     results = []
     for index, call in enumerate(calls):
@@ -103,7 +106,7 @@ def replay_answer(
             index = int(parsed.bad[0])
             raise ItemError(f"calls[{index}]", parsed.error(0)) from None
     deadline.check("calls")
-    ledger = CallLedger(simulator, rates=rates)
+    ledger = CallLedger(simulator, rates=rates, prices=prices, increment_seconds=request.minute_rounding)
     out = ledger.feed_results(
         [call.user for call in calls],
         results,
@@ -126,3 +129,25 @@ def replay_answer(
     report = ledger.summary()
     deadline.check("calls")
     return {"tenant": simulator.tenant.name, "results": answers, "calling_plans": report}
+
+
+def price_list(request: ReplayRequest) -> PriceList | None:
+    """The request's licence prices (None: none given), checked line by line as a price file is."""
+    if not request.prices:
+        return None
+    seen: dict[tuple[str, str], int] = {}
+    for index, line in enumerate(request.prices):
+        problem = price_problem(line.price)
+        if problem:
+            raise ItemError(f"prices[{index}]", DialplanInputError(f"{line.price!r} {problem}", field="price"))
+        key = (line.region.upper(), line.plan)
+        if key in seen:
+            raise ItemError(
+                f"prices[{index}]",
+                DialplanInputError(f"{line.region} {line.plan} repeats prices[{seen[key]}]", field="plan"),
+            )
+        seen[key] = index
+    currencies = {line.currency for line in request.prices}
+    if len(currencies) > 1:
+        raise DialplanInputError(f"prices in more than one currency: {', '.join(sorted(currencies))}", field="prices")
+    return PriceList({key: request.prices[index].price for key, index in seen.items()}, currencies.pop(), "prices")

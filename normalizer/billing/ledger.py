@@ -71,6 +71,10 @@ _FIXES = {
 """The advice for a user's blocked calls, by reason."""
 
 
+MAX_INCREMENT_SECONDS = 3600
+"""The largest billing increment a replay takes (a started hour)."""
+
+
 def month_name(code: int) -> str:
     """`datetime64[M]` integer -> `2024-03`."""
     return str(np.datetime64(code, "M"))
@@ -108,7 +112,10 @@ class CallLedger:
         rates: RateCard | None = None,
         keep_calls: bool = False,
         prices: PriceList | None = None,
+        increment_seconds: int | None = None,
     ) -> None:
+        """`increment_seconds`: bill per started increment of this many seconds (default: the
+        catalog's `increment_seconds`, `rules/calling_plans/zones.toml`)."""
         self.simulator = simulator
         self.billing: CallBilling = simulator.billing
         self.rates = rates
@@ -121,9 +128,14 @@ class CallLedger:
                 file=rates.source,
                 field="currency",
             )
+        step = self.billing.catalog.billing.increment_seconds if increment_seconds is None else increment_seconds
+        if not 1 <= step <= MAX_INCREMENT_SECONDS:
+            raise DialplanInputError(
+                f"minute rounding must be from 1 to {MAX_INCREMENT_SECONDS:,} seconds, not {step}", field="minute_rounding"
+            )
         self.replay = Replay(
             self.billing.pools,
-            increment_seconds=self.billing.catalog.billing.increment_seconds,
+            increment_seconds=step,
             credits=credits,
             priced=rates is not None,
         )

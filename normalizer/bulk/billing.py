@@ -12,7 +12,8 @@ nulls there.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
@@ -20,11 +21,18 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from normalizer.billing.columns import parse_directions, read_durations, read_starts, utf8_text
+from normalizer.billing.columns import (
+    Parsed,
+    parse_directions,
+    read_durations,
+    read_starts,
+    utf8_text,
+)
 from normalizer.billing.ledger import CallLedger, outcome_columns
 from normalizer.billing.replay import OutOfOrderError
 from normalizer.bulk.cdr_io import CdrFormat, open_writer
 from normalizer.bulk.store import BILLING_COLUMNS, decoded
+from normalizer.bulk.summary import CdrSummary
 from normalizer.errors import DialplanInputError
 
 
@@ -56,12 +64,61 @@ def _results(table: pa.Table) -> tuple[np.ndarray | None, list[pa.Array]]:
     return None, [values.cast(pa.string()) for values in columns]
 
 
+@dataclass(slots=True)
+class BillingErrors:
+    """Rows the Calling Plan pass found in error (a start or duration it cannot read), for the
+    run's summary: they were normalized, so the normalization pass counted them by call type."""
+
+    rows: int = 0
+    call_types: Counter[str] = field(default_factory=Counter)
+    unmatched: int = 0
+    """Of them, rows whose dial string matched no rule."""
+    errors: Counter[str] = field(default_factory=Counter)
+    """By error, each without its row (the row's `error` names it)."""
+
+    def count(self, table: pa.Table, rows: np.ndarray, starts: Parsed, durations: Parsed, file: str | None) -> None:
+        """Count `rows` (indices into `table`), in error by the first of `starts`, `durations` to refuse them."""
+        if not len(rows):
+            return
+        self.rows += len(rows)
+        picked = pa.array(rows)
+        kinds = table["call_type"].combine_chunks().take(picked).cast(pa.string())
+        self.call_types.update(kind for kind in kinds.to_pylist() if kind is not None)
+        self.unmatched += int(pc.sum(pc.is_null(table["matching_rule"].combine_chunks().take(picked))).as_py() or 0)
+        counted = np.zeros(table.num_rows, bool)
+        for parsed in (starts, durations):
+            for row, detail in zip(parsed.bad.tolist(), parsed.details, strict=True):
+                if not counted[row]:
+                    counted[row] = True
+                    self.errors[str(DialplanInputError(detail, file=file, field=parsed.column))] += 1
+
+    def folded_into(self, summary: CdrSummary) -> CdrSummary:
+        """`summary` with these rows counted as errors rather than by call type (errors + call types = rows)."""
+        if not self.rows:
+            return summary
+        call_types = Counter(summary.call_types)
+        call_types.subtract(self.call_types)
+        errors = Counter(dict(summary.top_errors))
+        errors.update(self.errors)
+        return replace(
+            summary,
+            errors=summary.errors + self.rows,
+            unmatched=summary.unmatched - self.unmatched,
+            call_types={kind: rows for kind, rows in sorted(call_types.items(), key=lambda item: -item[1]) if rows},
+            top_errors=errors.most_common(_TOP_ERRORS),
+        )
+
+
+_TOP_ERRORS = 20
+"""Errors the summary lists (as the normalization pass does)."""
+
+
 class OutOfOrder(Exception):
     """A chunk starts before the previous one ended: the log is not in time order."""
 
 
 def _bill_table(
-    table: pa.Table, ledger: CallLedger, columns: BillingColumns, first_row: int = 1
+    table: pa.Table, ledger: CallLedger, columns: BillingColumns, first_row: int = 1, found: BillingErrors | None = None
 ) -> tuple[dict[str, pa.Array], np.ndarray, pa.Array | None]:
     """Replay one table's valid rows (data rows numbered from `first_row`).
 
@@ -92,7 +149,10 @@ def _bill_table(
             valid[parsed.bad] = False
             current = errors if errors is not None else table["error"].combine_chunks().cast(pa.string())
             errors = pc.coalesce(current, marked)
-    ledger.bad_rows += int(np.count_nonzero(replayable & ~valid))
+    refused = np.flatnonzero(replayable & ~valid)
+    ledger.bad_rows += len(refused)
+    if found is not None:
+        found.count(table, refused, starts, durations, columns.file)
     every = bool(valid.all())
     inbound = parse_directions(table[columns.direction]) if columns.direction else None
     pairs, results = _results(table)
@@ -125,10 +185,11 @@ class StreamingBiller:
         self.columns = columns
         self.latest: int | None = None
         self.rows = 0
+        self.errors = BillingErrors()
 
     def __call__(self, table: pa.Table) -> pa.Table:
         try:
-            appended, start, errors = _bill_table(table, self.ledger, self.columns, self.rows + 1)
+            appended, start, errors = _bill_table(table, self.ledger, self.columns, self.rows + 1, self.errors)
         except OutOfOrderError as exc:
             raise OutOfOrder(str(exc)) from None
         self.rows += table.num_rows
@@ -149,18 +210,20 @@ def bill_file(
     sink_format: CdrFormat,
     ledger: CallLedger,
     columns: BillingColumns,
+    found: BillingErrors | None = None,
 ) -> int:
-    """Replay the normalized file's calls into `ledger` and write every row with its outcome."""
+    """Replay the normalized file's calls into `ledger` and write every row with its outcome
+    (the rows it finds in error counted into `found`)."""
     import pyarrow.parquet as pq
 
     source = pq.ParquetFile(normalized)
     wanted = [columns.user, columns.start, columns.duration, "final_number", "call_type",
-              "destination_region", "number_type", "error"]
+              "destination_region", "number_type", "matching_rule", "error"]
     if columns.direction:
         wanted.append(columns.direction)
     names = source.schema_arrow.names
     table = source.read(columns=[name for name in dict.fromkeys(wanted) if name in names])
-    full, _, errors = _bill_table(table, ledger, columns)
+    full, _, errors = _bill_table(table, ledger, columns, found=found)
     writer = open_writer(sink, sink_format)
     done = 0
     for batch in source.iter_batches():

@@ -97,6 +97,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "credits in money (default: in minutes only)",
     )
     billing.add_argument(
+        "--minute-rounding",
+        metavar="SECONDS",
+        type=rounding_seconds,
+        help="bill each call per started SECONDS (1 to 3600; default: the catalog's increment_seconds, "
+        "60, per started minute)",
+    )
+    billing.add_argument(
         "--prices",
         metavar="FILE",
         help="monthly licence prices CSV (region, plan, price, currency): the recommendations "
@@ -127,6 +134,17 @@ def process_count(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if not 1 <= value <= 64:
         raise argparse.ArgumentTypeError(f"must be from 1 to 64, not {value}")
+    return value
+
+
+def rounding_seconds(text: str) -> int:
+    """`--minute-rounding SECONDS`: a whole number from 1 to 3600."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of seconds: {text!r}") from None
+    if not 1 <= value <= 3600:
+        raise argparse.ArgumentTypeError(f"must be from 1 to 3600 seconds, not {value}")
     return value
 
 
@@ -308,7 +326,8 @@ def _billing_columns(args: argparse.Namespace) -> BillingColumns | None:
     """The Calling Plan options, checked together (None: no Calling Plan pass)."""
     from normalizer.bulk.billing import BillingColumns
 
-    given = [args.start_column, args.duration_column, args.direction_column, args.rates, args.report, args.prices]
+    given = [args.start_column, args.duration_column, args.direction_column, args.rates, args.report, args.prices,
+             args.minute_rounding]
     if not any(given):
         return None
     if args.report:
@@ -343,7 +362,7 @@ def _normalize_and_bill(
 
     from normalizer.billing.ledger import CallLedger
     from normalizer.billing.rates import read_price_list, read_rate_card
-    from normalizer.bulk.billing import OutOfOrder, StreamingBiller, bill_file
+    from normalizer.bulk.billing import BillingErrors, OutOfOrder, StreamingBiller, bill_file
     from normalizer.bulk.cdr_io import CdrFormat
 
     rates = read_rate_card(args.rates) if args.rates else None
@@ -351,22 +370,29 @@ def _normalize_and_bill(
     keep = bool(args.report)
     started = time.perf_counter()
     rewindable = isinstance(sink, Path) or (sink is not getattr(sys.stdout, "buffer", None) and sink.seekable())
-    new_ledger = partial(CallLedger, simulator, rates=rates, keep_calls=keep, prices=prices)
+    new_ledger = partial(
+        CallLedger, simulator, rates=rates, keep_calls=keep, prices=prices, increment_seconds=args.minute_rounding
+    )
     summary = None
     if rewindable:
         ledger = new_ledger()
+        biller = StreamingBiller(ledger, billing)
         try:
-            summary = normalize(sink, sink_format=sink_format, transform=StreamingBiller(ledger, billing))
+            summary = normalize(sink, sink_format=sink_format, transform=biller)
+            found = biller.errors
         except OutOfOrder:
             if not isinstance(sink, Path):
                 sink.seek(0)
                 sink.truncate()
     if summary is None:
         ledger = new_ledger()  # a fresh one: the one-pass attempt fed part of the log
+        found = BillingErrors()
         with tempfile.TemporaryDirectory(prefix="dialplan-cdr-") as work:
             normalized = Path(work) / "normalized.parquet"
             summary = normalize(normalized, sink_format=CdrFormat.PARQUET)
-            bill_file(normalized, sink, sink_format, ledger, billing)
+            bill_file(normalized, sink, sink_format, ledger, billing, found)
+    # Rows with a start or duration that cannot be read are error rows of the run too.
+    summary = found.folded_into(summary)
     if args.report:
         from normalizer.billing.report_html import write_report
 
