@@ -8,6 +8,7 @@ instead.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -228,3 +229,47 @@ def test_a_utf16_log_is_refused_saying_so_and_how_to_convert_it(
     log.write_bytes("user\tdialed\na@t.com\t0145678900\n".encode("utf-16-le"))  # no mark
     assert main(argv) == 2
     assert "the file is UTF-16 text" in capsys.readouterr().err
+
+
+GROWS = {
+    "doubling": ("$a = 'x'\nfor ($i = 0; $i -lt 40; $i++) { $a = $a + $a }\n", "line 2, column 38: this would build text of 1,048,576 characters"),
+    "repeating": ("$a = 'x' * 1000000000000\n", "line 1, column 6: this would build text of 1,000,000,000,000 characters"),
+    "replacing": ("$a = 'x' * 600000\n$b = $a.Replace('x', 'yy')\n", "line 2, column 6: this would build text of 1,200,000 characters"),
+    "padding": ("$a = 'x'.PadLeft(2000000)\n", "line 1, column 6: this would build text of 2,000,000 characters"),
+    "formatting": ("$t = 'x' * 500000\n$u = '{0}{0}{0}' -f $t\n", "line 2, column 6: this would build text of 1,000,003 characters"),
+    "joining": ("$a = @(1)\nfor ($i = 0; $i -lt 40; $i++) { $a = $a, $a }\n$s = \"$a\"\n", "line 3, column 6: this would build text of 1,048,575 characters"),
+    "appending": ("$a = @(1..99999)\n$b = @()\nforeach ($i in 1..20) { $b += $a }\n", "line 3, column 25: this would build a list of 1,099,989 items"),
+    "wrapping": ("$a = 1\nfor ($i = 0; $i -lt 100; $i++) { $a = ,$a }\n", "line 2, column 39: lists and hashtables nest more than 64 levels deep"),
+}
+PLAN = "New-CsTenantDialPlan -Identity P1 -NormalizationRules @(New-CsVoiceNormalizationRule -Parent Global -Name R -Pattern '^1$' -Translation '+1' -InMemory)\n"
+
+
+@pytest.mark.parametrize("name", sorted(GROWS))
+def test_a_script_value_past_the_size_limit_is_a_located_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    script, error = GROWS[name]
+    path = tmp_path / "grow.ps1"
+    path.write_text(script + PLAN, encoding="utf-8")
+    assert main(["import", str(path), "-o", str(tmp_path / "out.toml")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"dialplan: error: {path}: {error}"), err
+    assert "Traceback" not in err and not (tmp_path / "out.toml").exists()
+
+
+def test_a_script_within_the_size_limit_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "big.ps1"
+    path.write_text("$a = 'x' * 999999\n$b = $a.Length\n" + PLAN, encoding="utf-8")
+    assert main(["import", str(path), "-o", str(tmp_path / "out.toml")]) == 0
+
+
+@pytest.mark.slow
+def test_a_growing_script_read_by_the_service_is_refused_at_once(server: str) -> None:
+    script = GROWS["doubling"][0] + PLAN  # about 250 bytes
+    started = time.monotonic()
+    status, _, answer = call(server, "/v1/tenant-files/read", {"file_name": "grow.ps1", "text": script})
+    assert status == 422, answer
+    assert answer["error"] == "invalid_tenant_document"
+    assert "line 2, column 38: this would build text of 1,048,576 characters" in answer["detail"]
+    # Refused when the limit is passed, not when the request's 10 s run out.
+    assert time.monotonic() - started < 5

@@ -14,10 +14,11 @@ True
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NoReturn
 
 from normalizer.errors import DialplanError, TenantFileError
+from normalizer.formats.lists import CHANGING, ListChanges
 from normalizer.formats.script import (
     ArrayExpression,
     ArrayLiteral,
@@ -68,10 +69,11 @@ from normalizer.formats.values import (
     kind_of,
 )
 from normalizer.models import GLOBAL_IDENTITY
-from normalizer.nesting import MAX_NESTING
+
+_FORMAT_FIELD = re.compile(r"\{(\d+)(?:[,:][^}]*)?\}")
 
 
-class Evaluator:
+class Evaluator(ListChanges):
     """One run's state and values; `handlers` maps lower-case cmdlet names to what they do.
 
     `answers` are the `--choice NAME=VALUE` answers (NAME lower-cased): for a
@@ -163,7 +165,9 @@ class Evaluator:
 
     def add(self, left: Value, right: Value, position: Position) -> Value:
         if isinstance(left, tuple):
-            return left + (right if isinstance(right, tuple) else (right,))
+            items = right if isinstance(right, tuple) else (right,)
+            self.room(len(left) + len(items), "list", position)
+            return left + items
         if left is None:
             return right
         if isinstance(left, Unknown) or isinstance(right, Unknown):
@@ -171,7 +175,9 @@ class Evaluator:
         if isinstance(left, str) and not isinstance(
             right, (tuple, Table, RuleObject, PlanObject, Block)
         ):
-            return left + self.as_text(right, position)
+            text = self.as_text(right, position)
+            self.room(len(left) + len(text), "text", position)
+            return left + text
         if (
             isinstance(left, (int, float))
             and not isinstance(left, bool)
@@ -179,6 +185,7 @@ class Evaluator:
         ):
             return left + self.number(right, position)
         if isinstance(left, Table) and isinstance(right, Table):
+            self.room(len(left.entries) + len(right.entries), "hashtable", position)
             return Table(left.entries + right.entries)
         self.fail(
             f"cannot add {kind_of(right)} to {kind_of(left)} (start a list with @())", position
@@ -204,7 +211,9 @@ class Evaluator:
         if isinstance(left, Unknown) or isinstance(right, Unknown):
             return left if isinstance(left, Unknown) else right
         if operator == "*" and isinstance(left, str):
-            return left * int(self.number(right, position))
+            count = int(self.number(right, position))
+            self.room(len(left) * max(count, 0), "text", position)
+            return left * count
         a, b = self.number(left, position), self.number(right, position)
         if operator == "+":
             return a + b
@@ -229,21 +238,6 @@ class Evaluator:
             return True
         return bool(value)
 
-    def deeper(self, position: Position) -> None:
-        """Enter one more level of evaluation (leave it with `self.depth -= 1`).
-
-        Evaluation recurses once per level, so `((((...))))`, `-not -not ...`,
-        nested blocks or a function calling itself a thousand times deep would
-        exhaust Python's stack: past `MAX_NESTING` levels it is a located error.
-        """
-        self.depth += 1
-        if self.depth > MAX_NESTING:
-            self.depth -= 1
-            self.fail(
-                f"statements, expressions and function calls nest more than {MAX_NESTING} levels deep here",
-                position,
-            )
-
     # Values -------------------------------------------------------------------
 
     def expression(self, node: Expression) -> Value:
@@ -267,16 +261,17 @@ class Evaluator:
                 value = self.member(value, name, node.position)
             return value
         if isinstance(node, ArrayLiteral):
-            return tuple(self.expression(item) for item in node.items)
+            return self.nested(tuple(self.expression(item) for item in node.items), node.position)
         if isinstance(node, ArrayExpression):
-            return self.flatten(self.run(node.statements))
+            return self.flatten(self.run(node.statements), node.position)
         if isinstance(node, Subexpression):
-            output = self.flatten(self.run(node.statements))
+            output = self.flatten(self.run(node.statements), node.position)
             return output[0] if len(output) == 1 else (output or None)
         if isinstance(node, Hashtable):
-            return Table(
+            table = Table(
                 tuple((key, self.value_of(value), value.position) for key, value in node.pairs)
             )
+            return self.nested(table, node.position)
         if isinstance(node, Operation):
             # `a + b + c ...` nests to the left: folded in a loop, so a long
             # chain of terms is not a deep nesting.
@@ -302,22 +297,16 @@ class Evaluator:
         if isinstance(node, ScriptBlock):
             return Block(node)
         if isinstance(node, Concatenation):
-            return "".join(
-                self.as_text(self.expression(part), part.position) for part in node.parts
+            return self.joined(
+                (self.as_text(self.expression(part), part.position) for part in node.parts),
+                "",
+                node.position,
             )
         content = node.content
         if isinstance(content, Assignment):
             self.assign(content)
             return self.variable(content.variable, content.position)
         return self.pipeline(content)
-
-    @staticmethod
-    def flatten(values: list[Value]) -> tuple[Value, ...]:
-        """Output of statements, as `@()` collects it: lists are enumerated once."""
-        result: list[Value] = []
-        for value in values:
-            result.extend(value if isinstance(value, tuple) else (value,))
-        return tuple(result)
 
     def variable(self, written: str, position: Position) -> Value:
         name = written.lower()
@@ -334,25 +323,27 @@ class Evaluator:
         raise Undecidable(f"variable ${written} is not defined", position)
 
     def expand(self, node: Expandable) -> str:
-        pieces: list[str] = []
+        return self.joined(self.expanded(node), "", node.position)
+
+    def expanded(self, node: Expandable) -> Iterator[str]:
+        """The pieces of a double-quoted string, in order."""
         for part in node.parts:
             if isinstance(part, str):
-                pieces.append(part)
+                yield part
             elif isinstance(part, Embedded):
-                pieces.append(self.embedded(part))
+                yield self.embedded(part)
             elif self.is_defined(part.name.lower()) or part.name.lower() in {
                 "true",
                 "false",
                 "null",
             }:
-                pieces.append(self.as_text(self.variable(part.name, part.position), part.position))
+                yield self.as_text(self.variable(part.name, part.position), part.position)
             else:
                 raise Undecidable(
                     f"${part.name} in a double-quoted string is not a defined variable "
                     "(PowerShell would put nothing there; write patterns and translations in single quotes)",
                     part.position,
                 )
-        return "".join(pieces)
 
     def embedded(self, part: Embedded) -> str:
         """`$(...)` inside a double-quoted string: run what is inside."""
@@ -362,8 +353,8 @@ class Evaluator:
             inner = self.parse(part.text[2:-1])
         except DialplanError:
             raise Undecidable(f"{part.text} inside a double-quoted string", part.position) from None
-        output = self.flatten(self.run(inner.statements))
-        return " ".join(self.as_text(value, part.position) for value in output)
+        output = self.flatten(self.run(inner.statements), part.position)
+        return self.joined((self.as_text(value, part.position) for value in output), " ", part.position)
 
     def member(self, value: Value, name: str, position: Position) -> Value:
         key = name.lower()
@@ -435,6 +426,8 @@ class Evaluator:
         ):
             return self.prompt(node)
         target = self.expression(target_node)
+        if isinstance(target, tuple) and node.name.lower() in CHANGING:
+            return self.change_in_place(node, target)
         if isinstance(target, Unknown):
             return Unknown(f"{describe(target_node)}.{node.name}()")
         arguments = [self.expression(argument) for argument in node.arguments]
@@ -455,6 +448,7 @@ class Evaluator:
                 return int(self.number(text, node.position))
             function = _STRING_METHODS.get(key)
             if function is not None:
+                self.room(self.grown(key, text, arguments), "text", node.position)
                 try:
                     return function(text, *arguments)
                 except (TypeError, ValueError, IndexError):
@@ -489,7 +483,9 @@ class Evaluator:
         if kind in {"bool", "boolean"}:
             return self.is_true(value, position)
         if kind.endswith("[]") or kind == "array":
-            return value if isinstance(value, tuple) else (() if value is None else (value,))
+            if isinstance(value, tuple):
+                return value
+            return () if value is None else self.nested((value,), position)
         return value
 
     def unary(self, node: Unary) -> Value:
@@ -499,7 +495,7 @@ class Evaluator:
                 return value
             return not self.is_true(value, node.position)
         if node.operator == ",":
-            return (value,)
+            return self.nested((value,), node.position)
         if isinstance(value, Unknown):
             return value
         number = self.number(value, node.position)
@@ -552,7 +548,8 @@ class Evaluator:
                 self.fail(f"-f has no value {{{at}}}", position)
             return self.as_text(items[at], position)
 
-        return re.sub(r"\{(\d+)(?:[,:][^}]*)?\}", field, text).replace("{{", "{").replace("}}", "}")
+        filled = self.substituted(_FORMAT_FIELD, field, text, position)
+        return filled.replace("{{", "{").replace("}}", "}")
 
     def compare(self, operator: str, left: Value, right: Value, position: Position) -> Value:
         base, case = operator, False
@@ -567,9 +564,8 @@ class Evaluator:
             return found if base in {"contains", "in"} else not found
         if base == "join":
             items = left if isinstance(left, tuple) else (left,)
-            return self.as_text(right, position).join(
-                self.as_text(item, position) for item in items
-            )
+            separator = self.as_text(right, position)
+            return self.joined((self.as_text(item, position) for item in items), separator, position)
         if base == "split":
             flags = 0 if case else re.IGNORECASE
             return tuple(
@@ -585,8 +581,8 @@ class Evaluator:
             python = re.sub(r"\$(\d+)", r"\\g<\1>", self.as_text(replacement, position))
             texts = left if isinstance(left, tuple) else (left,)
             replaced = tuple(
-                re.sub(
-                    self.as_text(pattern, position), python, self.as_text(t, position), flags=flags
+                self.substituted(
+                    re.compile(self.as_text(pattern, position), flags), python, self.as_text(t, position), position
                 )
                 for t in texts
             )
@@ -664,7 +660,7 @@ class Evaluator:
         if value is None:
             return ""
         if isinstance(value, tuple):
-            return " ".join(self.as_text(item, position) for item in value)
+            return self.joined((self.as_text(item, position) for item in value), " ", position)
         if isinstance(value, Choice):
             return value.label
         if isinstance(value, Unknown):

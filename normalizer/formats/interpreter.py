@@ -54,6 +54,7 @@ from normalizer.formats.script import (
     FunctionDefinition,
     IfStatement,
     Increment,
+    MethodCall,
     ParamBlock,
     Parameter,
     Pipeline,
@@ -239,7 +240,8 @@ class Interpreter(Prompts):
         if top and len(statement.elements) == 1 and not isinstance(statement.elements[0], Command):
             if isinstance(value, Unknown):
                 self.ignore(statement, "not a dial plan statement")
-            else:
+            elif value is not None or not isinstance(statement.elements[0], MethodCall):
+                # A method that returns nothing (`$dp.NormalizationRules.Add($rule)`) did its work.
                 self.ignore(statement, "a value on its own (PowerShell prints it)")
         return [] if value is None else [value]
 

@@ -48,6 +48,10 @@ from normalizer.models import NormalizationRule
 
 MAX_ITERATIONS = 100_000
 """A loop that runs more often than this is an error (a script that never ends)."""
+MAX_VALUE_SIZE = 1_000_000
+"""The most characters in a string, or items in a list or hashtable, a script may build:
+a dial plan script needs thousands at most, and doubling a string forty times would
+take the machine's memory."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,107 @@
+"""Imports that must never succeed having lost something: the real `dialplan import` (its `main`).
+
+A rule added through a plan object's rules, a Direct Routing number's
+extension: each is kept, or the import stops with an error naming the line.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from normalizer.cli import main
+
+RULE = "New-CsVoiceNormalizationRule -Parent Global -Name '{0}' -Pattern '^{1}(\\d{{4}})$' -Translation '+3319999$1' -InMemory"
+START = (
+    f"$a = {RULE.format('A', 1)}\n"
+    f"$b = {RULE.format('B', 2)}\n"
+    "New-CsTenantDialPlan -Identity P1 -NormalizationRules @($a, $b)\n"
+    "$dp = Get-CsTenantDialPlan -Identity P1\n"
+)
+SAVE = "Set-CsTenantDialPlan -Identity P1 -NormalizationRules $dp.NormalizationRules\n"
+
+
+def imported(tmp_path: Path, script: str) -> dict[str, Any]:
+    path = tmp_path / "t.ps1"
+    path.write_text(script, encoding="utf-8")
+    out = tmp_path / "t.toml"
+    assert main(["import", str(path), "-o", str(out)]) == 0
+    return tomllib.loads(out.read_text(encoding="utf-8"))
+
+
+def rule_names(tenant: dict[str, Any]) -> list[str]:
+    return [rule["name"] for rule in tenant["dial_plans"][0]["rules"]]
+
+
+@pytest.mark.parametrize(
+    ("change", "names"),
+    [
+        pytest.param(f"$dp.NormalizationRules.Add(({RULE.format('C', 3)}))", ["A", "B", "C"], id="add"),
+        pytest.param(f"$dp.NormalizationRules.Insert(0, ({RULE.format('C', 3)}))", ["C", "A", "B"], id="insert-first"),
+        pytest.param(f"$dp.NormalizationRules.Insert(2, ({RULE.format('C', 3)}))", ["A", "B", "C"], id="insert-last"),
+        pytest.param("$dp.NormalizationRules.RemoveAt(0)", ["B"], id="remove-at"),
+        pytest.param("[void]$dp.NormalizationRules.Remove($dp.NormalizationRules[1])", ["A"], id="remove"),
+        pytest.param(f"$dp.NormalizationRules.Clear()\n$dp.NormalizationRules.Add(({RULE.format('C', 3)}))", ["C"], id="clear"),
+        pytest.param(f"$c = {RULE.format('C', 3)}\n$dp.NormalizationRules.AddRange(@($c))", ["A", "B", "C"], id="add-range"),
+    ],
+)
+def test_rules_changed_through_the_plan_object_are_imported(tmp_path: Path, change: str, names: list[str]) -> None:
+    assert rule_names(imported(tmp_path, START + change + "\n" + SAVE)) == names
+
+
+def test_the_plan_object_is_a_copy_until_it_is_saved(tmp_path: Path) -> None:
+    script = START + f"$dp.NormalizationRules.Add(({RULE.format('C', 3)}))\n"
+    assert rule_names(imported(tmp_path, script)) == ["A", "B"]
+
+
+@pytest.mark.parametrize(
+    ("change", "detail"),
+    [
+        pytest.param(
+            f"$rules = $dp.NormalizationRules\n$rules.Add(({RULE.format('C', 3)}))",
+            "line 6, column 1: cannot follow this change of dial plan rules: $rules.Add() changes a list of rules in place",
+            id="second-name",
+        ),
+        pytest.param(
+            f"$dp.NormalizationRules.Insert(5, ({RULE.format('C', 3)}))",
+            "line 5, column 1: cannot follow this change of dial plan rules: .Insert(5) is past the end of a list of 2",
+            id="past-the-end",
+        ),
+        pytest.param(
+            "$dp.NormalizationRules.Add((Read-Host 'rule?'))",
+            "line 5, column 1: cannot follow this change of dial plan rules: $dp.NormalizationRules.Add() takes Read-Host",
+            id="unknown-rule",
+        ),
+        pytest.param(
+            "$dp.NormalizationRules.Add('not a rule')",
+            "puts something other than normalization rules in the plan's rules",
+            id="not-a-rule",
+        ),
+    ],
+)
+def test_a_change_of_rules_the_reader_cannot_follow_is_a_located_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], change: str, detail: str
+) -> None:
+    path = tmp_path / "t.ps1"
+    path.write_text(START + change + "\n" + SAVE, encoding="utf-8")
+    assert main(["import", str(path), "-o", str(tmp_path / "t.toml")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"dialplan: error: {path}: ")
+    assert detail in err.splitlines()[0]
+    assert not (tmp_path / "t.toml").exists()
+
+
+def test_a_list_that_holds_no_rules_changed_in_place_becomes_unknown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # PowerShell's @() is fixed-size (.Add fails there) but an ArrayList is not: the
+    # reader cannot tell them apart, so a plan named from such a list is refused.
+    script = "$names = [System.Collections.ArrayList]@('P1')\n$names.Add('P2')\nforeach ($n in $names) { New-CsTenantDialPlan -Identity $n }\n"
+    path = tmp_path / "t.ps1"
+    path.write_text(script, encoding="utf-8")
+    assert main(["import", str(path), "-o", str(tmp_path / "t.toml")]) == 2
+    err = capsys.readouterr().err
+    assert "line 3" in err and "$names.Add()" in err
