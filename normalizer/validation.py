@@ -9,7 +9,13 @@ digits, `-` and `.` not starting with `.`, descriptions of at most 512 (rule)
 and 1,040 (plan) characters, at least one rule per plan; and what the engine
 needs: patterns and translations that compile in the .NET dialect, users on
 plans that exist and in regions that exist, each with a user principal name
-that is not blank and not another user's in other letter case.
+that is not blank and not another user's in other letter case, and a phone
+number, if any, that no other user holds (Teams refuses to assign a number
+"already assigned to another user": learn.microsoft.com microsoftteams
+set-csphonenumberassignment, example 7).
+
+A phone number is kept as `+E164` or, for a Direct Routing number with an
+extension, `+E164;ext=N` (`read_phone_number`).
 
 >>> from normalizer.models import DialPlan, NormalizationRule, Scope, Tenant
 >>> plan = DialPlan("P", Scope.TENANT_USER, (NormalizationRule("R", r"^(7\\d{3})$", "+1$1"),))
@@ -41,7 +47,35 @@ from normalizer.models import DialPlan, Tenant
 MAX_TENANT_PLANS = 1000
 MAX_RULE_DESCRIPTION = 512
 MAX_PLAN_DESCRIPTION = 1040
-_E164 = re.compile(r"\+[1-9]\d{7,14}")
+_E164 = re.compile(r"\+[1-9]\d{7,14}(?:;ext=\d{1,15})?")
+_PHONE_NUMBER = re.compile(r"(\+?)([1-9]\d{7,14})(?:;ext=(\d{1,15}))?", re.IGNORECASE)
+
+
+def read_phone_number(text: str) -> tuple[str, bool]:
+    """A user's number as Teams takes it, in the form kept; and whether its `+` was added.
+
+    `Set-CsPhoneNumberAssignment -PhoneNumber` takes `+12065551234` and the
+    non-E.164 `12065551234`, and Direct Routing numbers with an extension
+    (`+1206555000;ext=1234`, `1206555000;ext=1234`): learn.microsoft.com
+    microsoftteams set-csphonenumberassignment, -PhoneNumber. The extension is
+    kept (`+14255551000;ext=100`), so two users of one Direct Routing number
+    keep apart. ValueError says what is wrong.
+
+    >>> read_phone_number("14255551000;EXT=100"), read_phone_number(" +33199990001 ")
+    (('+14255551000;ext=100', True), ('+33199990001', False))
+    >>> read_phone_number("+44 20 7946 0000")
+    Traceback (most recent call last):
+    ...
+    ValueError: '+44 20 7946 0000' is not a phone number Teams assigns ('+' and 8 to 15 digits, or the digits alone, then ';ext=' and the extension if any)
+    """
+    found = _PHONE_NUMBER.fullmatch(text.strip())
+    if found is None:
+        raise ValueError(
+            f"{text!r} is not a phone number Teams assigns ('+' and 8 to 15 digits, or the digits "
+            "alone, then ';ext=' and the extension if any)"
+        )
+    plus, digits, extension = found.groups()
+    return f"+{digits}" + (f";ext={extension}" if extension else ""), not plus
 _IDENTITY = re.compile(r"[A-Za-z0-9\-][A-Za-z0-9.\-]{0,48}")
 
 
@@ -68,6 +102,7 @@ class Violation(StrEnum):
     UNKNOWN_REGION = "unknown-region"
     CALLING_PLAN_NOT_SOLD = "calling-plan-not-sold"
     INVALID_PHONE_NUMBER = "invalid-phone-number"
+    DUPLICATE_PHONE_NUMBER = "duplicate-phone-number"
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +230,22 @@ def problems(
             continue
         found.extend(_plan_problems(tenant, plan, limit, deadline))
     upns: dict[str, int] = {}
+    numbers: dict[str, int] = {}
     for index, user in enumerate(tenant.users):
+        if user.phone_number and (holder := numbers.setdefault(user.phone_number, index)) != index:
+            found.append(
+                Problem(
+                    Violation.DUPLICATE_PHONE_NUMBER,
+                    TenantValidationError(
+                        f"users[{index}]: user {user.upn!r} has phone number {user.phone_number!r}, "
+                        f"which users[{holder}] {tenant.users[holder].upn!r} holds already (Teams "
+                        "assigns a number to one user; a Direct Routing number's users keep apart "
+                        "by extension: ';ext=')",
+                        file=source,
+                        field="phone_number",
+                    ),
+                )
+            )
         if not user.upn.strip():
             found.append(
                 Problem(
@@ -242,7 +292,7 @@ def problems(
                     Violation.INVALID_PHONE_NUMBER,
                     TenantValidationError(
                         f"user {user.upn!r}: phone number {user.phone_number!r} is not an E.164 "
-                        "number ('+' and 8 to 15 digits)",
+                        "number ('+' and 8 to 15 digits, then ';ext=' and the extension if any)",
                         file=source,
                         field="phone_number",
                     ),

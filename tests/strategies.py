@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from hypothesis import strategies as st
 
 from normalizer.models import (
@@ -157,6 +159,14 @@ def tenants(draw: st.DrawFn, *, max_rules: bool = False, licences: bool = False)
     )
     if licences:
         users = tuple(draw(licensed(user)) for user in users)
+        # Teams assigns a number to one user: a number drawn twice is kept by the first.
+        holders: dict[str, str] = {}
+        users = tuple(
+            user
+            if user.phone_number is None or holders.setdefault(user.phone_number, user.upn) == user.upn
+            else dataclasses.replace(user, phone_number=None)
+            for user in users
+        )
     amounts = st.integers(0, 10**6).map(lambda cents: cents / 100)
     credits = (
         draw(st.none() | st.builds(CreditsSettings, amounts, st.sampled_from(["USD", "EUR", "GBP"]),
@@ -183,6 +193,6 @@ def licensed(draw: st.DrawFn, user: User) -> User:
     catalog = default_plan_catalog()
     region = draw(st.sampled_from(catalog.regions()))
     plan = draw(st.none() | st.sampled_from([p.id for p in catalog.country(region).plans]))
-    number = draw(st.none() | st.from_regex(r"\A\+[1-9]\d{7,14}\Z"))
+    number = draw(st.none() | st.from_regex(r"\A\+[1-9]\d{7,14}(;ext=\d{1,6})?\Z"))
     return replace(user, usage_location=region, calling_plan=plan,
                    communications_credits=draw(st.booleans()), phone_number=number)

@@ -6,6 +6,7 @@ extension: each is kept, or the import stops with an error naming the line.
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -105,3 +106,103 @@ def test_a_list_that_holds_no_rules_changed_in_place_becomes_unknown(
     assert main(["import", str(path), "-o", str(tmp_path / "t.toml")]) == 2
     err = capsys.readouterr().err
     assert "line 3" in err and "$names.Add()" in err
+
+
+# Phone numbers ---------------------------------------------------------------------
+
+PLAN = f"New-CsTenantDialPlan -Identity P1 -NormalizationRules @({RULE.format('A', 1)})\n"
+
+
+def users_script(*numbers: str) -> str:
+    lines = [PLAN]
+    for index, number in enumerate(numbers):
+        upn = f"u{index}@t.com"
+        lines.append(f"Set-MsolUser -UserPrincipalName {upn} -UsageLocation FR\n")
+        lines.append(f'Set-CsPhoneNumberAssignment -Identity {upn} -PhoneNumber "{number}" -PhoneNumberType DirectRouting\n')
+    return "".join(lines)
+
+
+def test_direct_routing_numbers_keep_their_extension_in_a_script(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    script = users_script("+33199990001;ext=12", "+33199990001;EXT=13", "33199990002")
+    path = tmp_path / "t.ps1"
+    path.write_text(script, encoding="utf-8")
+    out = tmp_path / "t.toml"
+    assert main(["import", str(path), "-o", str(out), "--verbose"]) == 0
+    users = tomllib.loads(out.read_text(encoding="utf-8"))["users"]
+    assert [user["phone_number"] for user in users] == ["+33199990001;ext=12", "+33199990001;ext=13", "+33199990002"]
+    assert "-PhoneNumber '33199990002' read as '+33199990002'" in capsys.readouterr().err
+    # Written back as a script, each number is assigned as Direct Routing and reads the same.
+    script_out = tmp_path / "again.ps1"
+    assert main(["export", "--tenant", str(out), "--format", "powershell", "-o", str(script_out)]) == 0
+    assert '-PhoneNumber \'+33199990001;ext=12\' -PhoneNumberType DirectRouting' in script_out.read_text(encoding="utf-8-sig")
+    assert main(["import", str(script_out), "-o", str(tmp_path / "again.toml")]) == 0
+    again = tomllib.loads((tmp_path / "again.toml").read_text(encoding="utf-8"))["users"]
+    assert [user["phone_number"] for user in again] == [user["phone_number"] for user in users]
+
+
+@pytest.mark.parametrize(
+    ("numbers", "detail"),
+    [
+        pytest.param(("+44 20 7946 0000",), "line 3, column 61: -PhoneNumber '+44 20 7946 0000' is not a phone number Teams assigns", id="not-a-number"),
+        pytest.param(("+33199990001;ext=",), "line 3, column 61: -PhoneNumber '+33199990001;ext=' is not a phone number", id="empty-extension"),
+        pytest.param(
+            ("+33199990001;ext=12", "33199990001;ext=12"),
+            "line 5, column 1: phone number '+33199990001;ext=12' has already been assigned to another user, 'u0@t.com'",
+            id="taken",
+        ),
+    ],
+)
+def test_a_phone_number_a_script_cannot_assign_is_a_located_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], numbers: tuple[str, ...], detail: str
+) -> None:
+    path = tmp_path / "t.ps1"
+    path.write_text(users_script(*numbers), encoding="utf-8")
+    assert main(["import", str(path), "-o", str(tmp_path / "t.toml")]) == 2
+    first = capsys.readouterr().err.splitlines()[0]
+    assert first.startswith(f"dialplan: error: {path}: {detail}"), first
+
+
+def teams_users(*line_uris: str) -> str:
+    users = [
+        {"UserPrincipalName": f"u{index}@t.com", "UsageLocation": "US", "LineUri": uri, "CallingPlan": "domestic-3000"}
+        for index, uri in enumerate(line_uris)
+    ]
+    return json.dumps(users)
+
+
+def test_teams_json_keeps_line_uri_extensions_and_a_call_between_them_is_internal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "t.json"
+    path.write_text(teams_users("tel:+14255551234;ext=1001", "tel:+14255551234;ext=1002"), encoding="utf-8")
+    out = tmp_path / "t.toml"
+    assert main(["import", str(path), "-o", str(out)]) == 0
+    users = tomllib.loads(out.read_text(encoding="utf-8"))["users"]
+    assert [user["phone_number"] for user in users] == ["+14255551234;ext=1001", "+14255551234;ext=1002"]
+    capsys.readouterr()
+    assert main(["normalize", "+14255551234;ext=1002", "--user", "u0@t.com", "--tenant", str(out), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["calling_plan"]["billing_category"] == "internal"
+    # Another extension of the same number is no user's: the call leaves the tenant.
+    assert main(["normalize", "+14255551234;ext=1003", "--user", "u0@t.com", "--tenant", str(out), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["calling_plan"]["billing_category"] == "domestic"
+
+
+def test_a_number_two_users_hold_is_an_error_on_import_and_in_lint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "t.json"
+    path.write_text(teams_users("tel:+14255551234;ext=1001", "tel:+14255551234;EXT=1001"), encoding="utf-8")
+    assert main(["import", str(path), "-o", str(tmp_path / "t.toml")]) == 2
+    err = capsys.readouterr().err
+    assert "users[1]: user 'u1@t.com' has phone number '+14255551234;ext=1001', which users[0] 'u0@t.com' holds already" in err
+    assert main(["lint", "--tenant", str(path)]) == 1
+    assert "error [duplicate-phone-number]" in capsys.readouterr().out
+
+
+def test_a_line_uri_that_is_no_number_is_an_error_naming_the_user(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "t.json"
+    path.write_text(teams_users("tel:+1 425 555"), encoding="utf-8")
+    assert main(["import", str(path), "-o", str(tmp_path / "t.toml")]) == 2
+    assert "field 'LineUri': user 'u0@t.com': LineUri '+1 425 555' is not a phone number" in capsys.readouterr().err

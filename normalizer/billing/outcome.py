@@ -219,8 +219,9 @@ class CallBilling:
         if is_emergency or call_type is CallType.EMERGENCY:
             return BillingCategory.EMERGENCY
         # Internal only when the final number is a tenant user's: an extension rule may well
-        # rewrite to a number that no user holds, and that call goes to the PSTN.
-        if e164_part(final_number) in self.internal_numbers:
+        # rewrite to a number that no user holds, and that call goes to the PSTN. A Direct
+        # Routing user's number keeps its extension (`+14255551234;ext=1001`).
+        if final_number in self.internal_numbers or e164_part(final_number) in self.internal_numbers:
             return BillingCategory.INTERNAL
         if number_type in _PREMIUM_TYPES:
             return BillingCategory.PREMIUM

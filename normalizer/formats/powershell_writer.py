@@ -98,9 +98,11 @@ def tenant_to_powershell(tenant: Tenant) -> str:
         )
         lines.append(f"Grant-CsTenantDialPlan -Identity {quote(user.upn)} -PolicyName {policy}")
         if user.phone_number:
+            # Only Direct Routing numbers carry an extension (set-csphonenumberassignment).
+            kind = "DirectRouting" if ";ext=" in user.phone_number else "CallingPlan"
             lines.append(
                 f"Set-CsPhoneNumberAssignment -Identity {quote(user.upn)} "
-                f"-PhoneNumber {quote(user.phone_number)} -PhoneNumberType CallingPlan"
+                f"-PhoneNumber {quote(user.phone_number)} -PhoneNumberType {kind}"
             )
     licensed = [user for user in tenant.users if user.calling_plan or user.communications_credits]
     if licensed or tenant.communications_credits is not None:

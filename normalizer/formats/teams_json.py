@@ -9,7 +9,8 @@ objects, or the strings `ConvertTo-Json` prints when `-Depth` is too small:
 An object with `UserPrincipalName` is a user, shaped as `Get-CsOnlineUser |
 Select-Object UserPrincipalName, UsageLocation, TenantDialPlan` prints it.
 A user may also carry `LineUri` (`tel:+E164`, as Get-CsOnlineUser prints the
-user's number) and dialplan's own `CallingPlan` and `CommunicationsCredits`
+user's number; a Direct Routing number's extension, `tel:+14255551234;ext=1001`,
+is kept, as `validation.read_phone_number` reads it) and dialplan's own `CallingPlan` and `CommunicationsCredits`
 (the tenant file's `calling_plan` and `communications_credits`); one object
 with `CommunicationsCreditsSettings` holds the `[communications_credits]`
 table. Other properties (Teams prints many) are ignored; keys are case-insensitive.
@@ -40,6 +41,7 @@ from normalizer.formats.document import credits_to_table, tenant_from_document
 from normalizer.formats.text import located, read_text
 from normalizer.models import GLOBAL_IDENTITY, Tenant
 from normalizer.nesting import check_text
+from normalizer.validation import read_phone_number
 
 _RULE_KEYS = ("Description", "Pattern", "Translation", "Name", "IsInternalExtension", "Priority")
 _RULE_FIELD = re.compile("(?:^|;)(" + "|".join(_RULE_KEYS) + ")=", re.IGNORECASE)
@@ -188,7 +190,12 @@ def _user(entry: dict[str, Any], *, source: str) -> dict[str, Any]:
     plan = _text(fields.get("tenantdialplan"), source=source, field="TenantDialPlan")
     plan = plan.removeprefix("Tag:").removeprefix("tag:") if plan else None
     line_uri = _text(fields.get("lineuri"), source=source, field="LineUri")
-    number = line_uri.removeprefix("tel:").removeprefix("TEL:").split(";", 1)[0] if line_uri else None
+    number = None
+    if line_uri and line_uri.strip():
+        try:
+            number, _ = read_phone_number(re.sub(r"^\s*tel:", "", line_uri, flags=re.IGNORECASE))
+        except ValueError as exc:
+            raise TenantFileError(f"user {upn!r}: LineUri {exc}", file=source, field="LineUri") from None
     return {
         "upn": upn,
         "usage_location": location.upper(),

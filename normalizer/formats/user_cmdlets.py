@@ -3,8 +3,11 @@
 `Set-MsolUser`, `Update-MgUser`, `Set-AzureADUser` with `-UsageLocation` set a
 user's usage location; `Set-CsPhoneNumberAssignment -Identity U -PhoneNumber N`
 the user's own number (learn.microsoft.com powershell/module/microsoftteams/
-set-csphonenumberassignment). Calling Plan licences are assigned in the
-Microsoft 365 admin center: no cmdlet here carries them.
+set-csphonenumberassignment), in the forms that page gives: `+12065551234`,
+`12065551234` (read as `+12065551234`, with a note) and Direct Routing
+numbers with an extension, `+1206555000;ext=1234`, kept whole. A number
+another user holds is the error Teams reports. Calling Plan licences are
+assigned in the Microsoft 365 admin center: no cmdlet here carries them.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 from normalizer.formats.interpreter import Interpreter
 from normalizer.formats.script import Command, Position
 from normalizer.formats.values import TEXT, Spec, Value
+from normalizer.validation import read_phone_number
 
 _NUMBER_SPEC = Spec(
     {"Identity": TEXT, "PhoneNumber": TEXT, "PhoneNumberType": TEXT, "LocationId": TEXT},
@@ -66,8 +70,33 @@ class UserCmdlets(Interpreter):
         if number is None:
             self.ignore(command, "assigns no phone number")
             return None
-        user = self.user(self.required_text(bound, "Identity"), command.position)
-        user.phone_number = number.strip().removeprefix("tel:") or None
+        identity = self.required_text(bound, "Identity")
+        written = number.strip().removeprefix("tel:")
+        if not written:
+            self.ignore(command, "assigns no phone number")
+            return None
+        try:
+            phone_number, added = read_phone_number(written)
+        except ValueError as exc:
+            self.fail(f"-PhoneNumber {exc}", bound.position("PhoneNumber"))
+        holder = next(
+            (
+                other
+                for other in self.users.values()
+                if other.phone_number == phone_number and other.upn.lower() != identity.lower()
+            ),
+            None,
+        )
+        if holder is not None:
+            self.refuse(
+                bound,
+                f"phone number {phone_number!r} has already been assigned to another user, "
+                f"{holder.upn!r}; a Direct Routing number's users keep apart by extension (';ext=')",
+            )
+            return None
+        if added:
+            self.note(command, f"-PhoneNumber {written!r} read as {phone_number!r} (the non-E.164 form Teams takes)")
+        self.user(identity, command.position).phone_number = phone_number
         return None
 
     def user(self, upn: str, position: Position) -> UserState:
