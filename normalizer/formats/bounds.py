@@ -95,16 +95,16 @@ class Bounds:
             self.fail(f"lists and hashtables nest more than {MAX_NESTING} levels deep here", position)
         return value
 
-    def flatten(self, values: list[Value], position: Position | None = None) -> tuple[Value, ...]:
+    def flatten(self, values: list[Value], position: Position) -> tuple[Value, ...]:
         """Output of statements, as `@()` collects it: lists are enumerated once.
 
-        Past `MAX_VALUE_SIZE` items it is an error at `position` (else at the script's start).
+        Past `MAX_VALUE_SIZE` items it is an error at `position`.
         """
         result: list[Value] = []
         for value in values:
             result.extend(value if isinstance(value, tuple) else (value,))
             if len(result) > MAX_VALUE_SIZE:
-                self.room(len(result), "list", position or Position(1, 1))
+                self.room(len(result), "list", position)
         return tuple(result)
 
     def joined(self, texts: Iterable[str], separator: str, position: Position) -> str:

@@ -274,7 +274,7 @@ class Interpreter(Prompts):
         """The value of an assignment's right side (a pipeline, or an `if`/`foreach`/`switch`)."""
         if isinstance(statement, Pipeline):
             return self.pipeline(statement)
-        output = self.flatten(self.execute(statement, collect=True))
+        output = self.flatten(self.execute(statement, collect=True), statement.position)
         return output[0] if len(output) == 1 else (None if not output else output)
 
     # Conditions and branches --------------------------------------------------
@@ -525,7 +525,7 @@ class Interpreter(Prompts):
         finally:
             self.frames.pop()
             self.depth -= 1
-        flat = self.flatten(output)
+        flat = self.flatten(output, command.position)
         return flat[0] if len(flat) == 1 else (flat or None)
 
     # Pipelines and commands ---------------------------------------------------

@@ -186,5 +186,5 @@ class Prompts(Binder):
         ]
         if not self.frames:
             self.ignore(command, "not a dial plan statement")
-        flat = self.flatten(values)
+        flat = self.flatten(values, command.position)
         return flat[0] if len(flat) == 1 else (flat or None)
