@@ -50,3 +50,12 @@ def test_results_that_grow_are_worked_out_once_and_others_start_over() -> None:
     assert facts.rated.tolist() == [False, False, False]
     assert facts.fixed.tolist() == [-1, 4, -1]
     assert facts.rates(np.array([1, 2]), card).tolist() == [0.05, 0.02]
+
+
+def test_a_direct_routing_number_with_its_extension_is_internal() -> None:
+    # As `CallBilling.category` reads it: the whole number, or the number before ';'.
+    facts = PairFacts({"": 0}, frozenset({"+14255551234;ext=1001", "+33199990001"}))
+    rows = [("+14255551234;ext=1001", "extension", "US", "fixed_line"), ("+14255551234;ext=1002", "domestic", "US", "fixed_line"),
+            ("+33199990001;ext=7", "extension", "FR", "fixed_line")]
+    facts.update(*(pa.array([row[i] for row in rows], pa.string()) for i in range(4)))
+    assert facts.fixed.tolist() == [1, -1, 1]

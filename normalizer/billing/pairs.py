@@ -99,10 +99,13 @@ class PairFacts:
         region[abroad] = self.regions.setdefault(NO_REGION, len(self.regions))
         fixed = np.full(len(region), -1, np.int8)
         fixed[_mask(pc.is_in(types, value_set=pa.array(_PREMIUM_TYPES)))] = _CATEGORIES.index(BillingCategory.PREMIUM)
-        if self.internal_numbers:  # a tenant user's own number (e164_part: before any ';')
+        if self.internal_numbers:
+            # A tenant user's own number (e164_part: before any ';'), or a Direct Routing user's
+            # number with its extension (`+14255551234;ext=1001`), as `CallBilling.category` reads it.
             plain = pc.struct_field(pc.extract_regex(finals, r"^(?P<n>[^;]*)"), "n")
             numbers = pa.array(sorted(self.internal_numbers), pa.string())
-            fixed[_mask(pc.is_in(plain, value_set=numbers))] = _CATEGORIES.index(BillingCategory.INTERNAL)
+            internal = _mask(pc.is_in(plain, value_set=numbers)) | _mask(pc.is_in(finals, value_set=numbers))
+            fixed[internal] = _CATEGORIES.index(BillingCategory.INTERNAL)
         fixed[_mask(pc.equal(kinds, str(CallType.EMERGENCY)))] = _CATEGORIES.index(BillingCategory.EMERGENCY)
         self.region = np.concatenate([self.region, region])
         self.fixed = np.concatenate([self.fixed, fixed])
