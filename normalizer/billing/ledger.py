@@ -403,10 +403,19 @@ class CallLedger:
             self._refused.clear()
             names = self._upns
             width = len(_REASONS)
-            key = (months * len(names) + users) * width + reasons
-            groups, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
-            totals = np.bincount(inverse.reshape(-1), weights=minutes, minlength=len(groups))
+            first = int(months.min())
+            key = ((months - first) * len(names) + users) * width + reasons
+            if int(key.max()) < 1 << 20:
+                # Few months, users and reasons: counted in place, no sort.
+                counts = np.bincount(key)
+                groups = np.flatnonzero(counts)
+                counts = counts[groups]
+                totals = np.bincount(key, weights=minutes)[groups]
+            else:
+                groups, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+                totals = np.bincount(inverse.reshape(-1), weights=minutes, minlength=len(groups))
             group_month, rest = np.divmod(groups, len(names) * width)
+            group_month += first
             group_user, group_reason = np.divmod(rest, width)
             reason_names = [str(reason) for reason in _REASONS]
             for month, user, reason, calls_in, minutes_in in zip(
