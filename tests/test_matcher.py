@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from normalizer.dotnet.budget import budget_steps
-from normalizer.dotnet.matcher import RuleMatcher, compile_rules
-from normalizer.errors import RegexTimeoutError
+from normalizer.dotnet.matcher import RuleMatcher, _CombinedSegment, compile_rules
+from normalizer.errors import DialplanError, RegexTimeoutError
 from normalizer.models import NormalizationRule
 from tests.strategies import rule_lists, wide_dial_strings
 
@@ -100,3 +100,47 @@ def test_backreference_rules_run_on_their_own_in_order() -> None:
 def test_compiled_rule_lists_are_cached() -> None:
     rules = (NormalizationRule("a", r"^1$", "2"),)
     assert compile_rules(rules) is compile_rules(rules)
+
+
+def _distinct_traffic(matcher: RuleMatcher, timeout: float) -> None:
+    """More distinct (length, first two characters) keys than a matcher remembers (8,192)."""
+    for length in range(31, 31 + 83):
+        for lead in range(100):
+            try:
+                matcher.match(f"{lead:02d}" + "5" * (length - 2), timeout, 1 << 20)
+            except DialplanError:
+                pass
+
+
+def test_a_matcher_answers_alike_whatever_traffic_it_has_had() -> None:
+    """Once the prefilter's memory was full, every rule became a candidate: a rule that
+    could never match (it needs a leading 9) was then searched, and refused, so the same
+    request flipped from an answer to `regex_timeout` after enough distinct traffic."""
+    rules = (NormalizationRule("Nine", r"^9(?=(\d|\d)+x)\d+", "+9"), NormalizationRule("Any", r"^(\d+)$", "+$1"))
+    fresh = RuleMatcher(rules)
+    assert fresh.safe_length(0.1) == -1  # every string is matched rule by rule
+    busy = RuleMatcher(rules)
+    _distinct_traffic(busy, 0.1)
+    assert len(busy._candidates) == 8192
+    for text in ("1" * 30, "2" * 200, "9" * 5):
+        assert busy.match(text, 0.1, 1024) == fresh.match(text, 0.1, 1024)
+    assert busy.match("1" * 30, 0.1, 1024) == (1, "+" + "1" * 30)
+    with pytest.raises(RegexTimeoutError):
+        busy.match("9" * 30, 0.1, 1024)  # the rule that may match is still refused, alike
+
+
+def test_a_full_combined_segment_answers_and_budgets_alike() -> None:
+    """Past its memory a combined segment tries every rule at once: the first branch that
+    matches is the same rule, and the budget (`safe_length`) never depends on the bucket."""
+    rules = (
+        NormalizationRule("Nine", r"^9(\d{3,40})$", "+9$1"),
+        NormalizationRule("Ext", r"^(\d+)x(\d+)$", "+$1;ext=$2"),
+        NormalizationRule("Any", r"^(\d+)$", "+$1"),
+    )
+    fresh, busy = RuleMatcher(rules), RuleMatcher(rules)
+    _distinct_traffic(busy, 5.0)
+    segment = busy.segments[0]
+    assert isinstance(segment, _CombinedSegment) and len(segment.buckets) == 8192
+    assert busy.safe_length(0.1) == fresh.safe_length(0.1) > 8
+    for text in ("9123", "7" * 12, "12x34", "9" * 50, "x"):
+        assert busy.match(text, 0.1, 1024) == fresh.match(text, 0.1, 1024) == busy.naive_first_match(text)

@@ -209,6 +209,8 @@ class _CombinedSegment:
         except KeyError:
             pass
         if len(self.buckets) >= _MAX_BUCKETS:
+            # Bounded memory. The answer is the same (a rule left out cannot match such a
+            # string) and so is the budget: `safe_length` bounds every member at once.
             return self.every
         chosen = [m for m in self.members if m.admission.admits(key[0], key[1])]
         if len(chosen) == len(self.members):
@@ -349,14 +351,15 @@ class RuleMatcher:
         key = (len(text), text[:2])
         found = self._candidates.get(key)
         if found is None:
-            if len(self._candidates) >= _MAX_BUCKETS:
-                return range(len(self.rules))
             found = tuple(
                 index
                 for index, admission in enumerate(self._admissions)
                 if admission is None or admission.admits(key[0], key[1])
             )
-            self._candidates[key] = found
+            # Bounded memory; once full, the same list is computed again at each call
+            # (never every rule: a rule left out is never refused, whatever the traffic).
+            if len(self._candidates) < _MAX_BUCKETS:
+                self._candidates[key] = found
         return found
 
     def _match_within(self, text: str, timeout: float, limit: int | None) -> tuple[int, str] | None:
