@@ -23,16 +23,15 @@ string that already starts with `+` and matches no rule is dialled as it is
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
 
 from normalizer import countries
 from normalizer.classify import CallType, Classification, Fields, classify, classify_fields
-from normalizer.dotnet.matcher import RuleMatcher, compile_rules
+from normalizer.dotnet.matcher import RuleMatcher, check_deadline, compile_rules
 from normalizer.emergency import EmergencyNumbers, default_emergency_numbers
-from normalizer.errors import DialplanError, DialplanInputError, TimeLimitError
+from normalizer.errors import DialplanError, DialplanInputError
 from normalizer.models import EffectiveDialPlan, EffectiveRule, Scope
 
 MAX_TRANSLATED_LENGTH = 1024
@@ -241,10 +240,13 @@ class PlanNormalizer:
         output: str | None,
         limit: int,
         timeout: float | None = None,
+        deadline: float | None = None,
     ) -> PassTrace:
         tried: list[RuleTrace] = []
         matching: list[RuleTrace] = []
         for index, compiled in enumerate(self.matcher.rules[:limit]):
+            if deadline is not None:
+                check_deadline(deadline)
             found = compiled.search(text, timeout)
             entry = RuleTrace(
                 rule=self.plan.rules[index],
@@ -299,7 +301,7 @@ class PlanNormalizer:
         translated = first[1] if first else None
         winner = self.plan.rules[first[0]] if first else None
         passes = (
-            [self._trace(cleaned, first[0] if first else None, translated, limit, timeout)]
+            [self._trace(cleaned, first[0] if first else None, translated, limit, timeout, deadline)]
             if trace
             else []
         )
@@ -307,7 +309,12 @@ class PlanNormalizer:
             second = outcome.final_rule
             passes.append(
                 self._trace(
-                    full[1], second, outcome.final if second is not None else None, len(self.plan.rules), timeout
+                    full[1],
+                    second,
+                    outcome.final if second is not None else None,
+                    len(self.plan.rules),
+                    timeout,
+                    deadline,
                 )
             )
         return NormalizationResult(
@@ -364,12 +371,13 @@ class PlanNormalizer:
 
     def _match(self, text: str, timeout: float | None, deadline: float | None) -> tuple[int, str] | None:
         """One pass: the first match and its translation, bounded in length and by the deadline."""
-        # The deadline is checked between passes; it never shortens the patterns'
-        # budget, which is work, so that the answer does not depend on the load.
-        if deadline is not None and deadline - time.monotonic() <= 0:
-            raise TimeLimitError("the request ran past its time limit", field="dialed_number")
+        # The deadline is checked between passes and between the rules of a pass; it
+        # never shortens the patterns' budget, which is work, so that the answer does
+        # not depend on the load.
+        if deadline is not None:
+            check_deadline(deadline)
         try:
-            return self.matcher.match(text, timeout, self.max_translated_length)
+            return self.matcher.match(text, timeout, self.max_translated_length, deadline)
         except DialplanError as exc:
             if exc.rule is None or exc.plan is not None:
                 raise

@@ -3,13 +3,25 @@ from the pattern, the length, the text's alphabet and the setting, never from el
 
 from __future__ import annotations
 
+import random
+import time
+
 import pytest
 
-from normalizer.dotnet.budget import PatternBudget, budget_steps
+from normalizer.dotnet.budget import STEPS_PER_SECOND, PatternBudget, budget_steps
 from normalizer.dotnet.dialect import compile_pattern
+from normalizer.dotnet.linear import compile_linear
 from normalizer.dotnet.matcher import RuleMatcher
-from normalizer.errors import RegexTimeoutError
+from normalizer.errors import RegexTimeoutError, TimeLimitError
 from normalizer.models import NormalizationRule
+
+
+def wide_pattern(ways: int, tag: str = "") -> str:
+    """A regular pattern with a big RE2 program: `ways` alternatives of `\\d*D\\d{999..}`."""
+    return "(?:" + "|".join(rf"\d*{i % 10}\d{{{999 - i // 10}}}" for i in range(ways)) + ")x" + tag
+
+
+DIGITS = "".join(random.Random(0).choice("0123456789") for _ in range(8000))
 
 
 def test_a_bounded_pattern_runs_in_regex_up_to_its_longest_length_then_in_re2() -> None:
@@ -74,3 +86,81 @@ def test_without_a_timeout_regex_runs_alone() -> None:
     budget = PatternBudget(compile_pattern(r"^(\d+)+(?:\1)$"))
     assert budget.bound is None and budget.linear is None
     assert budget.searcher("1212", None) == budget.pattern.regex.search
+
+
+def test_re2_work_is_charged_to_the_budget_before_it_runs() -> None:
+    """RE2 is linear in the text and in its program: a 120-way alternation (a program of
+    about 120,000 instructions) took 1.8 s per search of 8,000 digits (4.25 s at 480 ways),
+    free of charge, under a "0.1 s" budget. Its charge is decided from the program and the
+    length: past the budget it is refused at once, every time, and a short string runs."""
+    budget = PatternBudget(compile_pattern(wide_pattern(120)))
+    assert budget.linear is not None and budget.linear.program.programsize > 100_000
+    cost = budget.linear_cost(len(DIGITS))
+    assert cost is not None and cost > budget_steps(0.1)
+    for _ in range(2):
+        started = time.thread_time()
+        with pytest.raises(RegexTimeoutError, match="on a dial string of 8,000 characters"):
+            budget.searcher(DIGITS, 0.1)
+        assert time.thread_time() - started < 0.1  # nothing ran
+    assert budget.searcher(DIGITS[:5], 0.1)(DIGITS[:5], 0) is None
+
+
+def test_every_shipped_pattern_runs_on_8001_digits_within_the_default_budget() -> None:
+    """The charge keeps the service's own patterns (RE2 programs of at most ~40 instructions)
+    within the default budget on the longest dial strings the tests send: in `regex` where
+    its bound fits, else in RE2, never refused."""
+    from tests.test_linear import real_patterns
+
+    for text in ("1" * 8001, "0" + DIGITS, "+" + DIGITS):
+        for pattern in real_patterns():
+            budget = PatternBudget(compile_pattern(pattern))
+            assert budget.searcher(text, 0.1) is not None
+            assert budget.searcher(text, 0.1, replace=True) is not None
+
+
+def test_an_unanchored_replace_is_charged_for_each_of_its_searches() -> None:
+    """`Regex.Replace` searches again after each match, each search reading up to the end."""
+    budget = PatternBudget(compile_pattern(r"\d(?:\d*x)?"))
+    once, every = budget.linear_cost(8000), budget.linear_cost(8000, replace=True)
+    assert once is not None and every == once * 8001
+    assert budget.searcher("1" * 8000, 0.1) is not None
+    with pytest.raises(RegexTimeoutError):
+        budget.searcher("1" * 8000, 0.1, replace=True)
+    anchored = PatternBudget(compile_pattern(r"^\d(?:\d*x)?"))
+    assert anchored.linear_cost(8000, replace=True) == anchored.linear_cost(8000)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        pytest.param(r"(\d*1\d{30})", "1" * 8000, id="a-dfa-state-per-character"),
+        pytest.param("^(?:" + "(" * 5 + r"\d" + ")" * 5 + ")+$", DIGITS, id="nested-groups"),
+        pytest.param("^(?:" + "|".join([r"(\d)"] * 200) + ")+$", DIGITS[:2000], id="200-groups"),
+        pytest.param(wide_pattern(40), DIGITS[:2000], id="nfa-of-a-wide-alternation"),
+    ],
+)
+def test_re2_charge_bounds_the_cpu_time_it_takes(pattern: str, text: str) -> None:
+    """The charge is honest: at the budget's pace (`STEPS_PER_SECOND`), RE2's first search of a
+    freshly compiled program (no DFA states kept) never takes longer than it is charged
+    (`bench/re2_pace.py` measures the margin, 18x or more on these)."""
+    best = float("inf")
+    for _ in range(2):
+        linear = compile_linear(pattern)
+        assert linear is not None
+        started = time.thread_time()
+        linear.search(text, 0)
+        best = min(best, time.thread_time() - started)
+    assert best <= linear.cost(len(text)) / STEPS_PER_SECOND
+
+
+def test_the_request_deadline_is_checked_between_the_rules_of_a_pass() -> None:
+    """Each rule is bounded by the budget, but a pass over many rules can outlast the
+    request: past its deadline, the next rule is not run, and the answer says time
+    (`time_limit_exceeded`), not a pattern (`regex_timeout`)."""
+    matcher = RuleMatcher(tuple(NormalizationRule(f"R{k}", wide_pattern(40, "y" * k), "+$0") for k in range(6)))
+    for compiled in matcher.rules:
+        assert compiled.budget.linear is not None  # compiled ahead: only the searches are timed
+    text = DIGITS[:3000]
+    assert matcher.match(text, 100.0, 1024) is None  # about 0.4 s in all, with no deadline
+    with pytest.raises(TimeLimitError, match="ran past its time limit"):
+        matcher.match(text, 100.0, 1024, deadline=time.monotonic() + 0.01)

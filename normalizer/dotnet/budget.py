@@ -12,7 +12,8 @@ pattern, n, the text's alphabet and the budget alone:
    `(\\d|\\d)+`, has a bound on each length, which only a short text keeps
    within the budget);
 2. otherwise a regular pattern, on ASCII text without a newline, runs in RE2
-   (`linear`), in time linear in n whatever its shape;
+   (`linear`), in time linear in n whatever its shape, where that work (its
+   program's size times n + 1, `LinearPattern.cost`) fits the budget;
 3. otherwise it is refused: `RegexTimeoutError`, saying the pattern cannot be
    proven to finish within the budget on a text of that length.
 
@@ -124,9 +125,10 @@ class PatternBudget:
             self._longest[timeout] = low
         return low
 
-    def searcher(self, text: str, timeout: float | None) -> Search:
+    def searcher(self, text: str, timeout: float | None, *, replace: bool = False) -> Search:
         """How to search `text` within the budget of `timeout` (None: no budget, `regex` alone).
 
+        `replace`: for every search of a `Regex.Replace`, not only the first.
         Raises `RegexTimeoutError` when no engine is proven to finish within it.
         """
         if timeout is None:
@@ -137,10 +139,22 @@ class PatternBudget:
         if len(text) <= longest:
             return self.pattern.regex.search
         if "\n" not in text and text.isascii():
-            linear = self.linear
-            if linear is not None:
-                return linear.search
+            cost = self.linear_cost(len(text), replace=replace)
+            if cost is not None and cost <= budget_steps(timeout) and self.linear is not None:
+                return self.linear.search
         raise over_budget(len(text), timeout)
+
+    def linear_cost(self, length: int, *, replace: bool = False) -> int | None:
+        """A bound on the steps of RE2's search on `length` characters (None: not regular).
+
+        With `replace`, of every search of a `Regex.Replace`: one per match, each
+        reading up to the end (past the first, a start-anchored one fails at once).
+        """
+        linear = self.linear
+        if linear is None:
+            return None
+        searches = length + 1 if replace and not self.pattern.is_start_anchored else 1
+        return linear.cost(length) * searches
 
 
 def over_budget(length: int, timeout: float) -> RegexTimeoutError:

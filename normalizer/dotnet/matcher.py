@@ -32,6 +32,7 @@ True
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -44,7 +45,7 @@ from normalizer.dotnet.backtracking import WorkBound, work_bound
 from normalizer.dotnet.budget import PatternBudget, Search, budget_steps
 from normalizer.dotnet.prefilter import Admission, admission
 from normalizer.dotnet.substitution import Substitution, parse_translation, replace
-from normalizer.errors import DialplanError, RegexTimeoutError, TranslationError
+from normalizer.errors import DialplanError, RegexTimeoutError, TimeLimitError, TranslationError
 from normalizer.models import NormalizationRule
 
 _MAX_BUCKETS = 8192
@@ -80,7 +81,11 @@ class CompiledRule:
         limit: int | None = None,
     ) -> str:
         """`Regex.Replace(text, pattern, translation)`; with `limit`, no longer than that."""
-        search = None if first is not None and self.pattern.is_start_anchored else self._searcher(text, timeout)
+        search = (
+            None
+            if first is not None and self.pattern.is_start_anchored
+            else self._searcher(text, timeout, replace=True)
+        )
         try:
             return replace(self.pattern, self.substitution, text, first=first, search=search, limit=limit)
         except TranslationError as exc:
@@ -88,9 +93,9 @@ class CompiledRule:
         except DialplanError as exc:
             raise exc.located(rule=self.rule.name, field="pattern") from None
 
-    def _searcher(self, text: str, timeout: float | None) -> Search:
+    def _searcher(self, text: str, timeout: float | None, *, replace: bool = False) -> Search:
         try:
-            return self.budget.searcher(text, timeout)
+            return self.budget.searcher(text, timeout, replace=replace)
         except RegexTimeoutError as exc:
             raise exc.located(rule=self.rule.name, field="pattern") from None
 
@@ -292,27 +297,32 @@ class RuleMatcher:
         return segments
 
     def match(
-        self, text: str, timeout: float | None = None, limit: int | None = None
+        self, text: str, timeout: float | None = None, limit: int | None = None, deadline: float | None = None
     ) -> tuple[int, str] | None:
         """The first matching rule's index and its translation of `text`, or None.
 
         With `limit`, a translation longer than `limit` characters is a
         `TranslationError` naming the rule, raised before the text is built.
+        `deadline`: a `time.monotonic()` instant checked before each rule that
+        runs on its own (`TimeLimitError` past it; each one's work is bounded
+        by `timeout`, the combined form's by `safe_length`).
         """
         if not text or not text.isascii():
             # `re` and `regex` classify non-ASCII characters differently (\w, \d
             # of newer Unicode versions, case folding), and re's \B never
             # matches the empty string: only `regex` decides these.
             if timeout is not None:
-                return self._match_within(text, timeout, limit)
+                return self._match_within(text, timeout, limit, deadline)
             return self.naive_first_match(text, limit)
         if timeout is not None:
             safe = self._safe_lengths.get(timeout)
             if len(text) > (self.safe_length(timeout) if safe is None else safe):
-                return self._match_within(text, timeout, limit)
+                return self._match_within(text, timeout, limit, deadline)
         rules = self.rules
         for segment in self.segments:
             if isinstance(segment, int):
+                if deadline is not None:
+                    check_deadline(deadline)
                 compiled = rules[segment]
                 found = compiled.search(text, timeout)
                 if found is not None:
@@ -362,10 +372,15 @@ class RuleMatcher:
                 self._candidates[key] = found
         return found
 
-    def _match_within(self, text: str, timeout: float, limit: int | None) -> tuple[int, str] | None:
-        # Each candidate runs on its own, within its work budget (`budget`).
+    def _match_within(
+        self, text: str, timeout: float, limit: int | None, deadline: float | None = None
+    ) -> tuple[int, str] | None:
+        # Each candidate runs on its own, within its work budget (`budget`): a pass
+        # over many rules can still outlast the request, so its deadline is checked too.
         rules = self.rules
         for index in self._candidates_for(text):
+            if deadline is not None:
+                check_deadline(deadline)
             compiled = rules[index]
             found = compiled.search(text, timeout)
             if found is not None:
@@ -379,6 +394,12 @@ class RuleMatcher:
             if found is not None:
                 return index, compiled.translate(text, first=found, limit=limit)
         return None
+
+
+def check_deadline(deadline: float) -> None:
+    """Raise `TimeLimitError` once `time.monotonic()` reaches `deadline` (the request's time limit)."""
+    if deadline - time.monotonic() <= 0:
+        raise TimeLimitError("the request ran past its time limit", field="dialed_number")
 
 
 @lru_cache(maxsize=4096)
