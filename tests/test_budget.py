@@ -7,6 +7,8 @@ import random
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from normalizer.dotnet.budget import STEPS_PER_SECOND, PatternBudget, budget_steps
 from normalizer.dotnet.dialect import compile_pattern
@@ -164,3 +166,60 @@ def test_the_request_deadline_is_checked_between_the_rules_of_a_pass() -> None:
     assert matcher.match(text, 100.0, 1024) is None  # about 0.4 s in all, with no deadline
     with pytest.raises(TimeLimitError, match="ran past its time limit"):
         matcher.match(text, 100.0, 1024, deadline=time.monotonic() + 0.01)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "answer"),
+    [
+        pytest.param(r"^(\d?){20}$", "1234", (0, "+"), id="optional-digit-20-times"),
+        pytest.param(r"^(?:\d?\d?){15}$", "12", (0, "+$1"), id="two-optional-digits-15-times"),
+        # 8 characters (555-1234) need a budget of 10 s: counted by widths alone, 12
+        # iterations of 0, 1 or 2 characters have 1.27 million ways to consume 8.
+        pytest.param(r"^(?:(\d?)-?){12}$", "5-1", (0, "+"), id="digit-or-dash-12-times"),
+    ],
+)
+def test_a_counted_repeat_of_a_body_with_several_ways_runs_on_short_strings(
+    pattern: str, text: str, answer: tuple[int, str]
+) -> None:
+    """`{m,n}` of a body with several ways was bounded by `ways ** n` whatever the length,
+    so these were refused on every dial string, though they run in microseconds. On a
+    text of n characters only sequences of iterations consuming at most n characters
+    exist: a short string is proven within the budget, a long one is still refused."""
+    matcher = RuleMatcher((NormalizationRule("R", pattern, "+$1"),))
+    assert matcher.match(text, 0.1, 1024) == matcher.naive_first_match(text) == answer
+    assert 0 <= matcher.rules[0].budget.longest_within(0.1) < 64
+    with pytest.raises(RegexTimeoutError):
+        matcher.match("1" * 12 + "x", 0.1, 1024)
+
+
+_BODIES = [r"\d?", r"(\d?)-?", r"\d?\d?", r"(?:\d|-)?", r"(\d)?(\d)?", r"(?:\d\d?)?", r"(?:1|\d)?"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    body=st.sampled_from(_BODIES),
+    low=st.integers(0, 12),
+    extra=st.integers(0, 12),
+    filler=st.sampled_from(["1", "1-", "12-", "-"]),
+)
+def test_a_counted_repeat_at_its_longest_allowed_length_runs_within_the_budget(
+    body: str, low: int, extra: int, filler: str
+) -> None:
+    """The bound is sound: at the longest length it allows, the search of a text that
+    fails at its last character (every way tried) takes less CPU time than the budget,
+    in `regex` and in `re` (which has no guard against trying a way again)."""
+    import re
+
+    import regex
+
+    pattern = rf"^(?:{body}){{{low},{low + extra}}}$"
+    budget = PatternBudget(compile_pattern(pattern))
+    longest = budget.longest_within(0.01)
+    if longest < 1:
+        return
+    text = (filler * longest)[: longest - 1] + "x"
+    for engine in (re, regex):
+        compiled = engine.compile(pattern)
+        started = time.thread_time()
+        compiled.search(text)
+        assert time.thread_time() - started <= 0.01, (engine.__name__, pattern, text)

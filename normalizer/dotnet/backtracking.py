@@ -8,8 +8,12 @@ unbounded quantifier over a single-way body (`\\d+`, `(?:ab)*`) is one factor
 `n + 1`, a bounded one `{a,b}` is `b - a + 1` choices, an alternation adds its
 branches' counts, a sequence multiplies them. A quantifier over a body with
 several ways (`(\\d+)+`, `(a|aa)*`) can take exponentially many paths: no
-bound. One path's steps are bounded too: a few per character it consumes
-(each repeat's iteration charged to the characters it consumes), plus the
+bound, but on a text of a given length (`work_bound_at`) one for the
+iterations it allows: an unbounded one's each consume a character at least,
+and a counted one's (`(\\d?){20}`) are counted by the characters they consume
+together, its tree of attempts walked level by level (`_counted`). One
+path's steps are bounded too: a few per character it consumes (each
+repeat's iteration charged to the characters it consumes), plus the
 rest: items that consume nothing, iterations that consume nothing (at most
 the repeat's minimum, then one more ends the repeat) and what lookarounds
 read. So `steps(n)` bounds the whole match, even where an empty body is
@@ -173,11 +177,139 @@ def _repeat(low: int, high: int, parsed: Any, length: int | None = None) -> _Wor
         if length is None or narrowest == 0:
             raise _Unbounded
         return _Work(_exponential(body.paths, length, length // narrowest), fixed, rate)
-    # Each of up to `high` copies chooses its own way: (choices of one) ** high.
-    paths = _Polynomial(high - low + 1, 0)
-    for _ in range(high):
-        paths = _within(_Work(paths * body.paths, fixed, rate)).paths
-    return _Work(paths, fixed, rate)
+    counted = _counted(low, high, parsed, body, length) if length is not None else None
+    try:
+        # Each of up to `high` copies chooses its own way: (choices of one) ** high.
+        paths = _Polynomial(high - low + 1, 0)
+        for _ in range(high):
+            paths = _within(_Work(paths * body.paths, fixed, rate)).paths
+    except _Unbounded:
+        if counted is None:
+            raise
+        return counted
+    every = _Work(paths, fixed, rate)
+    if counted is None or length is None:
+        return every
+    return min(every, counted, key=lambda work: _at(work.paths, length) * (_at(work.fixed, length) + length + 1))
+
+
+MAX_COUNTED_LENGTH = 64
+"""Counted repeats are worked out on texts up to this long (dial strings are short)."""
+_MAX_TABLE = 1 << 20
+"""Past this many cells of the table of iterations and widths, `_counted` gives up."""
+
+
+def _at(polynomial: _Polynomial, length: int) -> int:
+    return int(polynomial.coefficient * (length + 1) ** polynomial.degree)
+
+
+def _counted(low: int, high: int, parsed: Any, body: _Work, length: int) -> _Work | None:
+    """A counted repeat of a body with several ways, on a text of `length` characters.
+
+    The matcher's tree of attempts: a node is a sequence of iterations that
+    succeeded, with the ways they took; together they consume at most `length`
+    characters, and a node past `high` iterations does not exist. Counted by
+    the characters consumed (`_widths`: the body's successful ways by width),
+    a sequence of many iterations that consume nothing has as few ways as the
+    body has empty ones. Each node below `high` runs the body once (its own
+    paths and steps); the repeat is left from a node of `low` iterations or
+    more. Returned as that many paths (the ways out), each charged an even
+    share of the whole tree's steps: their product bounds the tree, and every
+    way out multiplies what follows as before. None when not worked out.
+    """
+    if length > MAX_COUNTED_LENGTH:
+        return None
+    widths = _widths(parsed.data, length)
+    if widths is None or high * (length + 1) * len(widths) > _MAX_TABLE:
+        return None
+    reads = min(parsed.getwidth()[1], length) + 1
+    attempt = _at(body.paths, length) * (_at(body.fixed, length) + _at(body.rate, length) * reads + 1)
+    level = {0: 1}  # consumed characters -> sequences of this many iterations
+    nodes = exits = 0
+    for count in range(high + 1):
+        total = sum(level.values())
+        if total > _MAX_COEFFICIENT:
+            return None
+        if count >= low:
+            exits += total
+        if count == high or not level:
+            break
+        nodes += total
+        following: dict[int, int] = {}
+        for consumed, sequences in level.items():
+            for width, ways in widths.items():
+                if consumed + width <= length:
+                    following[consumed + width] = following.get(consumed + width, 0) + sequences * ways
+        level = following
+    ways_out = max(exits, 1)
+    share = -(-(nodes * attempt) // ways_out) + 1
+    return _within(_Work(_Polynomial(ways_out, 0), _Polynomial(share, 0), body.rate))
+
+
+def _widths(items: Any, length: int) -> dict[int, int] | None:
+    """An upper bound on the ways a subpattern can succeed, by the characters each consumes
+    (at most `length`); None when not worked out."""
+    found = {0: 1}
+    for op, value in items:
+        item = _item_widths(op, value, length)
+        if item is None:
+            return None
+        combined: dict[int, int] = {}
+        for left, ways in found.items():
+            for right, more in item.items():
+                if left + right <= length:
+                    combined[left + right] = combined.get(left + right, 0) + ways * more
+        if any(ways > _MAX_COEFFICIENT for ways in combined.values()):
+            return None
+        found = combined
+    return found
+
+
+def _item_widths(op: Any, value: Any, length: int) -> dict[int, int] | None:
+    if op in _SINGLE or op is sre.IN:
+        return {1: 1}
+    if op is sre.AT or op in (sre.ASSERT, sre.ASSERT_NOT):
+        # A lookaround is atomic: once it succeeds, nothing backtracks into it.
+        return {0: 1}
+    if op is sre.SUBPATTERN:
+        return _widths(value[3].data, length)
+    if op is getattr(sre, "ATOMIC_GROUP", None):
+        return _widths(value.data, length)
+    if op is sre.BRANCH:
+        found: dict[int, int] = {}
+        for branch in value[1]:
+            ways = _widths(branch.data, length)
+            if ways is None:
+                return None
+            for width, count in ways.items():
+                found[width] = found.get(width, 0) + count
+        return found
+    if op is sre.GROUPREF:
+        return dict.fromkeys(range(length + 1), 1)
+    if op in _REPEATS:
+        low, high, body = value
+        ways = _widths(body.data, length)
+        if ways is None or (0 in ways and high >= sre.MAXREPEAT):
+            return None
+        found = {0: 1} if low == 0 else {}
+        level = {0: 1}
+        for count in range(1, min(high, length + low + 1) + 1):
+            following: dict[int, int] = {}
+            for left, sequences in level.items():
+                for width, more in ways.items():
+                    if left + width <= length:
+                        following[left + width] = following.get(left + width, 0) + sequences * more
+            level = following
+            if count >= low:
+                for width, sequences in level.items():
+                    found[width] = found.get(width, 0) + sequences
+            if not level or any(sequences > _MAX_COEFFICIENT for sequences in level.values()):
+                break
+        else:
+            if high < sre.MAXREPEAT and high > length + low + 1 and level:
+                return None  # more iterations than worked out
+        return found if not any(count > _MAX_COEFFICIENT for count in found.values()) else None
+    return None
 
 
 def _exponential(ways: _Polynomial, length: int, iterations: int) -> _Polynomial:

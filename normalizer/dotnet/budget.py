@@ -32,7 +32,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from normalizer.dotnet.backtracking import WorkBound, analysable, work_bound, work_bound_at
+from normalizer.dotnet.backtracking import (
+    MAX_COUNTED_LENGTH,
+    WorkBound,
+    analysable,
+    work_bound,
+    work_bound_at,
+)
 from normalizer.dotnet.dialect import CompiledPattern
 from normalizer.dotnet.linear import LinearPattern, compile_linear
 from normalizer.errors import RegexTimeoutError
@@ -93,13 +99,16 @@ class PatternBudget:
         per position at most; a start-anchored pattern fails at once past the first.
         """
         bound = self.bound
-        if bound is None and self._analysed is not None:
+        steps = bound.steps(length) if bound is not None else None
+        if self._analysed is not None and (bound is None or length <= MAX_COUNTED_LENGTH):
             # Exponential work (a repeat of a body with several ways) has a bound
-            # on each length, which only a short text keeps within a budget.
-            bound = work_bound_at(self._analysed, length)
-        if bound is None:
+            # on each length, which only a short text keeps within a budget; on a
+            # short text, it is also the tighter bound of a counted repeat.
+            at = work_bound_at(self._analysed, length)
+            if at is not None:
+                steps = at.steps(length) if steps is None else min(steps, at.steps(length))
+        if steps is None:
             return None
-        steps = bound.steps(length)
         return steps + length + 1 if self.pattern.is_start_anchored else steps * (length + 1)
 
     def longest_within(self, timeout: float) -> int:
