@@ -22,6 +22,7 @@ from pathlib import Path
 from normalizer import countries
 from normalizer.catalog import read_toml
 from normalizer.data import rules_dir
+from normalizer.dotnet.parsed import parse
 from normalizer.errors import TenantFileError
 
 
@@ -55,8 +56,16 @@ class EmergencyNumbers:
         """`is_emergency` bound to one region, its lookups done once (the bulk path's form)."""
         added = self.added.get(region.upper(), frozenset())
         pattern = countries.emergency_matcher(region)
+        # Emergency numbers are short: a longer dial string (most of them) is none,
+        # decided by its length alone.
+        longest = max((len(number) for number in added), default=0)
+        source = countries.emergency_number_pattern(region) if pattern is not None else None
+        if source is not None:
+            longest = max(longest, parse(source).getwidth()[1])
 
         def is_emergency(digits: str) -> bool:
+            if len(digits) > longest:
+                return False
             if digits in added:
                 return True
             # `countries.is_emergency_number`: a whole match of plain digits.

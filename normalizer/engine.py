@@ -45,7 +45,6 @@ rule and field, raised before the text is built.
 
 SEPARATORS = " -.()"
 """Visual separators people type or paste: removed before any rule runs."""
-_SEPARATORS = str.maketrans("", "", SEPARATORS)
 
 
 DIALABLE = "0-9 A-Z a-z + * # ; = and the separators"
@@ -92,8 +91,20 @@ _EXTENSION = re.compile(r"(;?(ext|extn|x)=?\d+|;(ext|extn|x)=?)$", re.IGNORECASE
 
 
 def clean(dialed_number: str) -> str:
-    """The dial string without visual separators (spaces, `-`, `.`, `(`, `)`)."""
-    return dialed_number.translate(_SEPARATORS)
+    """The dial string without visual separators (spaces, `-`, `.`, `(`, `)`).
+
+    >>> clean("+33 (0)1 45.67-89-00")
+    '+330145678900'
+    """
+    # One `replace` per separator (each of SEPARATORS): several times faster than
+    # `str.translate` with a deletion table, which bulk jobs paid once per distinct pair.
+    return (
+        dialed_number.replace(" ", "")
+        .replace("-", "")
+        .replace(".", "")
+        .replace("(", "")
+        .replace(")", "")
+    )
 
 
 class Outcome(NamedTuple):
@@ -228,6 +239,7 @@ class PlanNormalizer:
         self.calling_code = countries.calling_code(plan.region)
         # What the bulk path reads per dial string, looked up once per plan.
         self._region = plan.region.upper()
+        self._plus_calling_code = f"+{self.calling_code}"
         self._is_emergency = self.emergency_numbers.checker(plan.region)
         self._is_extension = tuple(rule.rule.is_internal_extension for rule in plan.rules)
         self.rule_fields = tuple((rule.rule.name, rule.scope.value, rule.dial_plan) for rule in plan.rules)
@@ -355,40 +367,36 @@ class PlanNormalizer:
         self, cleaned: str, timeout: float | None, deadline: float | None = None
     ) -> tuple[tuple[int, str] | None, str, int | None, bool]:
         """The first match, the number the service dials, the second pass's rule, and whether it is an emergency."""
-        match = self._match
-        full = match(cleaned, timeout, deadline)
-        if self._is_emergency(cleaned):
-            return full, cleaned, None, True
-        if full is None:
-            return full, self._unmatched(cleaned), None, False
-        translated = full[1]
-        if translated.startswith("+"):
-            return full, translated, None, False
-        second = match(translated, timeout, deadline)
-        if second is None:
-            return full, self._unmatched(translated), None, False
-        return full, second[1], second[0], False
-
-    def _match(self, text: str, timeout: float | None, deadline: float | None) -> tuple[int, str] | None:
-        """One pass: the first match and its translation, bounded in length and by the deadline."""
-        # The deadline is checked between passes and between the rules of a pass; it
-        # never shortens the patterns' budget, which is work, so that the answer does
-        # not depend on the load.
-        if deadline is not None:
-            check_deadline(deadline)
+        # One body for both passes (no helper per pass: bulk jobs call this once per
+        # distinct pair). The deadline is checked between passes and between the rules
+        # of a pass; it never shortens the patterns' budget, which is work, so that the
+        # answer does not depend on the load.
+        match = self.matcher.match
+        limit = self.max_translated_length
         try:
-            return self.matcher.match(text, timeout, self.max_translated_length, deadline)
+            if deadline is not None:
+                check_deadline(deadline)
+            full = match(cleaned, timeout, limit, deadline)
+            if self._is_emergency(cleaned):
+                return full, cleaned, None, True
+            if full is None:
+                # What the service dials when no rule matches: `+CC` prepended.
+                unmatched = cleaned if cleaned[:1] == "+" else self._plus_calling_code + cleaned
+                return full, unmatched, None, False
+            translated = full[1]
+            if translated[:1] == "+":
+                return full, translated, None, False
+            if deadline is not None:
+                check_deadline(deadline)
+            second = match(translated, timeout, limit, deadline)
         except DialplanError as exc:
             if exc.rule is None or exc.plan is not None:
                 raise
             plan_of = {rule.rule.name: rule.dial_plan for rule in reversed(self.plan.rules)}
             raise exc.located(plan=plan_of.get(exc.rule)) from None
-
-    def _unmatched(self, text: str) -> str:
-        """What the service dials when no rule matches: `+CC` prepended."""
-        if text.startswith("+"):
-            return text
-        return f"+{self.calling_code}{text}"
+        if second is None:
+            return full, self._plus_calling_code + translated, None, False
+        return full, second[1], second[0], False
 
 
 @lru_cache(maxsize=1024)

@@ -19,6 +19,7 @@ from normalizer.effective import merge
 from normalizer.emergency import default_emergency_numbers
 from normalizer.engine import (
     MAX_TRANSLATED_LENGTH,
+    SEPARATORS,
     NormalizationResult,
     PassTrace,
     PlanNormalizer,
@@ -336,3 +337,12 @@ def test_a_translation_longer_than_the_limit_names_plan_rule_and_field() -> None
         Simulator(tenant).normalize("1" * 400, usage_location="FR")
     assert (caught.value.plan, caught.value.rule, caught.value.field) == ("Global", "Twice", "translation")
     assert Simulator(tenant, max_translated_length=2000).normalize("1" * 400, usage_location="FR").final_number == "1" * 1600
+
+
+@given(
+    text=st.text(st.sampled_from(SEPARATORS + "0123456789+*#;=xX\n\t\u00a0\u2010\uff08"), max_size=30)
+    | st.text(max_size=30)
+)
+def test_clean_removes_exactly_the_separators(text: str) -> None:
+    assert clean(text) == "".join(char for char in text if char not in SEPARATORS)
+    assert type(clean(text)) is str
