@@ -137,13 +137,24 @@ def number_facts(e164: str) -> NumberFacts:
     return NumberFacts(*_number_fields(e164))
 
 
-@lru_cache(maxsize=65536)
 def number_fields(e164: str) -> tuple[str | None, str, bool]:
     """`number_facts` as a plain (region, number type, is valid) tuple: the bulk path's form."""
-    return _number_fields(e164)
+    found = _FIELDS.get(e164)
+    if found is None:
+        if len(_FIELDS) >= _MAX_FIELDS:
+            _FIELDS.clear()
+        found = _FIELDS[e164] = _number_fields(e164)
+    return found
 
 
 _Fields = tuple[str | None, str, bool]
+
+_FIELDS: dict[str, _Fields] = {}
+"""`number_fields` answers by number. A plain dict, emptied when full: an LRU cache keeps
+a node object per entry, and a bulk job's tens of thousands of them each made the
+garbage collector walk every object of the process once more (about 30 ms a time)."""
+_MAX_FIELDS = 65536
+_UNKNOWN: _Fields = (None, "unknown", False)
 
 
 def _number_fields(e164: str) -> _Fields:
@@ -161,11 +172,11 @@ def _number_fields(e164: str) -> _Fields:
                     return compiled.facts(rest)  # `parse` keeps it as it is
                 national = compiled.national_number(rest)
                 if national is not None:
-                    return compiled.facts(national) if national else (None, "unknown", False)
+                    return compiled.facts(national) if national else _UNKNOWN
     try:
         number = phonenumbers.parse(e164, None)
     except NumberParseException:
-        return (None, "unknown", False)
+        return _UNKNOWN
     compiled = _calling_code(number.country_code or 0)
     if compiled is None:
         return _parsed_number_facts(number)
@@ -251,20 +262,21 @@ _SPECIAL_TYPES = (
 )
 
 
-_Plan = tuple[Callable[[str], "re.Match[str] | None"], dict[str, str]]
+_Plan = tuple[Callable[[str], "re.Match[str] | None"], dict[str, str], str | None]
 
 
 class _Types:
     """phonenumbers' `_number_type_helper` for one region's metadata.
 
-    One expression per region, compiled on first use: a branch per type with a
-    pattern, in phonenumbers' order up to fixed line, each first checking the
-    number's length against the type's possible lengths (what
+    One expression per region, compiled on first use, answering with one match: a
+    branch per type with a pattern, in phonenumbers' order up to fixed line, each
+    first checking the number's length against the type's possible lengths (what
     `_is_number_matching_desc` checks first), then its pattern; the first
     whole-matching branch names the type. It matches only where the general
-    description does (lengths checked apart), and a last branch takes any other
-    such number. The mobile pattern is tried alone, after it: a fixed-line
-    number it matches is `fixed_line_or_mobile`, another number `mobile`.
+    description does (lengths checked apart). Where mobile numbers have patterns of
+    their own, the last part tries the fixed-line pattern as a lookahead, then the
+    mobile pattern: fixed line alone is `fixed_line`, both `fixed_line_or_mobile`,
+    mobile alone `mobile`, neither a valid number of no type.
     """
 
     __slots__ = ("branches", "general", "mobile", "same_mobile_and_fixed_line", "typing")
@@ -284,18 +296,43 @@ class _Types:
         assert self.general is not None and self.general[1] is not None
         parts: list[str] = []
         names: dict[str, str] = {}
-        for name, lengths, found in self.branches:
+
+        def branch(kind: str, body: str) -> str:
+            # Each branch is a named group (metadata patterns name none): the one that
+            # matched is the last group closed, found without compiling each pattern apart.
+            name = f"t{len(names)}"
+            names[name] = kind
+            return f"(?P<{name}>{body})"
+
+        mobile = None
+        if self.mobile is not None and self.mobile[1] is not None:
+            guard = _length_guard(self.mobile[0])
+            mobile = None if guard is None else f"{guard}(?:{self.mobile[1]})"
+        fixed = None
+        for kind, lengths, found in self.branches:
             guard = _length_guard(lengths)
             if guard is None:
                 continue  # no possible length: phonenumbers never tries it
-            # Each branch is a named group (metadata patterns name none): the one that
-            # matched is the last group closed, found without compiling each pattern apart.
-            names[f"t{len(parts)}"] = name
-            parts.append(f"(?P<t{len(parts)}>{guard}(?:{found}))")
-        names[f"t{len(parts)}"] = ""
-        parts.append(f"(?P<t{len(parts)}>(?s:.*))")
+            if kind == "fixed_line" and mobile is not None:
+                fixed = f"{guard}(?=(?:{found})\\Z)"
+            elif kind == "fixed_line" and self.same_mobile_and_fixed_line:
+                parts.append(branch("fixed_line_or_mobile", f"{guard}(?:{found})"))
+            else:
+                parts.append(branch(kind, f"{guard}(?:{found})"))
+        fixed_group = None
+        if mobile is None:
+            parts.append(branch("unknown", "(?s:.*)"))
+        else:
+            # The fixed-line lookahead or nothing, then the mobile pattern or the rest:
+            # the last group closed tells which matched.
+            head = ""
+            if fixed is not None:
+                fixed_group = f"t{len(names)}"
+                head = f"{branch('fixed_line', fixed)}|"
+            head = f"(?:{head}{branch('unknown', '')})"
+            parts.append(f"{head}(?:{branch('mobile', mobile)}|(?s:.*))")
         combined = f"(?=(?:{self.general[1]})\\Z)(?:{'|'.join(parts)})"
-        self.typing = (_compiled(combined).fullmatch, names)
+        self.typing = (_compiled(combined).fullmatch, names, fixed_group)
         return self.typing
 
     def of(self, number: str) -> str:
@@ -308,20 +345,9 @@ class _Types:
         if found is None:
             return "unknown"  # not of the general pattern
         kind = typing[1][found.lastgroup or ""]
-        if kind == "fixed_line":
-            if self.same_mobile_and_fixed_line or self._is_mobile(number):
-                return "fixed_line_or_mobile"
-            return kind
-        if kind:
-            return kind
-        return "mobile" if self._is_mobile(number) else "unknown"
-
-    def _is_mobile(self, number: str) -> bool:
-        """`_matches(number, self.mobile)`, its pattern looked up once."""
-        mobile = self.mobile
-        if mobile is None or mobile[1] is None or (mobile[0] and len(number) not in mobile[0]):
-            return False
-        return _compiled(mobile[1]).fullmatch(number) is not None
+        if kind == "mobile" and typing[2] is not None and found.start(typing[2]) >= 0:
+            return "fixed_line_or_mobile"
+        return kind
 
 
 def _length_guard(lengths: frozenset[int]) -> str | None:
@@ -347,7 +373,8 @@ class _CallingCode:
     """One calling code's regions and their compiled metadata."""
 
     __slots__ = (
-        "general", "lengths", "local_lengths", "main", "members", "national_prefix", "shown", "transform",
+        "answers", "general", "lengths", "local_lengths", "main", "members", "national_prefix", "shown",
+        "transform",
     )
 
     def __init__(self, code: int, regions: tuple[str, ...], main: PhoneMetadata) -> None:
@@ -361,6 +388,7 @@ class _CallingCode:
         self.local_lengths = frozenset(getattr(general, "possible_length_local_only", None) or ())
         self.main = _Types(main)
         self.shown = None if regions[0] in ("ZZ", "001") else regions[0]
+        self.answers = _answers(self.shown)
         # In the order `_region_code_for_number_from_list` tries them: a region
         # without leading digits by its types, and each run of regions with
         # leading digits as one expression whose first matching branch names it.
@@ -427,21 +455,29 @@ class _CallingCode:
     def facts(self, national: str) -> _Fields:
         """The facts of a number of this calling code, by its national significant number."""
         if not self.members:  # one region: `region_code_for_number` is it
-            kind = self.main.of(national)
-            return (self.shown, kind, kind != "unknown")
+            return self.answers[self.main.of(national)]
         # `_region_code_for_number_from_list`, then `number_type` by that region.
         for leading, names, types in self.members:
             if leading is not None:
                 found = leading.match(national)
                 if found is not None:
                     region = names[found.lastgroup or ""]
-                    kind = _region_types(region).of(national)
-                    return (region, kind, kind != "unknown")
+                    return _answers(region)[_region_types(region).of(national)]
             elif types is not None:
                 kind = types.of(national)
                 if kind != "unknown":
-                    return (names[""], kind, True)
-        return (self.shown, "unknown", False)
+                    return _answers(names[""])[kind]
+        return self.answers["unknown"]
+
+
+@cache
+def _answers(region: str | None) -> dict[str, _Fields]:
+    """The facts of a region's numbers by type, each built once.
+
+    Numbers share them: a bulk job classifying tens of thousands of numbers
+    allocates no tuple per number for the garbage collector to count.
+    """
+    return {kind: (region, kind, kind != "unknown") for kind in _NUMBER_TYPES.values()}
 
 
 @cache
