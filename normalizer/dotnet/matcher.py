@@ -133,19 +133,25 @@ class _Member:
     expander: Callable[[re.Match[str], int], str] | None
     bound: WorkBound | None
     """The steps the branch can take (None: not proven bounded)."""
+    growth: tuple[int, int]
+    """(a, b): a translation of a text of n characters, the text kept, is at most a + b * n long."""
+
+
+_Winner = tuple[int, Callable[[re.Match[str], int], str] | None, int, int]
 
 
 @dataclass(frozen=True, slots=True)
 class _Bucket:
     """One combined alternation and, by outer group number, the rule that won.
 
-    A winner is (rule index, expander) where the expander, for a start-anchored
-    rule, builds the translation from the combined match; None means run the
-    rule's own `Regex.Replace`.
+    A winner is (rule index, expander, growth) where the expander, for a
+    start-anchored rule, builds the translation from the combined match (None
+    means run the rule's own `Regex.Replace`) and the growth bounds its length
+    (`_Member.growth`).
     """
 
     pattern: re.Pattern[str]
-    winners: dict[int, tuple[int, Callable[[re.Match[str], int], str] | None]]
+    winners: dict[int, _Winner]
 
 
 # `re` and `regex` agree on ASCII dial strings (the only ones the combined form
@@ -175,9 +181,10 @@ def _fast_member(index: int, compiled: CompiledRule) -> _Member | None:
     if not anchored:
         branch = f"(?s:.*?)(?:{branch})"
     expander = compiled.substitution.expander if anchored else None
-    return _Member(
-        index, branch, groups, admission(branch, is_start_anchored=anchored), expander, work_bound(branch)
-    )
+    literal = compiled.substitution.longest_output(0)
+    growth = (literal, compiled.substitution.longest_output(1) - literal + 1)
+    test = admission(branch, is_start_anchored=anchored)
+    return _Member(index, branch, groups, test, expander, work_bound(branch), growth)
 
 
 class _CombinedSegment:
@@ -195,11 +202,11 @@ class _CombinedSegment:
         if not members:
             return None
         branches: list[str] = []
-        winners: dict[int, tuple[int, Callable[[re.Match[str], int], str] | None]] = {}
+        winners: dict[int, _Winner] = {}
         group = 1
         for member in members:
             branches.append(f"({member.branch})")
-            winners[group] = (member.index, member.expander)
+            winners[group] = (member.index, member.expander, *member.growth)
             group += member.groups + 1
         return _Bucket(re.compile("|".join(branches)), winners)
 
@@ -340,10 +347,8 @@ class RuleMatcher:
             if combined is None:
                 continue
             offset = combined.lastindex or 1
-            index, expander = bucket.winners[offset]
-            if expander is not None and (
-                limit is None or rules[index].substitution.longest_output(len(text)) + len(text) <= limit
-            ):
+            index, expander, literal, per_character = bucket.winners[offset]
+            if expander is not None and (limit is None or literal + per_character * len(text) <= limit):
                 # A start-anchored rule matches once, at 0: the rest is kept.
                 return index, expander(combined, offset) + text[combined.end(offset) :]
             return index, rules[index].translate(text, timeout=timeout, limit=limit)
