@@ -79,7 +79,7 @@ def classify_fields(final_number: str, region: str, is_emergency: bool, is_exten
     if is_emergency:
         return (_EMERGENCY, region, "emergency", True)
     if final_number[:1] == "+":
-        e164 = final_number.split(";", 1)[0]
+        e164 = final_number if ";" not in final_number else final_number.split(";", 1)[0]
         if not e164[1:].isdigit() and _LETTER.search(e164) is not None:
             # Letters left in the number (1-800-FLOWERS): phonenumbers reads them as their
             # keypad digits, but the number dialled keeps them, so it is no valid number.

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from normalizer.dotnet.dialect import PatternError, compile_pattern
-from normalizer.dotnet.prefilter import admission
+from normalizer.dotnet.prefilter import Path, admission
 from tests.strategies import patterns, wide_dial_strings
 
 
@@ -52,3 +52,28 @@ def test_admission_table(pattern: str, admitted: list[str], refused: list[str]) 
     for text in refused:
         assert not re.match(pattern, text), text
     assert refused_by_test, "the admission test refused none of the non-matching strings"
+
+
+def _compatible(path: Path, prefix: str) -> bool:
+    """The plain reading of a path: each of the prefix's characters it reaches is allowed."""
+    return all(
+        allowed is None or char in allowed for allowed, char in zip(path, prefix, strict=False)
+    )
+
+
+@settings(max_examples=400, deadline=None)
+@given(pattern=patterns(wide=True), texts=st.lists(wide_dial_strings, min_size=1, max_size=20))
+def test_admission_answers_as_its_paths_read_plainly(pattern: str, texts: list[str]) -> None:
+    try:
+        compiled = compile_pattern(pattern)
+    except PatternError:
+        return
+    branch = compiled.combinable_pattern
+    if branch is None:
+        return
+    test = admission(branch, is_start_anchored=compiled.is_start_anchored)
+    for text in [*texts, *texts]:  # asked twice: remembered answers are the same
+        length, prefix = len(text), text[:2]
+        plain = length >= test.min_length and (test.max_length is None or length <= test.max_length)
+        plain = plain and (test.paths is None or any(_compatible(path, prefix) for path in test.paths))
+        assert test.admits(length, prefix) == plain, (pattern, text)

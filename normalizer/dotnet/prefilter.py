@@ -18,7 +18,7 @@ True
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from normalizer.dotnet.parsed import parse, sre
@@ -66,6 +66,15 @@ class Admission:
     max_length: int | None = None
     paths: frozenset[Path] | None = None
     """Every possible start of a match, or None when it could be anything."""
+    _ordered: tuple[Path, ...] = field(init=False, repr=False, compare=False)
+    """The paths in a fixed order: `_passing` names them by their place here."""
+    _passing: dict[tuple[int, str], frozenset[int]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """By (position, character): the paths that let that character stand there."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_ordered", tuple(self.paths or ()))
 
     def admits(self, length: int, prefix: str) -> bool:
         """False only when no string of this length starting with `prefix` can match."""
@@ -75,15 +84,33 @@ class Admission:
             return False
         if self.paths is None:
             return True
-        return any(_compatible(path, prefix) for path in self.paths)
+        # Some path lets every character of the prefix stand where it is (a path shorter
+        # than the prefix lets any character follow its end). Worked out a character at
+        # a time, each (position, character) once: a matcher asks again for every new
+        # length and first characters of the dial strings it meets.
+        found = self._passes(0, prefix[0]) if prefix else frozenset(range(len(self._ordered)))
+        for position in range(1, len(prefix)):
+            if not found:
+                return False
+            found = found & self._passes(position, prefix[position])
+        return bool(found)
+
+    def _passes(self, position: int, char: str) -> frozenset[int]:
+        """The places in `_ordered` of the paths that allow `char` at `position`."""
+        found = self._passing.get((position, char))
+        if found is None:
+            found = frozenset(
+                place
+                for place, path in enumerate(self._ordered)
+                if position >= len(path) or (allowed := path[position]) is None or char in allowed
+            )
+            if len(self._passing) < _MAX_PASSING:
+                self._passing[(position, char)] = found
+        return found
 
 
-def _compatible(path: Path, prefix: str) -> bool:
-    for position in range(min(len(path), len(prefix))):
-        allowed = path[position]
-        if allowed is not None and prefix[position] not in allowed:
-            return False
-    return True
+_MAX_PASSING = 4096
+"""Characters by position an admission test remembers (bounded memory)."""
 
 
 def _in_set(items: list[tuple[Any, Any]]) -> CharSet | None:
