@@ -304,13 +304,20 @@ class _Types:
             names[name] = kind
             return f"(?P<{name}>{body})"
 
+        # `of` lets through only numbers of the general description's lengths: a type
+        # possible at each of them needs no guard (most regions' types share their lengths).
+        general_lengths = self.general[0]
+
+        def guard_of(lengths: frozenset[int]) -> str | None:
+            return "" if general_lengths and lengths >= general_lengths else _length_guard(lengths)
+
         mobile = None
         if self.mobile is not None and self.mobile[1] is not None:
-            guard = _length_guard(self.mobile[0])
+            guard = guard_of(self.mobile[0])
             mobile = None if guard is None else f"{guard}(?:{self.mobile[1]})"
         fixed = None
         for kind, lengths, found in self.branches:
-            guard = _length_guard(lengths)
+            guard = guard_of(lengths)
             if guard is None:
                 continue  # no possible length: phonenumbers never tries it
             if kind == "fixed_line" and mobile is not None:
