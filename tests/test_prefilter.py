@@ -75,5 +75,7 @@ def test_admission_answers_as_its_paths_read_plainly(pattern: str, texts: list[s
     for text in [*texts, *texts]:  # asked twice: remembered answers are the same
         length, prefix = len(text), text[:2]
         plain = length >= test.min_length and (test.max_length is None or length <= test.max_length)
-        plain = plain and (test.paths is None or any(_compatible(path, prefix) for path in test.paths))
+        plain = plain and (
+            test.paths is None or any(_compatible(path, prefix) for path in test.paths)
+        )
         assert test.admits(length, prefix) == plain, (pattern, text)
