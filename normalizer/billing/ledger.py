@@ -49,7 +49,6 @@ from normalizer.billing.replay import (
     Replay,
     months_of,
 )
-from normalizer.classify import e164_part
 from normalizer.errors import DialplanInputError
 
 if TYPE_CHECKING:
@@ -144,6 +143,8 @@ class CallLedger:
         self._profile_index: dict[tuple[str, str | None, bool], int] = {}
         self._profiles: list[tuple[User, CountryPlans | None]] = []
         self._void_id: int | None = None
+        self._countries: list[CountryPlans] = []
+        self._country_of_profile = np.zeros(0, np.int64)
         self._intent_payable = np.zeros(0, bool)
         self._regions: dict[str, int] = {"": 0}
         self._pairs = PairFacts(self._regions, self.billing.internal_numbers)
@@ -218,14 +219,15 @@ class CallLedger:
         category = np.where(fixed >= 0, fixed, category)
         if inbound is not None:
             category[np.asarray(inbound, bool)] = _INBOUND
-        # Premium numbers: allowed or not by the caller's country, once per (licence, pair).
+        # Premium numbers: allowed or not by the caller's country, once per (country, pair).
         premium_ok = np.zeros(count, bool)
         premium_rows = np.flatnonzero(category == _PREMIUM)
-        if len(premium_rows):
-            keys = profile_of[premium_rows] * max(len(facts), 1) + pair[premium_rows]
-            distinct, inverse = np.unique(keys, return_inverse=True)
-            answers = np.array([self._premium_ok(facts, *divmod(int(key), max(len(facts), 1))) for key in distinct.tolist()], bool)
-            premium_ok[premium_rows] = answers[inverse.reshape(-1)]
+        if len(premium_rows) and self._profiles:
+            country_of = self._profile_country()[profile_of[premium_rows]]
+            for code in np.unique(country_of).tolist():
+                if code >= 0:
+                    rows = premium_rows[country_of == code]
+                    premium_ok[rows] = facts.premium_allowed(self._countries[code], pair[rows])
         # One intent per (licence, category, premium allowed); rows in error get the void one.
         combined = (profile_of * len(_CATEGORIES) + category) * 2 + premium_ok
         # The combinations present, found by counting (the codes are small), each given its intent.
@@ -284,13 +286,19 @@ class CallLedger:
         user_of: np.ndarray = np.append(self._word_upn, 0)[found]
         return user_of
 
-    def _premium_ok(self, facts: PairFacts, profile: int, pair: int) -> bool:
-        found = facts.premium_ok.get((profile, pair))
-        if found is None:
-            country = self._profiles[profile][1] if self._profiles else None
-            number = facts.results[0][pair].as_py() or ""
-            found = facts.premium_ok[(profile, pair)] = bool(country and country.allows_premium(e164_part(number)))
-        return found
+    def _profile_country(self) -> np.ndarray:
+        """Per licence, its country as an index into `_countries` (-1: none sells Calling Plans)."""
+        known = self._country_of_profile
+        if len(known) < len(self._profiles):
+            codes = {country.region: code for code, country in enumerate(self._countries)}
+            fresh = []
+            for _, country in self._profiles[len(known):]:
+                if country is not None and country.region not in codes:
+                    codes[country.region] = len(self._countries)
+                    self._countries.append(country)
+                fresh.append(-1 if country is None else codes[country.region])
+            self._country_of_profile = known = np.concatenate([known, np.array(fresh, np.int64)])
+        return known
 
     def _payable(self) -> np.ndarray:
         """Per intent: may it be paid from credits (then it needs a rate)."""

@@ -24,14 +24,22 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from normalizer.billing.catalog import CountryPlans
 from normalizer.billing.outcome import NOT_A_NUMBER_TYPES, BillingCategory
 from normalizer.billing.rates import RateCard
-from normalizer.classify import CallType
+from normalizer.classify import CallType, e164_part
 
 _CATEGORIES = list(BillingCategory)
 _PREMIUM_TYPES = ("premium_rate", "shared_cost")
 NO_REGION = "+"
 """The destination of a number billed abroad: no region, so domestic for no licence."""
+
+
+def _distinct(pairs: np.ndarray, size: int) -> np.ndarray:
+    """The distinct values of `pairs` (ids below `size`), in order, by marking rather than sorting."""
+    marked = np.zeros(size, bool)
+    marked[pairs] = True
+    return np.flatnonzero(marked)
 
 
 def _mask(values: pa.Array) -> np.ndarray:
@@ -60,8 +68,8 @@ class PairFacts:
         self.rate = np.zeros(0, np.float64)
         """Rate per minute (NaN: no prefix of the rate card), where `rated`."""
         self.rated = np.zeros(0, bool)
-        self.premium_ok: dict[tuple[int, int], bool] = {}
-        """(licence, pair) -> may this premium number be called (asked of the licence's country)."""
+        self.premium_ok: dict[str, np.ndarray] = {}
+        """Country -> per pair, may this premium number be called there (-1: not asked yet)."""
 
     def __len__(self) -> int:
         return len(self.region)
@@ -114,11 +122,29 @@ class PairFacts:
         self.rate = np.concatenate([self.rate, np.full(len(region), np.nan)])
         self.rated = np.concatenate([self.rated, np.zeros(len(region), bool)])
 
+    def premium_allowed(self, country: CountryPlans, pairs: np.ndarray) -> np.ndarray:
+        """Whether `country` lets each of `pairs` (premium numbers) be called, asked once per
+        (country, pair)."""
+        known = self.premium_ok.get(country.region)
+        if known is None or len(known) < len(self):
+            grown = np.full(len(self), -1, np.int8)
+            if known is not None:
+                grown[: len(known)] = known
+            known = self.premium_ok[country.region] = grown
+        asked = known[pairs]
+        if (asked < 0).any():
+            missing = _distinct(pairs[asked < 0], len(self))
+            numbers = self.results[0].take(pa.array(missing)).to_pylist()
+            known[missing] = [country.allows_premium(e164_part(number or "")) for number in numbers]
+            asked = known[pairs]
+        allowed: np.ndarray = asked == 1
+        return allowed
+
     def rates(self, pairs: np.ndarray, card: RateCard) -> np.ndarray:
         """The rate per minute of each of `pairs` (looked up in `card` once per pair)."""
         needed = ~self.rated[pairs]
         if needed.any():
-            missing = np.unique(pairs[needed])
+            missing = _distinct(pairs[needed], len(self))
             numbers = self.results[0].take(pa.array(missing))
             self.rate[missing] = card.rates_of_array(numbers)
             self.rated[missing] = True

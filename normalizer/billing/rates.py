@@ -58,16 +58,18 @@ class RateCard:
 
     def rates_of_array(self, numbers: pa.Array) -> np.ndarray:
         """Rates of an Arrow array of numbers (NaN: no prefix matches), longest prefix first, in Arrow."""
-        plain = pc.fill_null(pc.replace_substring_regex(numbers.cast(pa.string()), ";.*$", ""), "")
+        plain = numbers.cast(pa.string())
+        if pc.any(pc.match_substring(plain, ";")).as_py():  # a Direct Routing extension: rated without it
+            plain = pc.replace_substring_regex(plain, ";.*$", "")
+        plain = pc.fill_null(plain, "")
         keys = pa.array(list(self.rates), pa.string())
         values = np.array(list(self.rates.values()), np.float64)
         found = np.full(len(numbers), np.nan)
-        lengths = pc.utf8_length(plain)
+        lengths = np.asarray(pc.utf8_length(plain).to_numpy(zero_copy_only=False), np.int64)
         for size in sorted({len(prefix) for prefix in self.rates}, reverse=True):
             index = pc.index_in(pc.utf8_slice_codeunits(plain, 0, size), value_set=keys)
-            hit = pc.and_(pc.is_valid(index), pc.greater_equal(lengths, size))
-            codes = np.asarray(pc.fill_null(index, 0).to_numpy(zero_copy_only=False), np.int64)
-            take = np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), bool) & np.isnan(found)
+            codes = np.asarray(pc.fill_null(index, -1).to_numpy(zero_copy_only=False), np.int64)
+            take = (codes >= 0) & (lengths >= size) & np.isnan(found)
             found[take] = values[codes[take]]
         return found
 
