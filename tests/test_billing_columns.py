@@ -1,4 +1,4 @@
-"""Reading a call log's billing columns: starts and durations, one reading per cell."""
+"""Reading a call log's billing columns: starts, durations and directions, one reading per cell."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from normalizer.billing.columns import read_durations, read_starts
+from normalizer.billing.columns import read_directions, read_durations, read_starts
 
 
 def at(text: str) -> int:
@@ -92,3 +92,13 @@ def test_bytes_that_are_not_utf8_make_a_bad_row_not_a_crash(reader: str) -> None
         parsed = read_durations(pa.array([b"60", b"6\xff", b"1:00"]), "dur")
     assert (parsed.bad.tolist(), parsed.details) == ([1], ["holds bytes that are not valid UTF-8"])
     assert str(parsed.error(0, "row 2")).endswith("row 2: holds bytes that are not valid UTF-8")
+
+
+def test_directions_inbound_by_word_outbound_otherwise_and_bytes_that_are_not_utf8_a_bad_row() -> None:
+    cells = [b"user_in", b"USER_OUT", b" Inbound ", b"sideways", None, b"user_\xffn"]
+    parsed = read_directions(pa.array(cells, pa.binary()), "dir")
+    assert parsed.values.tolist() == [True, False, True, False, False, False]
+    assert (parsed.bad.tolist(), parsed.details) == ([5], ["holds bytes that are not valid UTF-8"])
+    assert str(parsed.error(0, "row 6")).endswith("row 6: holds bytes that are not valid UTF-8")
+    only = read_directions(pa.array(cells, pa.binary()), "dir", rows=np.array([True] * 5 + [False]))
+    assert only.bad.tolist() == []  # a row in error already is not read again

@@ -178,11 +178,11 @@ calling_plan = "domestic-120"
 """
 
 
-def _parquet_cdr(tmp_path: Path, table: object) -> list[dict[str, object]]:
+def _parquet_cdr(tmp_path: Path, table: object, *more: str) -> list[dict[str, object]]:
     (tmp_path / "t.toml").write_text(PARIS, encoding="utf-8")
     pq.write_table(table, tmp_path / "in.parquet")  # type: ignore[arg-type]
     options = [str(tmp_path / "t.toml") if option == "" else option for option in PARQUET_OPTIONS]
-    assert main(["cdr", str(tmp_path / "in.parquet"), *options, "-o", str(tmp_path / "out.parquet")]) == 0
+    assert main(["cdr", str(tmp_path / "in.parquet"), *options, *more, "-o", str(tmp_path / "out.parquet")]) == 0
     return pq.read_table(tmp_path / "out.parquet").to_pylist()
 
 
@@ -198,14 +198,17 @@ def test_a_parquet_start_with_fractions_of_a_second_is_replayed(tmp_path: Path) 
     assert [(r["error"], r["allowed"], r["billed_minutes"]) for r in rows] == [(None, True, 1), (None, True, 2)]
 
 
-@pytest.mark.parametrize("column", ["start", "dur", "user"])
+@pytest.mark.parametrize("column", ["start", "dur", "dir", "user"])
 def test_bytes_that_are_not_utf8_in_a_billing_column_make_an_error_row(tmp_path: Path, column: str) -> None:
     import pyarrow as pa
 
     cells = {"user": [b"a@t.com", b"a@t.com"], "dialed": [b"0145678900", b"0145678900"],
-             "start": [b"2024-03-01T10:00:00Z", b"2024-03-01T11:00:00Z"], "dur": [b"60", b"61"]}
-    cells[column][1] = {"start": b"2024-03-01T1\xff:00:00Z", "dur": b"6\xff", "user": b"a@t\xff.com"}[column]
-    rows = _parquet_cdr(tmp_path, pa.table({name: pa.array(values, pa.binary()) for name, values in cells.items()}))
+             "start": [b"2024-03-01T10:00:00Z", b"2024-03-01T11:00:00Z"], "dur": [b"60", b"61"],
+             "dir": [b"user_out", b"user_out"]}
+    cells[column][1] = {"start": b"2024-03-01T1\xff:00:00Z", "dur": b"6\xff", "dir": b"user_\xffn",
+                        "user": b"a@t\xff.com"}[column]
+    table = pa.table({name: pa.array(values, pa.binary()) for name, values in cells.items()})
+    rows = _parquet_cdr(tmp_path, table, "--direction-column", "dir")
     assert rows[0]["error"] is None and rows[0]["allowed"] is True
     assert rows[1]["allowed"] is None and "not valid UTF-8" in str(rows[1]["error"])
     if column != "user":  # the user column is read (and refused) by the normalization pass

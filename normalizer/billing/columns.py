@@ -6,7 +6,7 @@ exported to Excel (`3/1/2024 10:00:00 AM`), or timestamps (rounded down to
 the second); a start naming no real moment (2023-02-29) is refused, not rolled
 over. Durations are seconds (as Arrow reads a number: `1e3` too), or
 `hh:mm:ss` as the report shows them (minutes and seconds under 60): one reading
-for every cell, whatever its neighbours. Bytes that are not UTF-8 make a bad row. A direction ending in `_in` (the report's
+for every cell, whatever its neighbours. Bytes that are not UTF-8 make a bad row, in any of the three columns. A direction ending in `_in` (the report's
 `user_in`, `conf_in`, `ucap_in`, Direct Routing's `dr_in`) or reading `in`,
 `inbound`, `incoming` is inbound; anything else outbound.
 
@@ -401,13 +401,31 @@ def _seconds_quickly(values: pa.Array) -> pa.Array | None:
         return None
 
 
-def parse_directions(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """True for each inbound call."""
+def read_directions(
+    values: pa.Array | pa.ChunkedArray, column: str, rows: np.ndarray | None = None
+) -> Parsed:
+    """True for each inbound call, and the rows whose bytes are not UTF-8 (a Parquet `binary`
+    column): those cannot say which way the call went, so they are bad rows, read as outbound.
+
+    With `rows` (a mask), only those rows can be bad.
+    """
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
-    # A log holds a few distinct directions: each is read once (bytes that are not UTF-8: outbound).
-    encoded = utf8_text(values)[0].cast(pa.string()).dictionary_encode()
-    text = pc.utf8_lower(pc.utf8_trim_whitespace(encoded.dictionary))
-    inbound = pc.or_(pc.is_in(text, pa.array(sorted(_INBOUND))), pc.ends_with(text, "_in"))
+    text, not_utf8 = utf8_text(values)
+    # A log holds a few distinct directions: each is read once.
+    encoded = text.cast(pa.string()).dictionary_encode()
+    words = pc.utf8_lower(pc.utf8_trim_whitespace(encoded.dictionary))
+    inbound = pc.or_(pc.is_in(words, pa.array(sorted(_INBOUND))), pc.ends_with(words, "_in"))
     per_value = np.append(np.asarray(pc.fill_null(inbound, False).to_numpy(zero_copy_only=False), bool), False)
-    return per_value[np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), np.int64)]
+    found = per_value.take(np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), np.int64))
+    if not_utf8 is None:
+        return Parsed(found, np.zeros(0, np.int64), [], column)
+    bad = np.flatnonzero(not_utf8 if rows is None else not_utf8 & rows)
+    return Parsed(found, bad, ["holds bytes that are not valid UTF-8"] * len(bad), column)
+
+
+def parse_directions(values: pa.Array | pa.ChunkedArray, column: str = "direction") -> np.ndarray:
+    """True for each inbound call; bytes that are not UTF-8 are an error naming their row."""
+    parsed = read_directions(values, column)
+    parsed.raise_first()
+    return parsed.values

@@ -166,7 +166,7 @@ class CallLedger:
         """month -> user -> reason -> [calls, minutes]."""
         self.calls = 0
         self.bad_rows = 0
-        """Rows left out of the replay because their start or duration cannot be read (error rows)."""
+        """Rows left out of the replay because their start, duration or direction cannot be read (error rows)."""
         self.billed_minutes = 0
         self.kept: KeptCalls | None = None
         if keep_calls:

@@ -13,6 +13,7 @@ nulls there.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
@@ -23,7 +24,7 @@ import pyarrow.compute as pc
 
 from normalizer.billing.columns import (
     Parsed,
-    parse_directions,
+    read_directions,
     read_durations,
     read_starts,
     utf8_text,
@@ -66,7 +67,7 @@ def _results(table: pa.Table) -> tuple[np.ndarray | None, list[pa.Array]]:
 
 @dataclass(slots=True)
 class BillingErrors:
-    """Rows the Calling Plan pass found in error (a start or duration it cannot read), for the
+    """Rows the Calling Plan pass found in error (a start, duration or direction it cannot read), for the
     run's summary: they were normalized, so the normalization pass counted them by call type."""
 
     rows: int = 0
@@ -76,8 +77,8 @@ class BillingErrors:
     errors: Counter[str] = field(default_factory=Counter)
     """By error, each without its row (the row's `error` names it)."""
 
-    def count(self, table: pa.Table, rows: np.ndarray, starts: Parsed, durations: Parsed, file: str | None) -> None:
-        """Count `rows` (indices into `table`), in error by the first of `starts`, `durations` to refuse them."""
+    def count(self, table: pa.Table, rows: np.ndarray, columns: Sequence[Parsed], file: str | None) -> None:
+        """Count `rows` (indices into `table`), in error by the first of the billing `columns` to refuse them."""
         if not len(rows):
             return
         self.rows += len(rows)
@@ -86,7 +87,7 @@ class BillingErrors:
         self.call_types.update(kind for kind in kinds.to_pylist() if kind is not None)
         self.unmatched += int(pc.sum(pc.is_null(table["matching_rule"].combine_chunks().take(picked))).as_py() or 0)
         counted = np.zeros(table.num_rows, bool)
-        for parsed in (starts, durations):
+        for parsed in columns:
             for row, detail in zip(parsed.bad.tolist(), parsed.details, strict=True):
                 if not counted[row]:
                     counted[row] = True
@@ -123,8 +124,8 @@ def _bill_table(
     """Replay one table's valid rows (data rows numbered from `first_row`).
 
     Returns the six columns for every row (nulls for errors), the starts of the
-    rows replayed, and the `error` column with the rows whose start or duration
-    cannot be read marked (None: unchanged). Such a row is an error row, like a
+    rows replayed, and the `error` column with the rows whose start, duration
+    or direction cannot be read marked (None: unchanged). Such a row is an error row, like a
     number that cannot be normalized: the job goes on.
     """
     names = table.column_names
@@ -141,9 +142,11 @@ def _bill_table(
     durations = read_durations(
         table[columns.duration], columns.duration, ledger.billing.catalog.billing.max_call_seconds, rows=valid
     )
+    directions = read_directions(table[columns.direction], columns.direction, rows=valid) if columns.direction else None
+    parsed_columns = [starts, durations] if directions is None else [starts, durations, directions]
     errors: pa.Array | None = None
     replayable = valid.copy()
-    for parsed in (starts, durations):
+    for parsed in parsed_columns:
         marked = parsed.messages(count, first_row, columns.file)
         if marked is not None:
             valid[parsed.bad] = False
@@ -152,9 +155,9 @@ def _bill_table(
     refused = np.flatnonzero(replayable & ~valid)
     ledger.bad_rows += len(refused)
     if found is not None:
-        found.count(table, refused, starts, durations, columns.file)
+        found.count(table, refused, parsed_columns, columns.file)
     every = bool(valid.all())
-    inbound = parse_directions(table[columns.direction]) if columns.direction else None
+    inbound = None if directions is None else directions.values
     pairs, results = _results(table)
     outcomes = ledger.feed_classified(
         utf8_text(table[columns.user].combine_chunks())[0].cast(pa.string()),  # a row not UTF-8 is in error already

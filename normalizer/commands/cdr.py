@@ -391,7 +391,7 @@ def _normalize_and_bill(
             normalized = Path(work) / "normalized.parquet"
             summary = normalize(normalized, sink_format=CdrFormat.PARQUET)
             bill_file(normalized, sink, sink_format, ledger, billing, found)
-    # Rows with a start or duration that cannot be read are error rows of the run too.
+    # Rows with a start, duration or direction that cannot be read are error rows of the run too.
     summary = found.folded_into(summary)
     if args.report:
         from normalizer.billing.report_html import write_report
@@ -405,7 +405,7 @@ def describe_calling_plans(report: dict[str, Any]) -> list[str]:
     currency = report["credits_currency"]
     lines = [f"calling plans: {report['calls']:,} calls, {report['billed_minutes']:,} billed minutes ({report['minute_rounding']})"]
     if report.get("rows_in_error"):
-        lines.append(f"  {report['rows_in_error']:,} rows left out: their start or duration cannot be read (error rows)")
+        lines.append(f"  {report['rows_in_error']:,} rows left out: their start, duration or direction cannot be read (error rows)")
     if report["credits_note"]:
         lines.append(f"  note: {report['credits_note']}")
     for month, entry in report["months"].items():
