@@ -443,11 +443,16 @@ class CallLedger:
             group_month += first
             group_user, group_reason = np.divmod(rest, width)
             reason_names = [str(reason) for reason in _REASONS]
+            # The groups come sorted by (month, user): each user's reasons are found once.
+            at: tuple[int, int] | None = None
+            by_reason: dict[str, list[int]] = {}
             for month, user, reason, calls_in, minutes_in in zip(
                 group_month.tolist(), group_user.tolist(), group_reason.tolist(), counts.tolist(),
                 totals.astype(np.int64).tolist(), strict=True,
             ):
-                entry = self._blocked[month][names[user]][reason_names[reason]]
+                if at != (month, user):
+                    at, by_reason = (month, user), self._blocked[month][names[user]]
+                entry = by_reason[reason_names[reason]]
                 entry[0] += calls_in
                 entry[1] += minutes_in
         return self._blocked

@@ -330,12 +330,16 @@ class Replay:
         used = minutes.take(part)
         is_international = international.take(part)
         horizon = int(starts.max())
-        if state.ran_out_at is None:
+        abroad = used * is_international
+        if state.ran_out_at is None and not (
+            # Not even all these minutes reach a cap: the pool cannot run out with these calls.
+            state.used_domestic + int(used.sum()) - int(abroad.sum()) < domestic_cap
+            and (not international_cap or state.used_international + int(abroad.sum()) < international_cap)
+        ):
             state.ran_out_at = self._run_out(state, starts, used, is_international, domestic_cap, international_cap)
             if state.ran_out_at is not None and state.ran_out_at > horizon:
                 state.ran_out_at = None  # later calls could still bring it forward
         carried = starts <= state.ran_out_at if state.ran_out_at is not None else np.ones(len(part), bool)
-        abroad = used * is_international
         if carried.all():  # most partitions: the pool lasts past them
             state.used_international += int(abroad.sum())
             state.used_domestic += int(used.sum()) - int(abroad.sum())
