@@ -48,11 +48,11 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def run_measured(argv: list[str]) -> dict[str, float]:
-    """Run a command; its wall time and the peak RSS of its process tree."""
+def run_measured(argv: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
+    """Run a command (in `env`, default this one's); its wall time and the peak RSS of its process tree."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     peak = 0
     done = threading.Event()
 
