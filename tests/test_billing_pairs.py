@@ -59,3 +59,14 @@ def test_a_direct_routing_number_with_its_extension_is_internal() -> None:
             ("+33199990001;ext=7", "extension", "FR", "fixed_line")]
     facts.update(*(pa.array([row[i] for row in rows], pa.string()) for i in range(4)))
     assert facts.fixed.tolist() == [1, -1, 1]
+
+
+def test_rates_per_pair_are_the_rate_cards_own_reading_extensions_included() -> None:
+    card = RateCard({"+1": 0.01, "+33": 0.05, "+336": 0.06, "+44": 0.02}, "USD")
+    numbers = ["+33612345678", "+3312;ext=4", None, "+14255551234;ext=1001", "+999", "", ";ext=1", "+336;ext=9"]
+    facts = PairFacts({"": 0}, frozenset())
+    others = (["domestic"] * len(numbers), ["FR"] * len(numbers), ["fixed_line"] * len(numbers))
+    facts.update(*(pa.array(values, pa.string()) for values in (numbers, *others)))
+    found = facts.rates(np.arange(len(numbers)), card)
+    expected = [card.rate(number or "") for number in numbers]
+    assert [None if np.isnan(rate) else rate for rate in found.tolist()] == expected

@@ -131,22 +131,22 @@ class PairFacts:
             if known is not None:
                 grown[: len(known)] = known
             known = self.premium_ok[country.region] = grown
-        asked = known[pairs]
+        asked = known.take(pairs)
         if (asked < 0).any():
-            missing = _distinct(pairs[asked < 0], len(self))
+            missing = _distinct(pairs.compress(asked < 0), len(self))
             numbers = self.results[0].take(pa.array(missing)).to_pylist()
             known[missing] = [country.allows_premium(e164_part(number or "")) for number in numbers]
-            asked = known[pairs]
+            asked = known.take(pairs)
         allowed: np.ndarray = asked == 1
         return allowed
 
     def rates(self, pairs: np.ndarray, card: RateCard) -> np.ndarray:
         """The rate per minute of each of `pairs` (looked up in `card` once per pair)."""
-        needed = ~self.rated[pairs]
+        needed = ~self.rated.take(pairs)
         if needed.any():
-            missing = _distinct(pairs[needed], len(self))
+            missing = _distinct(pairs.compress(needed), len(self))
             numbers = self.results[0].take(pa.array(missing))
             self.rate[missing] = card.rates_of_array(numbers)
             self.rated[missing] = True
-        found: np.ndarray = self.rate[pairs]
+        found: np.ndarray = self.rate.take(pairs)
         return found

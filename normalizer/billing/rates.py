@@ -59,8 +59,10 @@ class RateCard:
     def rates_of_array(self, numbers: pa.Array) -> np.ndarray:
         """Rates of an Arrow array of numbers (NaN: no prefix matches), longest prefix first, in Arrow."""
         plain = numbers.cast(pa.string())
-        if pc.any(pc.match_substring(plain, ";")).as_py():  # a Direct Routing extension: rated without it
-            plain = pc.replace_substring_regex(plain, ";.*$", "")
+        extended = pc.fill_null(pc.match_substring(plain, ";"), False)
+        if pc.any(extended).as_py():  # a Direct Routing extension: rated without it (a regex only there)
+            cut = pc.replace_substring_regex(plain.filter(extended), ";.*$", "")
+            plain = pc.replace_with_mask(plain, extended, cut)
         plain = pc.fill_null(plain, "")
         keys = pa.array(list(self.rates), pa.string())
         values = np.array(list(self.rates.values()), np.float64)
