@@ -32,6 +32,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from normalizer.bulk.cdr_io import JSON_VALUES_PREFIX
 from normalizer.bulk.keys import KeyIndex, Vocabulary
 from normalizer.bulk.sharing import PlanSpec, Sharing, result_of
 from normalizer.bulk.store import OUTPUT_COLUMNS, PairStore, RowErrors, decoded
@@ -61,6 +62,8 @@ class CdrColumns:
     dial_plan: str | None = None
     region: str | None = None
     """One usage location for every row (`--location REGION`)."""
+    also_appended: tuple[str, ...] = ()
+    """Columns the job appends after the result columns (the Calling Plan pass's)."""
 
     def __post_init__(self) -> None:
         given = [name for name in (self.user, self.location, self.region) if name]
@@ -289,24 +292,36 @@ class CdrNormalizer:
         """
         return self.finish(self.submit(table, read_errors), encoded=encoded)
 
+    def check_columns(self, names: list[str]) -> None:
+        """Refuse an input (its column `names`) that lacks a column the job reads or already
+        has one it appends: checked on each chunk as it comes, before any work on it."""
+        columns = self.columns
+        for name in columns.text_columns:
+            if name not in names:
+                shown = [shown for shown in names if not shown.startswith(JSON_VALUES_PREFIX)]
+                raise DialplanInputError(f"no column {name!r} in the input (columns: {', '.join(shown)})", field=name)
+        clash = [name for name in OUTPUT_COLUMNS if name in names]
+        if clash:
+            raise DialplanInputError(
+                f"the input already has a column {clash[0]!r} (is it an output of dialplan cdr?)",
+                field=clash[0],
+            )
+        clash = [name for name in columns.also_appended if name in names]
+        if clash:
+            # A Graph PSTN call record has its own `charge`: one of the two would be lost.
+            raise DialplanInputError(
+                f"the input already has a column {clash[0]!r}, which the Calling Plan replay appends "
+                "(rename the input's column)",
+                field=clash[0],
+            )
+
     def submit(self, table: pa.Table, read_errors: pa.Array | None = None) -> CdrTicket:
         """Start on a chunk: its rows are counted and its new pairs handed to the helpers.
 
         `finish` completes it; chunks are finished in the order they were submitted.
         """
         columns = self.columns
-        for name in columns.text_columns:
-            if name not in table.column_names:
-                raise DialplanInputError(
-                    f"no column {name!r} in the input (columns: {', '.join(table.column_names)})",
-                    field=name,
-                )
-        clash = [name for name in OUTPUT_COLUMNS if name in table.column_names]
-        if clash:
-            raise DialplanInputError(
-                f"the input already has a column {clash[0]!r} (is it an output of dialplan cdr?)",
-                field=clash[0],
-            )
+        self.check_columns(table.column_names)
         rows = table.num_rows
         errors = RowErrors(rows)
         if read_errors is not None:

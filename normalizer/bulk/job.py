@@ -262,7 +262,7 @@ def normalize_file(
             finally:
                 behind.finish()
             if rows == 0:  # still a file with the columns (a CSV header, a Parquet schema)
-                writer.write(prepare(_empty_output(reader)))
+                writer.write(prepare(_empty_output(reader, normalizer)))
         except BaseException:
             # What was written stays readable (a Parquet file gets its footer).
             with suppress(Exception):
@@ -274,10 +274,12 @@ def normalize_file(
         )
 
 
-def _empty_output(reader: Any) -> pa.Table:
+def _empty_output(reader: Any, normalizer: CdrNormalizer) -> pa.Table:
     """A zero-row table of the input's columns and the result columns."""
     names = list(getattr(reader, "names", []))
     schema = reader.file.schema_arrow if hasattr(reader, "file") else pa.schema([(n, pa.string()) for n in names])
+    if schema.names:  # a header or a schema (a JSON Lines file without lines has neither)
+        normalizer.check_columns(schema.names)
     empty = schema.empty_table()
     for name in OUTPUT_COLUMNS:
         empty = empty.append_column(name, pa.array([], pa.string()))

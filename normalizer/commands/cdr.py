@@ -220,6 +220,7 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from normalizer.bulk.cdr_io import CdrFormat, detect_format, without_pandas
     from normalizer.bulk.job import normalize_file
     from normalizer.bulk.staging import StagedFile
+    from normalizer.bulk.store import BILLING_COLUMNS
 
     try:
         # jemalloc gives freed chunk memory back sooner than the default pool:
@@ -253,6 +254,7 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         location=args.location_column,
         dial_plan=args.dial_plan_column,
         region=args.location,
+        also_appended=() if billing is None else BILLING_COLUMNS,
     )
     simulator = simulator_for(args)
     if args.location:

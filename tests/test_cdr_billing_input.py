@@ -1,0 +1,61 @@
+"""`dialplan cdr` with the Calling Plan replay: what the input must (not) hold, checked before the job."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from normalizer.cli import main
+
+# A Microsoft Graph PSTN call record (pstnCallLogRow) has its own lowercase `charge`.
+GRAPH = {"userPrincipalName": "pradeep.gupta@contoso.com", "startDateTime": "2024-03-04T09:00:08.2589935Z",
+         "duration": 180, "charge": 0.3, "callType": "user_out", "calleeNumber": "+33123456789"}
+GRAPH_OPTIONS = ["--dialed-column", "calleeNumber", "--user-column", "userPrincipalName",
+                 "--start-column", "startDateTime", "--duration-column", "duration", "--direction-column", "callType"]
+
+
+def _write(path: Path, rows: list[dict[str, object]]) -> None:
+    if path.suffix == ".jsonl":
+        path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    elif path.suffix == ".parquet":
+        pq.write_table(pa.Table.from_pylist(rows), path)
+    else:
+        names = list(rows[0])
+        lines = [",".join(names)] + [",".join(str(row[name]) for name in names) for row in rows]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["graph.jsonl", "graph.csv", "graph.parquet"])
+@pytest.mark.parametrize("output", ["out", "-"], ids=["one-pass", "two-pass"])
+def test_an_input_column_named_like_a_billing_column_is_refused_before_the_job(
+    tmp_path: Path, name: str, output: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / name
+    _write(source, [GRAPH])
+    target = "-" if output == "-" else str(tmp_path / f"out{source.suffix}")
+    assert main(["cdr", str(source), *GRAPH_OPTIONS, "-o", target]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.strip() == (
+        "dialplan: error: field 'charge': the input already has a column 'charge', which the Calling Plan "
+        "replay appends (rename the input's column)"
+    )
+    assert captured.out == "" and not (tmp_path / f"out{source.suffix}").exists()
+    # Without the replay nothing is appended there: the column is kept as it is.
+    plain = [option for option in GRAPH_OPTIONS if option not in ("--start-column", "startDateTime",
+             "--duration-column", "duration", "--direction-column", "callType")]
+    assert main(["cdr", str(source), *plain, "-o", str(tmp_path / f"plain{source.suffix}")]) == 0
+
+
+def test_a_header_only_input_is_checked_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "empty.csv"
+    source.write_text("start,user,dialed,dur,allowed\n", encoding="utf-8")
+    argv = ["cdr", str(source), "--dialed-column", "dialed", "--user-column", "user",
+            "--start-column", "start", "--duration-column", "dur", "-o", str(tmp_path / "out.csv")]
+    assert main(argv) == 2
+    assert "field 'allowed': the input already has a column 'allowed'" in capsys.readouterr().err
+    assert not (tmp_path / "out.csv").exists()
+
