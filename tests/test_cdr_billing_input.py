@@ -59,3 +59,24 @@ def test_a_header_only_input_is_checked_too(tmp_path: Path, capsys: pytest.Captu
     assert "field 'allowed': the input already has a column 'allowed'" in capsys.readouterr().err
     assert not (tmp_path / "out.csv").exists()
 
+
+@pytest.mark.parametrize("output", ["out.csv", "-"], ids=["one-pass", "two-pass"])
+@pytest.mark.parametrize("option", ["--start-column", "--duration-column", "--direction-column"])
+def test_a_misspelled_billing_column_is_refused_before_the_job_listing_the_input_s_columns(
+    tmp_path: Path, output: str, option: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "calls.csv"
+    source.write_text("id,start,user,dialed,dur\n1,2024-03-01T09:00:00Z,lidia.holloway@contoso.com,02079460000,60\n",
+                      encoding="utf-8")
+    names = {"--start-column": "start", "--duration-column": "dur"}
+    names[option] = "Wrong"
+    argv = ["cdr", str(source), "--dialed-column", "dialed", "--user-column", "user",
+            *(part for pair in names.items() for part in pair),
+            "-o", output if output == "-" else str(tmp_path / output)]
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    # The input's own columns (no result columns, none left out), and nothing normalized or written.
+    assert captured.err.strip() == (
+        "dialplan: error: field 'Wrong': no column 'Wrong' in the input (columns: id, start, user, dialed, dur)"
+    )
+    assert captured.out == "" and not (tmp_path / "out.csv").exists()

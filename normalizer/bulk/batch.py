@@ -62,6 +62,8 @@ class CdrColumns:
     dial_plan: str | None = None
     region: str | None = None
     """One usage location for every row (`--location REGION`)."""
+    also_read: tuple[str, ...] = ()
+    """Other input columns the job reads (the Calling Plan pass's start, duration, direction)."""
     also_appended: tuple[str, ...] = ()
     """Columns the job appends after the result columns (the Calling Plan pass's)."""
 
@@ -296,7 +298,7 @@ class CdrNormalizer:
         """Refuse an input (its column `names`) that lacks a column the job reads or already
         has one it appends: checked on each chunk as it comes, before any work on it."""
         columns = self.columns
-        for name in columns.text_columns:
+        for name in (*columns.text_columns, *columns.also_read):
             if name not in names:
                 shown = [shown for shown in names if not shown.startswith(JSON_VALUES_PREFIX)]
                 raise DialplanInputError(f"no column {name!r} in the input (columns: {', '.join(shown)})", field=name)

@@ -254,6 +254,10 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         location=args.location_column,
         dial_plan=args.dial_plan_column,
         region=args.location,
+        # Checked on the input's own columns before any work, as the columns above are.
+        also_read=() if billing is None else tuple(
+            name for name in (billing.start, billing.duration, billing.direction) if name
+        ),
         also_appended=() if billing is None else BILLING_COLUMNS,
     )
     simulator = simulator_for(args)
