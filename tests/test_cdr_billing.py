@@ -237,6 +237,37 @@ def test_the_replay_needs_users(log: Path, capsys: pytest.CaptureFixture[str]) -
     assert "needs --user-column" in capsys.readouterr().err
 
 
+LONDON = """
+[tenant]
+name = "T2"
+[[users]]
+upn = "alice@t2.com"
+usage_location = "GB"
+calling_plan = "domestic-120"
+"""
+
+
+def test_a_first_chunk_of_error_rows_does_not_make_later_domestic_calls_international(tmp_path: Path) -> None:
+    # More than one 4 MB chunk of rows whose duration is empty (error rows), then five good calls home.
+    log = tmp_path / "stale.csv"
+    log.write_text(
+        "start,user,dialed,dur\n"
+        + "2024-03-01T09:00:00Z,alice@t2.com,02079460000,\n" * 100_000
+        + "".join(f"2024-03-02T09:0{i}:00Z,alice@t2.com,02079460000,60\n" for i in range(5)),
+        encoding="utf-8",
+    )
+    assert log.stat().st_size > 4 << 20
+    (tmp_path / "t2.toml").write_text(LONDON, encoding="utf-8")
+    argv = ["cdr", str(log), "--tenant", str(tmp_path / "t2.toml"), "--dialed-column", "dialed", "--user-column",
+            "user", "--start-column", "start", "--duration-column", "dur", "-o", str(tmp_path / "out.csv")]
+    assert main(argv) == 0
+    with (tmp_path / "out.csv").open(encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))[-5:]
+    assert {(r["call_type"], r["billing_category"], r["allowed"], r["charged_to"]) for r in rows} == {
+        ("domestic", "domestic", "true", "GB/domestic-120")
+    }
+
+
 def _log(rows: int, reverse: bool) -> str:
     people = ["lidia.holloway@contoso.com", "pradeep.gupta@contoso.com", "emily.braun@contoso.com",
               "marcel.beauchamp@contoso.com", "isabell.potvin@contoso.com"]

@@ -151,6 +151,7 @@ class CallLedger:
         self._pairs = PairFacts(self._regions, self.billing.internal_numbers)
         """The bulk job's distinct results, kept from chunk to chunk."""
         self._home = np.zeros((0, 0), bool)
+        self._home_filled = 0
         self._intent_ids: dict[tuple[object, ...], int] = {}
         self._upns: list[str] = [""]
         """Callers in lower case (0: the empty caller of rows in error), with their licence."""
@@ -324,18 +325,22 @@ class CallLedger:
         """Domestic or not for each (licence, region) met so far; grown, never rebuilt."""
         rows, columns = max(len(self._profiles), 1), len(self._regions)
         known = self._home
-        if known.shape == (rows, columns):
+        # Rows are counted by the licences they were computed for: while no licence is known
+        # (a first chunk of error rows) the one row is a placeholder, filled when one comes.
+        filled = self._home_filled
+        if filled == len(self._profiles) and known.shape == (rows, columns):
             return known
         home = np.zeros((rows, columns), bool)
         home[: known.shape[0], : known.shape[1]] = known
         names = list(self._regions)
         for row, (person, country) in enumerate(self._profiles):
             domestic = country.domestic_regions if country else frozenset({person.usage_location})
-            start = known.shape[1] if row < known.shape[0] else 0
+            start = known.shape[1] if row < filled else 0
             home[row, 0] = True
             for column in range(max(start, 1), columns):
                 home[row, column] = names[column] in domestic
         self._home = home
+        self._home_filled = len(self._profiles)
         return home
 
     def _void(self) -> int:
