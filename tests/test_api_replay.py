@@ -70,6 +70,21 @@ def test_an_impossible_start_names_the_call(api_client, start: str) -> None:  # 
     assert answer.json()["detail"].startswith(f"calls[1]: field 'start': {start!r} is not a date and time")
 
 
+@pytest.mark.parametrize(
+    ("start", "why"),
+    [
+        pytest.param("3/4/24 9:20:00 AM", "has a year of fewer than four digits", id="excel-short-date"),
+        pytest.param("24-03-04 09:00:00", "has a year of fewer than four digits", id="two-digit-iso"),
+        pytest.param("0000-03-04T09:00:00Z", "is outside the years 1 to 9999", id="year-0"),
+    ],
+)
+def test_a_start_without_a_full_year_names_the_call(api_client, start: str, why: str) -> None:  # type: ignore[no-untyped-def]
+    calls = [call(LIDIA, "02079460000", "2024-03-01T09:00:00Z", 60), call(LIDIA, "02079460000", start, 60)]
+    answer = api_client.post("/v1/calls/replay", json={"calls": calls})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["detail"].startswith(f"calls[1]: field 'start': {start!r} {why}")
+
+
 def _body(calls: list[str], rates: str = "") -> str:
     """A request as JSON text: Python's JSON reader takes `Infinity` and `NaN`, so a client may send them."""
     return '{"calls": [' + ", ".join(calls) + "]" + (', "rates": [' + rates + "]" if rates else "") + "}"

@@ -268,6 +268,62 @@ def test_a_first_chunk_of_error_rows_does_not_make_later_domestic_calls_internat
     }
 
 
+def test_a_start_without_a_full_year_is_an_error_row_and_the_report_is_written(tmp_path: Path) -> None:
+    # Excel's short date (year 24), a two-digit ISO year, year 0: none is a moment of the log's period.
+    log = tmp_path / "years.csv"
+    log.write_text(
+        "start,user,dialed,dur\n"
+        "3/4/24 9:20:00 AM,alice@t2.com,02079460000,60\n"
+        "24-03-04 09:00:13,alice@t2.com,02079460000,60\n"
+        "1/5/00 9:00:00 AM,alice@t2.com,02079460000,7260\n"
+        "0000-03-04T09:00:00Z,alice@t2.com,02079460000,7260\n"
+        "2024-03-04T09:00:00Z,alice@t2.com,02079460000,7260\n"
+        "2024-03-04T11:02:00Z,alice@t2.com,02079460000,60\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "t2.toml").write_text(LONDON, encoding="utf-8")
+    summary, page = tmp_path / "s.json", tmp_path / "r.html"
+    argv = ["cdr", str(log), "--tenant", str(tmp_path / "t2.toml"), "--dialed-column", "dialed", "--user-column",
+            "user", "--start-column", "start", "--duration-column", "dur", "-o", str(tmp_path / "out.csv"),
+            "--summary", str(summary), "--report", str(page)]
+    assert main(argv) == 0
+    rows = list(csv.DictReader((tmp_path / "out.csv").open(encoding="utf-8")))
+    short = "has a year of fewer than four digits: give the year in full"
+    assert [r["error"].split(": ", 3)[1:] for r in rows[:4]] == [
+        ["field 'start'", "row 1", f"'3/4/24 9:20:00 AM' {short} (ISO 8601 YYYY-MM-DD, or the PSTN usage report's M/D/YYYY h:mm:ss AM)"],
+        ["field 'start'", "row 2", f"'24-03-04 09:00:13' {short} (ISO 8601 YYYY-MM-DD, or the PSTN usage report's M/D/YYYY h:mm:ss AM)"],
+        ["field 'start'", "row 3", f"'1/5/00 9:00:00 AM' {short} (ISO 8601 YYYY-MM-DD, or the PSTN usage report's M/D/YYYY h:mm:ss AM)"],
+        ["field 'start'", "row 4", "'0000-03-04T09:00:00Z' is outside the years 1 to 9999"],
+    ]
+    assert all(r["error"].startswith(f"{log}: ") for r in rows[:4])
+    report = json.loads(summary.read_text(encoding="utf-8"))["calling_plans"]
+    assert list(report["months"]) == ["2024-03"] and report["rows_in_error"] == 4
+    assert report["months"]["2024-03"]["pools"][0]["ran_out_at"] == "2024-03-04T10:59:00Z"
+    assert "2024-03" in page.read_text(encoding="utf-8")
+
+
+def test_a_parquet_start_of_any_year_is_read_or_refused_never_a_crash(tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    # Seconds since 1970 at the edges of what a report can name (years 1 and 9999), and past them.
+    starts = [-62135596800, 253402300799 - 3600, -62135596801, 253402300800]
+    table = pa.table({"user": ["a@t.com"] * 4, "dialed": ["0145678900"] * 4,
+                      "start": pa.array(starts, pa.timestamp("s")), "dur": [7260, 7260, 60, 60]})
+    (tmp_path / "t.toml").write_text(PARIS, encoding="utf-8")
+    pq.write_table(table, tmp_path / "in.parquet")
+    argv = ["cdr", str(tmp_path / "in.parquet"), "--tenant", str(tmp_path / "t.toml"), "--dialed-column", "dialed",
+            "--user-column", "user", "--start-column", "start", "--duration-column", "dur",
+            "-o", str(tmp_path / "out.parquet"), "--summary", str(tmp_path / "s.json"), "--report", str(tmp_path / "r.html")]
+    assert main(argv) == 0
+    rows = pq.read_table(tmp_path / "out.parquet", columns=["allowed", "error"]).to_pylist()  # datetime stops at 9999
+    assert [r["allowed"] for r in rows] == [True, True, None, None]
+    assert str(rows[2]["error"]).endswith("row 3: -62,135,596,801 s from 1970-01-01T00:00:00Z is outside the years 1 to 9999")
+    months = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))["calling_plans"]["months"]
+    assert list(months) == ["0001-01", "9999-12"]
+    # The last minute of the December 9999 pool begins after that year: named all the same.
+    assert [months[month]["pools"][0]["ran_out_at"] for month in months] == ["0001-01-01T01:59:00Z", "10000-01-01T00:58:59Z"]
+
+
 def _log(rows: int, reverse: bool) -> str:
     people = ["lidia.holloway@contoso.com", "pradeep.gupta@contoso.com", "emily.braun@contoso.com",
               "marcel.beauchamp@contoso.com", "isabell.potvin@contoso.com"]

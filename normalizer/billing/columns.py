@@ -4,7 +4,7 @@ Starts are ISO 8601 (`2024-03-01T10:00:00Z`, with or without an offset or
 fraction; no offset: UTC) or the PSTN usage report's `Time stamp (UTC)` as
 exported to Excel (`3/1/2024 10:00:00 AM`), or timestamps (rounded down to
 the second); a start naming no real moment (2023-02-29) is refused, not rolled
-over. Durations are seconds (as Arrow reads a number: `1e3` too), or
+over, as is a year of fewer than four digits (`3/4/24`) or outside 1 to 9999. Durations are seconds (as Arrow reads a number: `1e3` too), or
 `hh:mm:ss` as the report shows them (minutes and seconds under 60): one reading
 for every cell, whatever its neighbours. Bytes that are not UTF-8 make a bad row, in any of the three columns. A direction ending in `_in` (the report's
 `user_in`, `conf_in`, `ucap_in`, Direct Routing's `dr_in`) or reading `in`,
@@ -45,6 +45,12 @@ _FORMATS = (
 """Slash dates only with AM/PM, the PSTN usage report's Excel form (month first): `04/03/2024
 09:20:00` could be 3 April or 4 March (a European export), so it is refused, not guessed."""
 START_FORMATS = "ISO 8601, or M/D/YYYY h:mm:ss AM"
+_SHORT_YEAR = r"^\d{1,3}-\d|^\d{1,2}/\d{1,2}/\d{1,3} "
+"""A year of fewer than four digits (`24-03-04`, Excel's short date `3/4/24 9:20:00 AM`):
+strptime reads it as written, year 24, so it is refused rather than guessed."""
+FIRST_START, LAST_START = -62135596800, 253402300799
+"""0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z: a start outside them (year 0, a Parquet
+timestamp far off) names no moment a report can show, so it is refused."""
 _AMBIGUOUS = re.compile(r"^\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d\d(:\d\d)?$")
 _INBOUND = frozenset({"in", "inbound", "incoming"})
 
@@ -165,7 +171,7 @@ def read_starts(
         if _text_column(values):
             quick = _iso_quickly(values)
             if quick is not None:
-                return _only(Parsed(quick, np.zeros(0, np.int64), [], column), rows)
+                return _only(_within_years(Parsed(quick, np.zeros(0, np.int64), [], column), values), rows)
             # The others get a harmless value: the quick reading may still serve the rows read.
             values = pc.if_else(pa.array(rows), values.cast(pa.string()), pa.scalar("1970-01-01T00:00:00", pa.string()))
         return _only(read_starts(values, column), rows)
@@ -174,8 +180,9 @@ def read_starts(
     else:
         quick = _iso_quickly(values)
         if quick is not None:
-            return Parsed(quick, np.zeros(0, np.int64), [], column)
+            return _within_years(Parsed(quick, np.zeros(0, np.int64), [], column), values)
         text = pc.utf8_trim_whitespace(values.cast(pa.string()))
+        short = pc.fill_null(pc.match_substring_regex(text, _SHORT_YEAR), False)
         text = pc.replace_substring_regex(text, r"^(\d{4}-\d\d-\d\d)T", r"\1 ")
         text = pc.replace_substring_regex(text, r"(:\d\d)\.\d+", r"\1")
         text = pc.replace_substring_regex(text, r"Z$", "+0000")
@@ -191,7 +198,7 @@ def read_starts(
                 attempt = attempt.cast(pa.int64())
             found = attempt if found is None else pc.coalesce(found, attempt)
         assert found is not None
-        parsed = _refuse_rolled_over(text, found, zoned)
+        parsed = pc.if_else(short, pa.scalar(None, pa.int64()), _refuse_rolled_over(text, found, zoned))
     bad = _missing(values, parsed)
     out = np.asarray(pc.fill_null(parsed, 0).to_numpy(zero_copy_only=False), np.int64)
     details = _shown(values, bad, f"is not a date and time ({START_FORMATS})")
@@ -201,7 +208,31 @@ def read_starts(
                 f"{value!r} is ambiguous (day/month or month/day?): give ISO 8601 (YYYY-MM-DD), "
                 "or the PSTN usage report's M/D/YYYY h:mm:ss AM"
             )
-    return Parsed(out, bad, details, column)
+        elif isinstance(value, str) and re.match(_SHORT_YEAR, value.strip()):
+            details[index] = (
+                f"{value!r} has a year of fewer than four digits: give the year in full "
+                "(ISO 8601 YYYY-MM-DD, or the PSTN usage report's M/D/YYYY h:mm:ss AM)"
+            )
+    return _within_years(Parsed(out, bad, details, column), values)
+
+
+def _within_years(parsed: Parsed, values: pa.Array) -> Parsed:
+    """`parsed` with each start outside the years 1 to 9999 (UTC) made a bad row."""
+    outside = (parsed.values < FIRST_START) | (parsed.values > LAST_START)
+    outside[parsed.bad] = False
+    rows = np.flatnonzero(outside)
+    if not len(rows):
+        return parsed
+    if pa.types.is_timestamp(values.type):
+        shown = [f"{seconds:,} s from 1970-01-01T00:00:00Z" for seconds in parsed.values[rows].tolist()]
+    else:
+        shown = [repr(value) for value in values.take(pa.array(rows, pa.int64())).to_pylist()]
+    bad = np.concatenate([parsed.bad, rows])
+    details = [*parsed.details, *(f"{text} is outside the years 1 to 9999" for text in shown)]
+    order = np.argsort(bad, kind="stable")
+    values_out = parsed.values.copy()
+    values_out[rows] = 0
+    return Parsed(values_out, bad[order], [details[index] for index in order.tolist()], parsed.column)
 
 
 _ISO_FIELDS = (

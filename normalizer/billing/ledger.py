@@ -21,7 +21,6 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -82,7 +81,8 @@ def month_name(code: int) -> str:
 def timestamp(seconds: int | None) -> str | None:
     if seconds is None:
         return None
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # numpy, not datetime: any second a replay holds has a name (datetime stops at years 1 and 9999).
+    return f"{np.datetime64(seconds, 's')}Z"
 
 
 @dataclass(slots=True)

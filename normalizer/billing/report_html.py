@@ -12,7 +12,6 @@ Only this module imports plotly, and only when a report is asked for.
 from __future__ import annotations
 
 import html
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,8 +33,10 @@ def _thin(count: int) -> np.ndarray:
     return np.unique(np.append(np.linspace(0, count - 1, MAX_POINTS).astype(np.int64), count - 1))
 
 
-def _times(seconds: np.ndarray) -> list[datetime]:
-    return [datetime.fromtimestamp(int(value), UTC) for value in seconds.tolist()]
+def _times(seconds: np.ndarray) -> list[str]:
+    """ISO 8601 texts (UTC) that plotly reads as dates; numpy names any second (datetime stops at year 9999)."""
+    texts: list[str] = np.datetime_as_string(np.asarray(seconds, np.int64).astype("datetime64[s]"), unit="s").tolist()
+    return texts
 
 
 def _pool_figure(ledger: CallLedger) -> Any:
