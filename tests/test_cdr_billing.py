@@ -373,6 +373,77 @@ def test_one_pass_and_two_pass_replays_agree(tmp_path: Path, capsys: pytest.Capt
                        processes=1, chunk_bytes=2048, transform=StreamingBiller(CallLedger(simulator), billing))
 
 
+CAROL = """
+[tenant]
+name = "T3"
+[[users]]
+upn = "carol@t3.com"
+usage_location = "FR"
+calling_plan = "international"
+communications_credits = true
+[communications_credits]
+balance = 300
+currency = "USD"
+"""
+
+
+def _plotted(page: str) -> dict[str, list[float]]:
+    """Each line of the page's plots by name, its y values decoded (plotly writes arrays as base64)."""
+    import base64
+
+    import numpy as np
+
+    lines: dict[str, list[float]] = {}
+    decoder = json.JSONDecoder()
+    for at in [i for i in range(len(page)) if page.startswith("Plotly.newPlot(", i)]:
+        start = page.index("[", page.index(",", at))
+        for trace in decoder.raw_decode(page, start)[0]:
+            y = trace.get("y")
+            if isinstance(y, dict):
+                y = np.frombuffer(base64.b64decode(y["bdata"]), np.dtype(y["dtype"])).tolist()
+            lines[trace.get("name", "")] = y
+    return lines
+
+
+def test_an_international_plan_s_two_counters_are_each_against_their_own_cap(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 600 international minutes (the cap of one licence), then one more abroad and one at home.
+    log = tmp_path / "c8.csv"
+    log.write_text(
+        "start,user,dialed,dur\n2024-03-01T09:00:00Z,carol@t3.com,+12025550123,36000\n"
+        "2024-03-02T09:00:00Z,carol@t3.com,+12025550123,60\n2024-03-02T10:00:00Z,carol@t3.com,0123456789,60\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "t3.toml").write_text(CAROL, encoding="utf-8")
+    page, summary = tmp_path / "r.html", tmp_path / "s.json"
+    argv = ["cdr", str(log), "--tenant", str(tmp_path / "t3.toml"), "--dialed-column", "dialed", "--user-column",
+            "user", "--start-column", "start", "--duration-column", "dur", "-o", str(tmp_path / "o.csv"),
+            "--report", str(page), "--summary", str(summary)]
+    assert main(argv) == 0
+    # The advice says which need sets the licences: 601 international minutes, two licences of 600.
+    assert "advice: pool FR/international needed 601 international min (1 domestic): 2 x international" in (
+        capsys.readouterr().out
+    )
+    march = json.loads(summary.read_text(encoding="utf-8"))["calling_plans"]["months"]["2024-03"]
+    assert [(a["binding"], a["options"][0]["licences"]) for a in march["recommendations"] if "pool" in a] == [
+        ("international", 2)
+    ]
+    text = page.read_text(encoding="utf-8")
+    # A table row per counter: total, used and available of each against its own cap, and its unmet minutes.
+    rows = [row for row in text.split("<tr>") if row.startswith("<td>FR/international")]
+    assert [row.split("</td><td>")[1:6] + [row.split("</td><td>")[7].split("<")[0]] for row in rows] == [
+        ["domestic", "1", "1,200", "0", "1,200", "1"],
+        ["international", "1", "600", "600", "0", "1"],
+    ]
+    assert "FR/international: needed 601 international min (1 domestic): 2 x international" in text
+    lines = _plotted(text)
+    assert lines["FR/international 2024-03 cap (1 licences)"] == [1200, 1200]
+    assert lines["FR/international 2024-03 used"][-1] == 0
+    assert lines["FR/international 2024-03 international cap (1 licences)"] == [600, 600]
+    assert lines["FR/international 2024-03 international used"][-1] == 600
+
+
 def test_report_without_plotly_is_a_one_line_error_naming_the_extra(
     log: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

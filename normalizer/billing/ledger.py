@@ -93,12 +93,15 @@ class KeptCalls:
     charged_to: np.ndarray
     minutes: np.ndarray
     charge: np.ndarray
+    international: np.ndarray
+    """Billed `international`: in an International plan's pool, its international minutes."""
 
     def extend(self, start: np.ndarray, out: Outcomes) -> None:
         self.start = np.concatenate([self.start, start.astype(np.int64)])
         self.charged_to = np.concatenate([self.charged_to, out.charged_to])
         self.minutes = np.concatenate([self.minutes, out.billed_minutes])
         self.charge = np.concatenate([self.charge, out.charge])
+        self.international = np.concatenate([self.international, out.category == _INTERNATIONAL])
 
 
 class CallLedger:
@@ -172,7 +175,7 @@ class CallLedger:
         self.kept: KeptCalls | None = None
         if keep_calls:
             empty = np.zeros(0, np.int64)
-            self.kept = KeptCalls(empty, empty.astype(np.int32), empty, empty.astype(np.float64))
+            self.kept = KeptCalls(empty, empty.astype(np.int32), empty, empty.astype(np.float64), empty.astype(bool))
 
     # Feeding ---------------------------------------------------------------------
 
@@ -577,12 +580,14 @@ class CallLedger:
             needed = pool["used"] + pool["unmet_minutes"] - unmet_abroad  # domestic minutes
             per_user = plan.domestic_minutes
             options: list[dict[str, Any]] = []
+            binding = "domestic"
             if per_user:
                 total = max(licences, math.ceil(needed / per_user))
                 if plan.kind is PlanKind.INTERNATIONAL and plan.international_minutes:
                     # Each kind has its own cap: enough licences for both needs.
                     abroad = pool["international_used"] + unmet_abroad
-                    total = max(total, math.ceil(abroad / plan.international_minutes))
+                    if math.ceil(abroad / plan.international_minutes) > total:
+                        total, binding = math.ceil(abroad / plan.international_minutes), "international"
                 options.append(
                     {"plan": plan.id, "licences": total, "extra_licences": total - licences, "minutes": total * per_user}
                 )
@@ -609,6 +614,7 @@ class CallLedger:
                     "pool": pool["pool"],
                     "needed_minutes": needed,
                     "needed_international_minutes": pool["international_used"] + pool["unmet_international_minutes"],
+                    "binding": binding,
                     "advice": "the pool ran out; these plan mixes would have covered the month",
                     "options": options,
                 }

@@ -52,34 +52,39 @@ def _pool_figure(ledger: CallLedger) -> Any:
             mine = np.flatnonzero(charged == index)
             if not len(mine):
                 continue
+            # An International plan's pool has two counters, each with its own cap, and runs
+            # out when either is reached: each is drawn against its own cap, never the sum.
+            counters = [("", domestic, ~kept.international)]
+            if international:
+                counters.append((" international", international, kept.international))
             for month in np.unique(months[mine]):
-                rows = mine[months[mine] == month]
-                rows = rows[np.argsort(start[rows], kind="stable")]
-                used = np.cumsum(minutes[rows])
-                points = _thin(len(rows))
-                label = f"{pool} {month}"
                 first = np.datetime64(month, "s").astype(np.int64)
                 last = (np.datetime64(month, "M") + 1).astype("datetime64[s]").astype(np.int64)
-                # From 0 at the 1st, a step at each carried call.
-                figure.add_trace(
-                    go.Scatter(
-                        x=_times(np.concatenate([[first], start[rows][points], [last]])),
-                        y=np.concatenate([[0], used[points], [used[-1]]]),
-                        mode="lines",
-                        line_shape="hv",
-                        name=f"{label} used",
+                for kind, cap, counted in counters:
+                    rows = mine[(months[mine] == month) & counted[mine]]
+                    rows = rows[np.argsort(start[rows], kind="stable")]
+                    used = np.cumsum(minutes[rows])
+                    points = _thin(len(rows))
+                    label = f"{pool} {month}{kind}"
+                    # From 0 at the 1st, a step at each carried call.
+                    figure.add_trace(
+                        go.Scatter(
+                            x=_times(np.concatenate([[first], start[rows][points], [last]])),
+                            y=np.concatenate([[0], used[points], used[-1:] if len(used) else [0]]),
+                            mode="lines",
+                            line_shape="hv",
+                            name=f"{label} used",
+                        )
                     )
-                )
-                cap = domestic + international
-                figure.add_trace(
-                    go.Scatter(
-                        x=_times(np.array([first, last])),
-                        y=[cap, cap],
-                        mode="lines",
-                        line={"dash": "dash"},
-                        name=f"{label} cap ({licences} licences)",
+                    figure.add_trace(
+                        go.Scatter(
+                            x=_times(np.array([first, last])),
+                            y=[cap, cap],
+                            mode="lines",
+                            line={"dash": "dash"},
+                            name=f"{label} cap ({licences} licences)",
+                        )
                     )
-                )
     figure.update_layout(
         title="Pool minutes used through the month, against the cap",
         xaxis_title="time (UTC)",
@@ -160,21 +165,37 @@ def _tables(summary: dict[str, Any]) -> str:
     if summary["credits_note"]:
         parts.append(f"<p class='note'>{html.escape(summary['credits_note'])}</p>")
     for month, entry in summary["months"].items():
-        parts.append(f"<h2>{html.escape(month)}</h2><table><tr><th>pool</th><th>licences</th><th>total minutes</th><th>minutes used</th><th>minutes available</th><th>ran out</th><th>unmet</th></tr>")
+        parts.append(f"<h2>{html.escape(month)}</h2><table><tr><th>pool</th><th>minutes</th><th>licences</th><th>total minutes</th><th>minutes used</th><th>minutes available</th><th>ran out</th><th>unmet</th></tr>")
         for pool in entry["pools"]:
-            # The minute pools report's columns; "minutes available" is what is left.
-            total = pool["total_minutes"] + pool["international_total_minutes"]
-            used = pool["minutes_used"] + pool["international_minutes_used"]
-            available = pool["minutes_available"] + pool["international_minutes_available"]
-            parts.append(
-                f"<tr><td>{html.escape(pool['pool'])}</td><td>{pool['licences']}</td><td>{total:,}</td>"
-                f"<td>{used:,}</td><td>{available:,}</td><td>{html.escape(pool['ran_out_at'] or '')}</td><td>{pool['unmet_minutes']:,}</td></tr>"
-            )
+            # The minute pools report's columns; "minutes available" is what is left. An International
+            # plan's two counters are a row each, against its own cap; the pool ran out at the first cap reached.
+            unmet_abroad = pool["unmet_international_minutes"]
+            counters = [("domestic", "", pool["unmet_minutes"] - unmet_abroad)]
+            if pool["international_total_minutes"]:
+                counters.append(("international", "international_", unmet_abroad))
+            for kind, prefix, unmet in counters:
+                parts.append(
+                    f"<tr><td>{html.escape(pool['pool'])}</td><td>{kind}</td><td>{pool['licences']}</td>"
+                    f"<td>{pool[prefix + 'total_minutes']:,}</td><td>{pool[prefix + 'minutes_used']:,}</td>"
+                    f"<td>{pool[prefix + 'minutes_available']:,}</td><td>{html.escape(pool['ran_out_at'] or '')}</td><td>{unmet:,}</td></tr>"
+                )
         parts.append("</table>")
-        advice = [item["advice"] + (f" ({item['user']})" if "user" in item else f" ({item['pool']})") for item in entry["recommendations"]]
+        advice = [
+            item["advice"] + (f" ({item['user']})" if "user" in item else f" ({item['pool']}: {_need(item)})")
+            for item in entry["recommendations"]
+        ]
         if advice:
             parts.append("<ul>" + "".join(f"<li>{html.escape(text)}</li>" for text in advice) + "</ul>")
     return "\n".join(parts)
+
+
+def _need(advice: dict[str, Any]) -> str:
+    """A pool's need and the licences that meet it, the binding need first."""
+    need = f"needed {advice['needed_minutes']:,} min"
+    if advice.get("binding") == "international":
+        need = f"needed {advice['needed_international_minutes']:,} international min ({advice['needed_minutes']:,} domestic)"
+    mixes = "; ".join(f"{option['licences']} x {option['plan']}" for option in advice["options"])
+    return f"{need}: {mixes}" if mixes else need
 
 
 REPORT_EXTRA = "pip install 'dialplan[report]'"

@@ -449,5 +449,9 @@ def describe_calling_plans(report: dict[str, Any]) -> list[str]:
                     + (f" ({o['monthly_cost']:,.2f} {o['currency']} a month)" if o.get("monthly_cost") is not None else "")
                     for o in advice["options"]
                 )
-                lines.append(f"    advice: pool {advice['pool']} needed {advice['needed_minutes']:,} min: {mixes}")
+                need = f"{advice['needed_minutes']:,} min"
+                if advice.get("binding") == "international":
+                    # The international minutes set the licences: say so, the domestic need beside.
+                    need = f"{advice['needed_international_minutes']:,} international min ({advice['needed_minutes']:,} domestic)"
+                lines.append(f"    advice: pool {advice['pool']} needed {need}: {mixes}")
     return lines
