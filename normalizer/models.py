@@ -94,6 +94,8 @@ class Tenant:
     max_rules: int = DEFAULT_MAX_RULES
     source: str | None = field(default=None, compare=False)
     communications_credits: CreditsSettings | None = None
+    _users_by_upn: dict[str, User] | None = field(default=None, init=False, repr=False, compare=False)
+    """`users` by lower-case principal name (the first of each), built at the first `user` call."""
 
     @property
     def global_plan(self) -> DialPlan | None:
@@ -116,11 +118,17 @@ class Tenant:
         )
 
     def user(self, upn: str) -> User:
-        """The user with this principal name (case-insensitive)."""
-        wanted = upn.lower()
-        for user in self.users:
-            if user.upn.lower() == wanted:
-                return user
+        """The user with this principal name (case-insensitive), found by a dict: a replay
+        looks up every caller, and a tenant may have thousands of users."""
+        index = self._users_by_upn
+        if index is None:
+            index = {}
+            for person in self.users:
+                index.setdefault(person.upn.lower(), person)
+            object.__setattr__(self, "_users_by_upn", index)  # a cache of the frozen `users`
+        found = index.get(upn.lower())
+        if found is not None:
+            return found
         raise UnknownUserError(
             f"user {upn!r} does not exist in tenant {self.name!r}", file=self.source
         )

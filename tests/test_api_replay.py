@@ -184,3 +184,33 @@ def test_minute_rounding_is_a_setting_of_the_request(api_client) -> None:  # typ
     assert [r["billed_minutes"] for r in hourly["results"]] == [60, 60]
     assert hourly["calling_plans"]["minute_rounding"] == "per started 3600 s"
     assert api_client.post("/v1/calls/replay", json={"calls": calls, "minute_rounding": 0}).status_code == 422
+
+
+def test_callers_are_found_by_name_not_by_a_scan_of_the_users(client_with, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from normalizer.models import User
+
+    users = 2_000
+    (tmp_path / "big.toml").write_text(
+        '[tenant]\nname = "Big"\n'
+        + "".join(f'[[users]]\nupn = "User{i}@big.com"\nusage_location = "GB"\ncalling_plan = "domestic-120"\n'
+                  for i in range(users)),
+        encoding="utf-8",
+    )
+    client = client_with(tenant=tmp_path / "big.toml", max_batch_items=users)
+    # Work, not time: how often a user's principal name is read while the request is answered.
+    slot = User.__dict__["upn"]
+    reads = 0
+
+    def read(self: User) -> str:
+        nonlocal reads
+        reads += 1
+        return slot.__get__(self, User)  # type: ignore[no-any-return]
+
+    calls = [call(f"user{(i * 7919) % users}@BIG.com", "02079460000", "2024-03-04T09:00:00Z", 60) for i in range(users)]
+    monkeypatch.setattr(User, "upn", property(read, slot.__set__))
+    answer = client.post("/v1/calls/replay", json={"calls": calls})
+    monkeypatch.undo()
+    assert answer.status_code == 200, answer.text
+    assert {r["charged_to"] for r in answer.json()["results"]} == {"GB/domestic-120"}
+    # A scan per call reads about users x calls / 2 names (2,000,000 here); found by name, a few per user and call.
+    assert reads < 10 * users, reads
