@@ -167,8 +167,13 @@ def test_licence_prices_cost_the_recommended_plan_mixes(api_client) -> None:  # 
         ([{"region": "FR", "plan": "payg", "price": 1, "currency": "EUR"},
           {"region": "GB", "plan": "payg", "price": 1, "currency": "GBP"}], "field 'prices': prices in more than one"),
         ([{"region": "FR", "plan": "payg", "price": 2e6, "currency": "EUR"}], "prices[0]: field 'price': 2000000.0 is more than"),
+        ([{"region": "FR", "plan": "payg", "price": 1, "currency": "EUR"},
+          {"region": "FR", "plan": "domestic-12O", "price": 8, "currency": "EUR"}],
+         "prices[1]: field 'plan': calling plan 'domestic-12O' is not sold in FR (sold: domestic-120, "),
+        ([{"region": "XX", "plan": "payg", "price": 1, "currency": "EUR"}],
+         "prices[0]: field 'region': Calling Plans are not sold in XX (sold in: "),
     ],
-    ids=["repeated", "two-currencies", "too-dear"],
+    ids=["repeated", "two-currencies", "too-dear", "plan-not-sold", "region-not-sold"],
 )
 def test_prices_are_checked_as_a_price_file_is(api_client, prices: list[dict[str, Any]], where: str) -> None:  # type: ignore[no-untyped-def]
     answer = api_client.post("/v1/calls/replay", json={"calls": [call(LIDIA, "1", "2024-03-01", 1)], "prices": prices})

@@ -80,3 +80,29 @@ def test_a_misspelled_billing_column_is_refused_before_the_job_listing_the_input
         "dialplan: error: field 'Wrong': no column 'Wrong' in the input (columns: id, start, user, dialed, dur)"
     )
     assert captured.out == "" and not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        pytest.param("GB,domestic-12O,8,USD", "field 'plan': line 3: calling plan 'domestic-12O' is not sold in GB "
+                     "(sold: domestic-120, domestic-240, domestic-1200, international, payg)", id="typo"),
+        pytest.param("GB,Domestic-240,12,USD", "field 'plan': line 3: calling plan 'Domestic-240' is not sold in GB",
+                     id="case"),
+        pytest.param("XX,payg,1,USD", "field 'region': line 3: Calling Plans are not sold in XX (sold in: BE, CA, ",
+                     id="region"),
+    ],
+)
+def test_a_price_line_naming_a_plan_not_sold_is_refused_before_the_job(
+    tmp_path: Path, line: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "calls.csv"
+    source.write_text("start,user,dialed,dur\n2024-03-01T09:00:00Z,lidia.holloway@contoso.com,02079460000,60\n",
+                      encoding="utf-8")
+    prices = tmp_path / "prices.csv"
+    prices.write_text(f"region,plan,price,currency\nGB,domestic-120,8,USD\n{line}\n", encoding="utf-8")
+    argv = ["cdr", str(source), "--dialed-column", "dialed", "--user-column", "user", "--start-column", "start",
+            "--duration-column", "dur", "--prices", str(prices), "-o", str(tmp_path / "out.csv")]
+    assert main(argv) == 2
+    assert capsys.readouterr().err.startswith(f"dialplan: error: {prices}: {message}")
+    assert not (tmp_path / "out.csv").exists()

@@ -19,11 +19,13 @@ from normalizer import (
     CallLedger,
     DialplanError,
     DialplanInputError,
+    PlanCatalog,
     PriceList,
     RateCard,
     Simulator,
     check_data,
     outcome_columns,
+    plan_problem,
     price_problem,
     rate_problem,
     read_durations,
@@ -76,7 +78,7 @@ def replay_answer(
         if len(currencies) > 1:
             raise DialplanInputError(f"rates in more than one currency: {', '.join(sorted(currencies))}", field="rates")
         rates = RateCard({rate.prefix: rate.rate for rate in request.rates}, currencies.pop(), "rates")
-    prices = price_list(request)
+    prices = price_list(request, simulator.billing.catalog)
     done: dict[tuple[str, str], Any] = {}
     results = []
     for index, call in enumerate(calls):
@@ -131,8 +133,9 @@ def replay_answer(
     return {"tenant": simulator.tenant.name, "results": answers, "calling_plans": report}
 
 
-def price_list(request: ReplayRequest) -> PriceList | None:
-    """The request's licence prices (None: none given), checked line by line as a price file is."""
+def price_list(request: ReplayRequest, catalog: PlanCatalog) -> PriceList | None:
+    """The request's licence prices (None: none given), checked line by line as a price file is
+    (each a plan sold in its region)."""
     if not request.prices:
         return None
     seen: dict[tuple[str, str], int] = {}
@@ -146,6 +149,9 @@ def price_list(request: ReplayRequest) -> PriceList | None:
                 f"prices[{index}]",
                 DialplanInputError(f"{line.region} {line.plan} repeats prices[{seen[key]}]", field="plan"),
             )
+        unsold = plan_problem(catalog, line.region, line.plan)
+        if unsold is not None:
+            raise ItemError(f"prices[{index}]", DialplanInputError(unsold[1], field=unsold[0]))
         seen[key] = index
     currencies = {line.currency for line in request.prices}
     if len(currencies) > 1:

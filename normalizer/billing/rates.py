@@ -20,13 +20,17 @@ import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from normalizer.classify import e164_part
-from normalizer.errors import TenantFileError
+from normalizer.errors import TenantFileError, UnknownCallingPlanError
+
+if TYPE_CHECKING:
+    from normalizer.billing.catalog import PlanCatalog
 
 MAX_RATE = 1_000_000.0
 """The largest rate per minute a rate card may hold: money stays a finite number."""
@@ -122,6 +126,23 @@ def price_problem(price: float) -> str | None:
     return None
 
 
+def plan_problem(catalog: PlanCatalog, region: str, plan: str) -> tuple[str, str] | None:
+    """The field of a price line that names no licence sold, and why (None: it is sold):
+    a mistyped plan id would otherwise leave its recommendations without a cost.
+
+    >>> from normalizer.billing.catalog import default_plan_catalog
+    >>> plan_problem(default_plan_catalog(), "fr", "domestic-120") is None
+    True
+    >>> plan_problem(default_plan_catalog(), "GB", "domestic-12O")[0]
+    'plan'
+    """
+    try:
+        catalog.plan(region, plan)
+    except UnknownCallingPlanError as exc:
+        return ("plan" if region.upper() in catalog.countries else "region"), str(exc)
+    return None
+
+
 def _money_rows(
     text: str,
     source: str,
@@ -205,8 +226,9 @@ class PriceList:
         return self.prices.get((region.upper(), plan_id))
 
 
-def price_list_from_text(text: str, source: str = "<prices>") -> PriceList:
-    """Read a price file: `region,plan,price,currency` lines (a header line is optional).
+def price_list_from_text(text: str, source: str = "<prices>", catalog: PlanCatalog | None = None) -> PriceList:
+    """Read a price file: `region,plan,price,currency` lines (a header line is optional);
+    with `catalog`, each line must name a plan sold in its region.
 
     >>> price_list_from_text("region,plan,price,currency\\nFR,domestic-120,8,EUR\\n").price("fr", "domestic-120")
     8.0
@@ -221,6 +243,9 @@ def price_list_from_text(text: str, source: str = "<prices>") -> PriceList:
             raise TenantFileError(
                 f"line {number}: {region} {plan} repeats line {lines[key]}", file=source, field="plan"
             )
+        unsold = plan_problem(catalog, region, plan) if catalog is not None else None
+        if unsold is not None:
+            raise TenantFileError(f"line {number}: {unsold[1]}", file=source, field=unsold[0])
         prices[key] = price
         lines[key] = number
     if currency is None:
@@ -228,6 +253,6 @@ def price_list_from_text(text: str, source: str = "<prices>") -> PriceList:
     return PriceList(prices, currency, source)
 
 
-def read_price_list(path: str | Path) -> PriceList:
-    """Read a price file (`--prices FILE`)."""
-    return price_list_from_text(_read_text(path), str(path))
+def read_price_list(path: str | Path, catalog: PlanCatalog | None = None) -> PriceList:
+    """Read a price file (`--prices FILE`), its plans checked against `catalog` if given."""
+    return price_list_from_text(_read_text(path), str(path), catalog)

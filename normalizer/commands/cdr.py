@@ -372,7 +372,7 @@ def _normalize_and_bill(
     from normalizer.bulk.cdr_io import CdrFormat
 
     rates = read_rate_card(args.rates) if args.rates else None
-    prices = read_price_list(args.prices) if args.prices else None
+    prices = read_price_list(args.prices, simulator.billing.catalog) if args.prices else None
     keep = bool(args.report)
     started = time.perf_counter()
     rewindable = isinstance(sink, Path) or (sink is not getattr(sys.stdout, "buffer", None) and sink.seekable())
