@@ -174,6 +174,8 @@ def tenants(draw: st.DrawFn, *, max_rules: bool = False, licences: bool = False)
         if licences
         else None
     )
+    if credits is not None and credits.recharge_below is None:
+        credits = dataclasses.replace(credits, recharge_amount=None)  # an amount needs its trigger
     return Tenant(
         name=draw(texts),
         dial_plans=plans,

@@ -92,3 +92,41 @@ def test_bad_values_name_file_and_field(old: str, new: str, message: str) -> Non
     with pytest.raises((TenantFileError, TenantValidationError)) as caught:
         tenant_from_toml(TENANT.replace(old, new), "t.toml")
     assert str(caught.value).startswith(message)
+
+
+AMOUNT_ONLY = "needs recharge_below: without a trigger there is no auto-recharge (set both, or leave recharge_amount out)"
+
+
+@pytest.mark.parametrize("kind", ["toml", "json"])
+def test_a_recharge_amount_without_a_trigger_is_an_error_on_load(
+    kind: str, tmp_path, capsys: pytest.CaptureFixture[str]  # type: ignore[no-untyped-def]
+) -> None:
+    from normalizer.cli import main
+
+    # The same tenant in both formats, then its trigger taken out.
+    text = tenant_to_toml(tenant_from_toml(TENANT, "t.toml"))
+    if kind == "json":
+        text = tenant_to_teams_json(tenant_from_toml(TENANT, "t.toml"))
+    path = tmp_path / f"t.{kind}"
+    path.write_text(text.replace("recharge_below = 50.0\n", "").replace('"recharge_below": 50.0,', ""), encoding="utf-8")
+    assert "recharge_below" not in path.read_text(encoding="utf-8")
+    assert "recharge_amount" in path.read_text(encoding="utf-8")
+    assert main(["lint", "--tenant", str(path)]) == 2
+    assert capsys.readouterr().err.strip() == f"dialplan: error: {path}: field 'recharge_amount': {AMOUNT_ONLY}"
+
+
+def test_a_posted_recharge_amount_without_a_trigger_is_refused(api_client) -> None:  # type: ignore[no-untyped-def]
+    tenant = {
+        "tenant": {"name": "What-if"},
+        "users": [{"upn": "a@w.fr", "usage_location": "FR", "calling_plan": "payg", "communications_credits": True}],
+        "communications_credits": {"balance": 1, "currency": "EUR", "recharge_amount": 5},
+    }
+    calls = [{"user": "a@w.fr", "dialed_number": "0145678900", "start": "2024-03-01T09:00:00Z", "duration": 60}]
+    answer = api_client.post("/v1/calls/replay", json={"tenant": tenant, "calls": calls})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["field"] == "recharge_amount" and AMOUNT_ONLY in answer.json()["detail"]
+
+
+def test_a_trigger_without_an_amount_is_the_seed_s_plan_with_the_amount_to_be_decided(contoso: Tenant) -> None:
+    # Seed 000's credits plan: initial $1,000, trigger $400, auto-recharge amount "TBA": loaded, no recharge.
+    assert contoso.communications_credits == CreditsSettings(1000.0, "USD", 400.0, None)

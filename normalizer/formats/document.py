@@ -220,6 +220,15 @@ def credits_from_table(table: Any, *, source: str) -> CreditsSettings:
             raise TenantFileError(f"must be at most {MAX_CREDITS:,.0f}, not {value:g}", file=source, field=key)
     if settings.recharge_amount == 0:
         raise TenantFileError("must be more than 0 (leave it out: no auto-recharge)", file=source, field="recharge_amount")
+    if settings.recharge_amount is not None and settings.recharge_below is None:
+        # Auto-recharge is a trigger and an amount (seed 000's credits plan). A trigger alone is that
+        # plan with the amount still "TBA" (Contoso's): no recharge yet. An amount alone fires never,
+        # and the replay would then advise the auto-recharge the admin meant to set up.
+        raise TenantFileError(
+            "needs recharge_below: without a trigger there is no auto-recharge (set both, or leave recharge_amount out)",
+            file=source,
+            field="recharge_amount",
+        )
     if settings.recharge_amount is not None and settings.recharge_amount < MIN_RECHARGE:
         raise TenantFileError(
             f"must be at least {MIN_RECHARGE} (a smaller amount means countless recharges), not {settings.recharge_amount:g}",
