@@ -106,3 +106,36 @@ def test_a_price_line_naming_a_plan_not_sold_is_refused_before_the_job(
     assert main(argv) == 2
     assert capsys.readouterr().err.startswith(f"dialplan: error: {prices}: {message}")
     assert not (tmp_path / "out.csv").exists()
+
+
+CALL = "start,user,dialed,dur\n2024-03-01T09:00:00Z,lidia.holloway@contoso.com,02079460000,60\n"
+REPLAY = ["--dialed-column", "dialed", "--user-column", "user", "--start-column", "start", "--duration-column", "dur"]
+
+
+def test_a_report_that_cannot_be_written_stops_the_run_before_the_job(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "calls.csv"
+    source.write_text(CALL, encoding="utf-8")
+    page = tmp_path / "no-such-folder" / "r.html"
+    # To standard output: rows written by the job would show there.
+    assert main(["cdr", str(source), *REPLAY, "-o", "-", "--report", str(page)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.strip() == f"dialplan: error: {page}: cannot write: No such file or directory"
+    assert captured.out == ""
+    assert main(["cdr", str(source), *REPLAY, "-o", str(tmp_path / "out.csv"), "--report", str(page)]) == 2
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["calls.csv"]  # no output, nothing half-written
+
+
+@pytest.mark.parametrize("other", ["output", "summary", "input"])
+def test_the_report_does_not_overwrite_another_file_of_the_run(
+    tmp_path: Path, other: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "calls.csv"
+    source.write_text(CALL, encoding="utf-8")
+    paths = {"output": tmp_path / "out.csv", "summary": tmp_path / "s.json", "input": source}
+    argv = ["cdr", str(source), *REPLAY, "-o", str(paths["output"]), "--summary", str(paths["summary"]),
+            "--report", str(paths[other])]
+    assert main(argv) == 2
+    assert capsys.readouterr().err.strip() == f"dialplan: error: {paths[other]}: the report would overwrite the {other}"
+    assert source.read_text(encoding="utf-8") == CALL and not paths["output"].exists()

@@ -237,11 +237,14 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     target = None if to_stdout else Path(args.output) if args.output else default_output(source)
     if target is not None and target.resolve() == source.resolve():
         raise DialplanInputError("the output would overwrite the input", file=str(source))
-    if args.summary:
-        summary_path = Path(args.summary).resolve()
-        for what, path in (("input", source), ("output", target)):
-            if path is not None and summary_path == path.resolve():
-                raise DialplanInputError(f"the summary would overwrite the {what}", file=args.summary)
+    earlier: list[tuple[str, Path | None]] = [("input", source), ("output", target)]
+    for name, option in (("summary", args.summary), ("report", args.report)):
+        if option:
+            written = Path(option).resolve()
+            for what, path in earlier:
+                if path is not None and written == path.resolve():
+                    raise DialplanInputError(f"the {name} would overwrite the {what}", file=option)
+            earlier.append((name, Path(option)))
     if args.output_format:
         sink_format = detect_format(source, args.output_format)
     elif target is not None and args.output and target.suffix:
@@ -275,6 +278,11 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                 # Created before the work, so a wrong path fails at once rather than after the job.
                 staged.append(summary_stage := StagedFile(Path(args.summary)))
                 summary_file = stack.enter_context(open(summary_stage.temporary, "w", encoding="utf-8"))
+            report_page: Path | None = None
+            if args.report:
+                # Likewise: a report that cannot be written would otherwise cost the whole job.
+                staged.append(report_stage := StagedFile(Path(args.report)))
+                report_page = report_stage.temporary
             sink: IO[bytes] | Path
             if target is None:
                 sink = sys.stdout.buffer
@@ -301,7 +309,7 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                         summary = normalize(sink, sink_format=sink_format)
                     else:
                         summary, ledger = _normalize_and_bill(
-                            args, normalize, simulator, sink, sink_format, billing
+                            args, normalize, simulator, sink, sink_format, billing, report_page
                         )
             finally:
                 if bar is not None:
@@ -360,9 +368,11 @@ def _normalize_and_bill(
     sink: IO[bytes] | Path,
     sink_format: CdrFormat,
     billing: BillingColumns,
+    report_page: Path | None = None,
 ) -> tuple[CdrSummary, CallLedger]:
     """Replay the calls as they are normalized when the log is in time order (one pass);
-    otherwise normalize into a temporary Parquet file, then replay and write the output."""
+    otherwise normalize into a temporary Parquet file, then replay and write the output
+    (and the report's page to `report_page`, the staged file of `--report`)."""
     import tempfile
     from dataclasses import replace
 
@@ -399,10 +409,10 @@ def _normalize_and_bill(
             bill_file(normalized, sink, sink_format, ledger, billing, found)
     # Rows with a start, duration or direction that cannot be read are error rows of the run too.
     summary = found.folded_into(summary)
-    if args.report:
+    if report_page is not None:
         from normalizer.billing.report_html import write_report
 
-        write_report(ledger, args.report)
+        write_report(ledger, report_page)
     return replace(summary, seconds=time.perf_counter() - started), ledger
 
 
