@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -139,3 +140,47 @@ def test_the_report_does_not_overwrite_another_file_of_the_run(
     assert main(argv) == 2
     assert capsys.readouterr().err.strip() == f"dialplan: error: {paths[other]}: the report would overwrite the {other}"
     assert source.read_text(encoding="utf-8") == CALL and not paths["output"].exists()
+
+
+def test_direct_routing_s_dr_in_ucap_and_other_in_words_are_inbound(tmp_path: Path) -> None:
+    source = tmp_path / "calls.csv"
+    kinds = ["dr_in_ucap", "dr_out_ucap", "dr_in", "user_in", "user_out", "Inbound", "main_line"]
+    source.write_text("start,user,dialed,dur,kind\n" + "".join(
+        f"2024-03-01T09:0{i}:00Z,lidia.holloway@contoso.com,02079460000,60,{kind}\n" for i, kind in enumerate(kinds)
+    ), encoding="utf-8")
+    assert main(["cdr", str(source), *REPLAY, "--direction-column", "kind", "-o", str(tmp_path / "out.csv")]) == 0
+    with (tmp_path / "out.csv").open(encoding="utf-8") as file:
+        categories = [row["billing_category"] for row in csv.DictReader(file)]
+    assert dict(zip(kinds, categories, strict=True)) == {
+        "dr_in_ucap": "inbound", "dr_out_ucap": "domestic", "dr_in": "inbound", "user_in": "inbound",
+        "user_out": "domestic", "Inbound": "inbound", "main_line": "domestic",
+    }
+
+
+@pytest.mark.parametrize(
+    ("values", "kind"),
+    [
+        pytest.param(pa.array([1, 0]), "int64", id="numbers"),
+        pytest.param(pa.array([True, False]), "bool", id="flags"),
+        pytest.param(pa.array([{"a": 1}, {"a": 2}]), "struct<a: int64>", id="records"),
+        pytest.param(pa.array([["in"], ["out"]]), "list<element: string>", id="lists"),
+    ],
+)
+def test_a_direction_that_is_not_text_is_an_error_row_naming_column_and_row(
+    tmp_path: Path, values: pa.Array, kind: str
+) -> None:
+    source = tmp_path / "calls.parquet"
+    pq.write_table(pa.table({"start": ["2024-03-01T09:00:00Z", "2024-03-01T09:01:00Z"],
+                             "user": ["lidia.holloway@contoso.com"] * 2, "dialed": ["02079460000"] * 2,
+                             "dur": [60, 60], "kind": values}), source)
+    summary = tmp_path / "s.json"
+    argv = ["cdr", str(source), *REPLAY, "--direction-column", "kind", "-o", str(tmp_path / "out.parquet"),
+            "--summary", str(summary)]
+    assert main(argv) == 0
+    out = pq.read_table(tmp_path / "out.parquet", columns=["allowed", "error"]).to_pylist()
+    assert out == [
+        {"allowed": None, "error": f"{source}: field 'kind': row {row}: must be text (a call type such as user_in "
+                                   f"or user_out), not {kind}"}
+        for row in (1, 2)
+    ]
+    assert json.loads(summary.read_text(encoding="utf-8"))["calling_plans"]["rows_in_error"] == 2

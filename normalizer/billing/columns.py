@@ -6,9 +6,10 @@ exported to Excel (`3/1/2024 10:00:00 AM`), or timestamps (rounded down to
 the second); a start naming no real moment (2023-02-29) is refused, not rolled
 over, as is a year of fewer than four digits (`3/4/24`) or outside 1 to 9999. Durations are seconds (as Arrow reads a number: `1e3` too), or
 `hh:mm:ss` as the report shows them (minutes and seconds under 60): one reading
-for every cell, whatever its neighbours. Bytes that are not UTF-8 make a bad row, in any of the three columns. A direction ending in `_in` (the report's
-`user_in`, `conf_in`, `ucap_in`, Direct Routing's `dr_in`) or reading `in`,
-`inbound`, `incoming` is inbound; anything else outbound.
+for every cell, whatever its neighbours. Bytes that are not UTF-8 make a bad row, in any of the three columns. A direction with `in` as a word
+between underscores (the report's `user_in`, `conf_in`, `ucap_in`, Direct Routing's `dr_in`,
+`dr_in_ucap`) or reading `inbound`, `incoming` is inbound; any other text outbound; a value
+that is not text (a number, a list) a bad row.
 
 >>> import pyarrow as pa
 >>> parse_starts(pa.array(["2024-03-01T10:00:00Z", "3/1/2024 11:00:00 AM"]), "start").tolist()
@@ -443,10 +444,18 @@ def read_directions(
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     text, not_utf8 = utf8_text(values)
+    kind = text.type.value_type if pa.types.is_dictionary(text.type) else text.type
+    if not (pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_null(kind)):
+        # Numbers, flags, times, lists, records: no call type, so no direction (not guessed outbound).
+        refused = np.asarray(pc.is_valid(text).to_numpy(zero_copy_only=False), bool)
+        bad = np.flatnonzero(refused if rows is None else refused & rows)
+        why = f"must be text (a call type such as user_in or user_out), not {kind}"
+        return Parsed(np.zeros(len(text), bool), bad, [why] * len(bad), column)
     # A log holds a few distinct directions: each is read once.
     encoded = text.cast(pa.string()).dictionary_encode()
     words = pc.utf8_lower(pc.utf8_trim_whitespace(encoded.dictionary))
-    inbound = pc.or_(pc.is_in(words, pa.array(sorted(_INBOUND))), pc.ends_with(words, "_in"))
+    # `in` as a whole word between underscores: user_in, dr_in, and Direct Routing's dr_in_ucap.
+    inbound = pc.or_(pc.is_in(words, pa.array(sorted(_INBOUND))), pc.match_substring_regex(words, "(^|_)in(_|$)"))
     per_value = np.append(np.asarray(pc.fill_null(inbound, False).to_numpy(zero_copy_only=False), bool), False)
     found = per_value.take(np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), np.int64))
     if not_utf8 is None:
