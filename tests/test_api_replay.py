@@ -219,3 +219,17 @@ def test_callers_are_found_by_name_not_by_a_scan_of_the_users(client_with, tmp_p
     assert {r["charged_to"] for r in answer.json()["results"]} == {"GB/domestic-120"}
     # A scan per call reads about users x calls / 2 names (2,000,000 here); found by name, a few per user and call.
     assert reads < 10 * users, reads
+
+
+def test_a_priced_month_without_credit_calls_spent_nothing_rather_than_null(api_client) -> None:  # type: ignore[no-untyped-def]
+    body = {
+        "calls": [call(PRADEEP, "0033123456789", "2024-03-04T09:05:00Z", 180),
+                  call(LIDIA, "02079460000", "2024-04-04T09:00:00Z", 60)],
+        "rates": [{"prefix": "+33", "rate": 0.05, "currency": "USD"}],
+    }
+    months = api_client.post("/v1/calls/replay", json=body).json()["calling_plans"]["months"]
+    assert months["2024-03"]["credits"]["spent"] == 0.15
+    # April: priced, nothing on credits. Spent 0 (a number, as the balance is), not "not priced".
+    assert (months["2024-04"]["credits"]["spent"], months["2024-04"]["credits"]["balance"]) == (0.0, 999.85)
+    unpriced = api_client.post("/v1/calls/replay", json={"calls": body["calls"]}).json()["calling_plans"]["months"]
+    assert {month: entry["credits"]["spent"] for month, entry in unpriced.items()} == {"2024-03": None, "2024-04": None}

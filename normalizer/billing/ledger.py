@@ -513,7 +513,8 @@ class CallLedger:
                 "pools": pools,
                 "credits": {
                     "minutes": credit.minutes if credit else 0,
-                    "spent": round(credit.spent, 6) if credit and priced else None,
+                    # Priced: money, 0 in a month without credit calls (null only when not priced, as balance).
+                    "spent": (round(credit.spent, 6) if credit else 0.0) if priced else None,
                     "recharges": fired,
                     "balance": round(balance, 6) if balance is not None else None,
                     "unrated": {"calls": credit.unrated_calls if credit else 0, "minutes": credit.unrated_minutes if credit else 0},
