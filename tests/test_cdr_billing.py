@@ -133,6 +133,9 @@ def test_a_bad_start_or_duration_is_an_error_row_naming_the_file_and_its_row(
     # The run's counts hold them too: errors + call types = rows, each error once, without its row.
     assert (data["rows"], data["errors"], data["call_types"]) == (9, 7, {"domestic": 2})
     assert data["errors"] + sum(data["call_types"].values()) == data["rows"]
+    # Rule hits too: rows 2 and 8, not the five the billing pass refused.
+    assert data["rule_hits"]["GB"]["GB Long Distance"] == 2
+    assert sum(sum(rules.values()) for rules in data["rule_hits"].values()) + data["unmatched"] == 2
     assert {entry["error"]: entry["rows"] for entry in data["top_errors"]} == {
         "user 'nobody@contoso.com' does not exist in tenant 'Contoso'": 2,
         f"{log}: field 'start': '2024-03-01 25:00:00' is not a date and time (ISO 8601, or M/D/YYYY h:mm:ss AM)": 1,
@@ -141,6 +144,25 @@ def test_a_bad_start_or_duration_is_an_error_row_naming_the_file_and_its_row(
         f"{log}: field 'dur': '1e30' seconds is longer than the limit of 2,678,400 s (31 days)": 1,
         f"{log}: field 'dur': '-5': a duration cannot be negative": 1,
     }
+
+
+def test_rule_hits_leave_out_the_rows_the_billing_pass_refused(tmp_path: Path) -> None:
+    # Marcel's tenant plan rule and his region's service rule, each on a row whose duration is bad.
+    log = tmp_path / "fr.csv"
+    log.write_text(
+        "start,user,dialed,dur\n2024-03-01T09:00:00Z,marcel.beauchamp@contoso.com,7123,60\n"
+        "2024-03-01T09:01:00Z,Marcel.Beauchamp@contoso.com,7123,x\n"
+        "2024-03-01T09:02:00Z,marcel.beauchamp@contoso.com,0145678900,x\n",
+        encoding="utf-8",
+    )
+    summary = tmp_path / "s.json"
+    argv = ["cdr", str(log), "--dialed-column", "dialed", "--user-column", "user", "--start-column", "start",
+            "--duration-column", "dur", "-o", str(tmp_path / "out.csv"), "--summary", str(summary)]
+    assert main(argv) == 0
+    data = json.loads(summary.read_text(encoding="utf-8"))
+    fired = {plan: {rule: rows for rule, rows in rules.items() if rows} for plan, rules in data["rule_hits"].items()}
+    assert fired == {"FR-Paris-Issy-39qdPR": {"FR-39qdPR-Internal": 1}, "FR": {}}
+    assert "FR Long Distance" in data["unused_rules"]["FR"]  # its one row was refused
 
 
 def test_a_log_s_satellite_and_freephone_calls_do_not_use_the_domestic_pool(tmp_path: Path) -> None:

@@ -466,10 +466,10 @@ class CdrNormalizer:
         """The counts so far."""
         self._wait(self._store, len(self._store))
         tally = self._fold()
-        tenant_plans = {plan.identity.lower() for plan in self.simulator.tenant.dial_plans}
+        tenant = self.simulator.tenant
 
         def label(identity: str, is_service: bool) -> str:
-            return f"{identity} (service)" if is_service and identity.lower() in tenant_plans else identity
+            return plan_label(tenant, identity, is_service)
 
         hits: dict[str, dict[str, int]] = {}
         plans = [(plan, False) for plan in self.simulator.tenant.dial_plans]
@@ -492,6 +492,14 @@ class CdrNormalizer:
             distinct_pairs=self._pairs_seen,
             seconds=seconds,
         )
+
+
+def plan_label(tenant: Tenant, identity: str, is_service: bool) -> str:
+    """A plan's key in `CdrSummary.rule_hits`: a service plan a tenant plan shares an identity
+    with is "FR (service)", so their counts never mix."""
+    if is_service and identity.lower() in {plan.identity.lower() for plan in tenant.dial_plans}:
+        return f"{identity} (service)"
+    return identity
 
 
 @dataclass(frozen=True, slots=True)

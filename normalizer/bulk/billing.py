@@ -31,10 +31,13 @@ from normalizer.billing.columns import (
 )
 from normalizer.billing.ledger import CallLedger, outcome_columns
 from normalizer.billing.replay import OutOfOrderError
+from normalizer.bulk.batch import plan_label
 from normalizer.bulk.cdr_io import CdrFormat, open_writer
 from normalizer.bulk.store import BILLING_COLUMNS, decoded
 from normalizer.bulk.summary import CdrSummary
 from normalizer.errors import DialplanInputError
+from normalizer.models import Scope
+from normalizer.simulation import Simulator
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,16 +79,31 @@ class BillingErrors:
     """Of them, rows whose dial string matched no rule."""
     errors: Counter[str] = field(default_factory=Counter)
     """By error, each without its row (the row's `error` names it)."""
+    rule_hits: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    """Of them, rows a rule matched, by (caller in lower case, rule scope, rule name)."""
 
-    def count(self, table: pa.Table, rows: np.ndarray, columns: Sequence[Parsed], file: str | None) -> None:
-        """Count `rows` (indices into `table`), in error by the first of the billing `columns` to refuse them."""
+    def count(
+        self, table: pa.Table, rows: np.ndarray, columns: Sequence[Parsed], file: str | None, user: str | None = None
+    ) -> None:
+        """Count `rows` (indices into `table`), in error by the first of the billing `columns` to refuse them
+        (`user`: the callers' column, for the rules their rows matched)."""
         if not len(rows):
             return
         self.rows += len(rows)
         picked = pa.array(rows)
         kinds = table["call_type"].combine_chunks().take(picked).cast(pa.string())
         self.call_types.update(kind for kind in kinds.to_pylist() if kind is not None)
-        self.unmatched += int(pc.sum(pc.is_null(table["matching_rule"].combine_chunks().take(picked))).as_py() or 0)
+        rules = table["matching_rule"].combine_chunks().take(picked).cast(pa.string())
+        self.unmatched += rules.null_count
+        if user is not None:
+            matched = pa.table({
+                "user": pc.utf8_lower(utf8_text(table[user].combine_chunks())[0].take(picked).cast(pa.string())),
+                "scope": table["rule_scope"].combine_chunks().take(picked).cast(pa.string()),
+                "rule": rules,
+            }).filter(pc.is_valid(rules))
+            counts = matched.group_by(["user", "scope", "rule"]).aggregate([([], "count_all")])
+            for caller, scope, rule, hits in zip(*(counts[name].to_pylist() for name in counts.column_names), strict=True):
+                self.rule_hits[caller, scope, rule] += hits
         counted = np.zeros(table.num_rows, bool)
         for parsed in columns:
             for row, detail in zip(parsed.bad.tolist(), parsed.details, strict=True):
@@ -93,19 +111,31 @@ class BillingErrors:
                     counted[row] = True
                     self.errors[str(DialplanInputError(detail, file=file, field=parsed.column))] += 1
 
-    def folded_into(self, summary: CdrSummary) -> CdrSummary:
-        """`summary` with these rows counted as errors rather than by call type (errors + call types = rows)."""
+    def folded_into(self, summary: CdrSummary, simulator: Simulator | None = None) -> CdrSummary:
+        """`summary` with these rows counted as errors rather than by call type (errors + call types = rows)
+        and, given the run's `simulator` (which knows each caller's plans), not as rule hits."""
         if not self.rows:
             return summary
         call_types = Counter(summary.call_types)
         call_types.subtract(self.call_types)
         errors = Counter(dict(summary.top_errors))
         errors.update(self.errors)
+        rule_hits = summary.rule_hits
+        if simulator is not None and self.rule_hits:
+            rule_hits = {plan: dict(rules) for plan, rules in summary.rule_hits.items()}
+            for (caller, scope, rule), rows in self.rule_hits.items():
+                # The plan the rule came from, as the normalization pass named it: the caller's plans know it.
+                found = [r.dial_plan for r in simulator.effective(user=caller).rules if r.rule.name == rule and r.scope == scope]
+                if found:
+                    hits = rule_hits.get(plan_label(simulator.tenant, found[0], scope == Scope.SERVICE), {})
+                    if rule in hits:
+                        hits[rule] -= rows
         return replace(
             summary,
             errors=summary.errors + self.rows,
             unmatched=summary.unmatched - self.unmatched,
             call_types={kind: rows for kind, rows in sorted(call_types.items(), key=lambda item: -item[1]) if rows},
+            rule_hits=rule_hits,
             top_errors=errors.most_common(_TOP_ERRORS),
         )
 
@@ -155,7 +185,7 @@ def _bill_table(
     refused = np.flatnonzero(replayable & ~valid)
     ledger.bad_rows += len(refused)
     if found is not None:
-        found.count(table, refused, parsed_columns, columns.file)
+        found.count(table, refused, parsed_columns, columns.file, columns.user)
     every = bool(valid.all())
     inbound = None if directions is None else directions.values
     pairs, results = _results(table)
@@ -221,7 +251,7 @@ def bill_file(
 
     source = pq.ParquetFile(normalized)
     wanted = [columns.user, columns.start, columns.duration, "final_number", "call_type",
-              "destination_region", "number_type", "matching_rule", "error"]
+              "destination_region", "number_type", "matching_rule", "rule_scope", "error"]
     if columns.direction:
         wanted.append(columns.direction)
     names = source.schema_arrow.names

@@ -408,7 +408,7 @@ def _normalize_and_bill(
             summary = normalize(normalized, sink_format=CdrFormat.PARQUET)
             bill_file(normalized, sink, sink_format, ledger, billing, found)
     # Rows with a start, duration or direction that cannot be read are error rows of the run too.
-    summary = found.folded_into(summary)
+    summary = found.folded_into(summary, simulator)
     if report_page is not None:
         from normalizer.billing.report_html import write_report
 
