@@ -232,10 +232,12 @@ def test_a_helper_that_dies_costs_only_speed(contoso: Tenant, monkeypatch: pytes
 def test_helpers_use_the_simulators_own_emergency_numbers(
     contoso: Tenant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, method: str
 ) -> None:
+    import multiprocessing
+
     from normalizer.emergency import EmergencyNumbers
 
     # Where fork is missing (macOS, Windows), helpers are spawned: they build their own simulator.
-    monkeypatch.setattr(sharing.multiprocessing, "get_all_start_methods", lambda: [method])
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: [method])
 
     overrides = tmp_path / "emergency.toml"
     overrides.write_text('[FR]\nadd = ["7123"]\nsource = "a test"\n', encoding="utf-8")

@@ -11,6 +11,8 @@ to chunk; a `KeyIndex` remembers a value for each integer key (a caller, a
 >>> index.add(np.array([7, 3]), np.array([10, 20]))
 >>> index.find(np.array([3, 5, 7])).tolist()
 [20, -1, 10]
+>>> arrow_integers(np.array([3, -1], np.int32)).to_pylist()
+[3, -1]
 """
 
 from __future__ import annotations
@@ -18,6 +20,17 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+
+def arrow_integers(values: np.ndarray) -> pa.Array:
+    """A numpy array of integers as an Arrow array over the same memory.
+
+    `pa.array` would first look for pandas and numpy.ma objects (importing
+    numpy.ma, 6 ms of a short job's start).
+    """
+    values = np.ascontiguousarray(values)
+    kind = pa.from_numpy_dtype(values.dtype)
+    return pa.Array.from_buffers(kind, len(values), [None, pa.py_buffer(values)])
 
 
 class Vocabulary:

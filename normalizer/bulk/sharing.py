@@ -13,16 +13,14 @@ for it, computes queued slices itself.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import sys
 import threading
 import time
 from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from normalizer.bulk.store import PairResult, PairStore
 from normalizer.catalog import ServiceCatalog
@@ -31,6 +29,12 @@ from normalizer.engine import PlanNormalizer, check_dialable, clean
 from normalizer.errors import DialplanError
 from normalizer.models import Tenant
 from normalizer.simulation import Simulator
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+# multiprocessing and concurrent.futures load when a helper starts: a job in one
+# process (a small file) starts without them.
 
 PlanSpec = tuple[tuple[str, str | None], ...]
 """The keyword arguments of `Simulator.effective` that name one effective plan."""
@@ -122,6 +126,13 @@ def pair_results(simulator: Simulator, pairs: list[tuple[PlanSpec, str]], timeou
     return done
 
 
+def _broken_pool() -> type[Exception]:
+    """The error of a pool whose helper died (imported once a pool exists)."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    return BrokenProcessPool
+
+
 @dataclass(slots=True)
 class _Slice:
     """Some new pairs of one store, from pair id `first`."""
@@ -142,6 +153,9 @@ class Sharing:
     """
 
     def __init__(self, simulator: Simulator, helpers: int, timeout: float | None) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         self.pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
             helpers,
@@ -181,7 +195,7 @@ class Sharing:
             part = self.queued.popleft()
             try:
                 job = self.pool.submit(_helper_results, part.pairs, self.timeout)
-            except BrokenProcessPool:
+            except _broken_pool():
                 self.queued.appendleft(part)
                 self._lose_helpers()
                 return
@@ -200,7 +214,7 @@ class Sharing:
         part, job = self.sent[0]
         try:
             results = job.result()
-        except BrokenProcessPool:
+        except _broken_pool():
             self._lose_helpers()
             return
         self.sent.popleft()

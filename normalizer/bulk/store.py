@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from normalizer.bulk.keys import KeyIndex
+from normalizer.bulk.keys import KeyIndex, arrow_integers
 
 OUTPUT_COLUMNS = (
     "translated_number",
@@ -155,4 +155,4 @@ class RowErrors:
         self.codes = np.where(self.codes == 0, found, self.codes)
 
     def column(self) -> pa.Array:
-        return pa.array(self.messages, pa.string()).take(pa.array(self.codes))
+        return pa.array(self.messages, pa.string()).take(arrow_integers(self.codes))

@@ -291,7 +291,7 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                 if sink_format is CdrFormat.PARQUET:
                     sink = output_stage.temporary
                 else:
-                    sink = stack.enter_context(open(output_stage.temporary, "wb"))
+                    sink = stack.enter_context(output_stage.open_binary())
             ledger = None
             try:
                 with without_pandas():
@@ -338,12 +338,12 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
 def _billing_columns(args: argparse.Namespace) -> BillingColumns | None:
     """The Calling Plan options, checked together (None: no Calling Plan pass)."""
-    from normalizer.bulk.billing import BillingColumns
-
     given = [args.start_column, args.duration_column, args.direction_column, args.rates, args.report, args.prices,
              args.minute_rounding]
     if not any(given):
-        return None
+        return None  # before the import: a run without the replay starts without its modules
+    from normalizer.bulk.billing import BillingColumns
+
     if args.report:
         from normalizer.billing.report_html import check_plotting
 
