@@ -259,6 +259,8 @@ def normalize_file(
                         emit()
                 while waiting:
                     emit()
+                # Counted while the writer's thread writes the last chunks.
+                summary = normalizer.summary()
             finally:
                 behind.finish()
             if rows == 0:  # still a file with the columns (a CSV header, a Parquet schema)
@@ -270,7 +272,7 @@ def normalize_file(
             raise
         writer.close()
         return replace(
-            normalizer.summary(time.perf_counter() - started), processes=workers, processes_reason=why
+            summary, seconds=time.perf_counter() - started, processes=workers, processes_reason=why
         )
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 from normalizer.errors import DialplanInputError
 
@@ -54,6 +55,15 @@ class StagedFile:
         self.temporary = Path(name)
         # mkstemp makes the file private (0600); the output gets the mode a plain open would give.
         os.chmod(self.temporary, 0o666 & ~_umask())
+
+    def open_binary(self) -> BinaryIO:
+        """The temporary file, open for writing from its start.
+
+        Opened without truncating it (it is new and empty): ext4 writes a file
+        that was truncated and then written out to disk when it is closed,
+        which held the end of a 1 M-row job for 35-70 ms.
+        """
+        return open(self.temporary, "r+b")
 
     def commit(self) -> None:
         """Put the finished file in place (replacing an older one of that name)."""
