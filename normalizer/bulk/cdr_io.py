@@ -203,7 +203,12 @@ class DelimitedReader:
         try:
             table = pa_csv.read_csv(
                 io.BytesIO(block),
-                read_options=pa_csv.ReadOptions(column_names=self.names, block_size=1 << 20),
+                # One block, parsed on the reader's own thread: Arrow's threads
+                # cost a third more CPU for this block size, and the job
+                # already keeps both cores busy.
+                read_options=pa_csv.ReadOptions(
+                    column_names=self.names, block_size=len(block) + 1, use_threads=False
+                ),
                 parse_options=pa_csv.ParseOptions(
                     delimiter=self.delimiter,
                     quote_char='"' if self.quoted else False,
