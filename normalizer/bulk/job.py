@@ -11,13 +11,14 @@ True
 
 from __future__ import annotations
 
+import gc
 import os
 import queue
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -231,7 +232,7 @@ def normalize_file(
         workers, why = processes_for(source, source_format, columns)
     else:
         workers, why = processes, "--processes"
-    with CdrNormalizer(simulator, columns, processes=workers) as normalizer:
+    with _old_objects_frozen(), CdrNormalizer(simulator, columns, processes=workers) as normalizer:
         prepare = transform or (lambda table: table)
         behind = _Behind(lambda table: writer.write(decoded(table)))
         rows = 0
@@ -274,6 +275,21 @@ def normalize_file(
         return replace(
             summary, seconds=time.perf_counter() - started, processes=workers, processes_reason=why
         )
+
+
+@contextmanager
+def _old_objects_frozen() -> Iterator[None]:
+    """Within: the garbage collector's full passes skip what exists now (the modules, the tenant).
+
+    They outlive the job: walking them at every full pass cost 0.07-0.14 s of
+    CPU in a 1 M-row job. A forked helper inherits the frozen state, so its
+    passes do not walk (and write to) the memory it shares with this process.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _empty_output(reader: Any, normalizer: CdrNormalizer) -> pa.Table:
