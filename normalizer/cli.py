@@ -204,6 +204,9 @@ def entry_point() -> None:
     child process, a thread: the web service stopped during an isolated lint
     request), it ends as usual, so the child is stopped rather than left behind.
     """
+    # numpy's OpenBLAS starts a thread per core that spins at import, 40 ms of
+    # CPU a run (a fifth of a one-row `cdr`); no command does linear algebra.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     handle_stop_signals()
     code = main()
     for stream in (sys.stdout, sys.stderr):
