@@ -4,7 +4,8 @@
 
 Start-up (each command against `python -c pass`), the cold cost of one
 distinct (plan, dial string) pair, the per-row work once pairs are known, the
-CDR job against the naive per-row loop at two sizes with peak memory, the
+CDR job against the naive per-row loop at two sizes with peak memory (and
+the floor of any CSV-to-CSV job on the file: Arrow reading and writing it), the
 same job with the Calling Plan replay against it without, and the
 service's requests/s against a minimal FastAPI endpoint. Times are wall time
 on the best of several rounds unless said (other work on the machine only ever
@@ -116,10 +117,14 @@ def cdr(work: Path, tenant: Path, rows: int, target: float, memory: bool) -> Non
          f"{naive['cpu_seconds'] / fast['cpu_seconds']:.1f}x CPU", f">= {target:.0f}x", ratio >= target)
     if not same:
         line("  outputs", "the naive and the fast job DIFFER", "identical", False)
+    floor = run_measured([PYTHON, "-m", "bench.floor_cdr", str(calls), str(work / "floor.csv")])
+    line("  floor: Arrow read + write of the file alone",
+         f"{naive['seconds'] / floor['seconds']:.1f}x wall ({floor['seconds']:.2f} s), "
+         f"{naive['cpu_seconds'] / floor['cpu_seconds']:.1f}x CPU", "no job does better", None)
     if memory:
         line(f"CDR peak memory, {rows:,} rows", f"{fast['peak_rss_mb']:.0f} MB (process and helper)", "< 500 MB",
              fast["peak_rss_mb"] < 500)
-    for name in ("naive.csv", "fast.csv"):
+    for name in ("naive.csv", "fast.csv", "floor.csv"):
         (work / name).unlink(missing_ok=True)
 
 

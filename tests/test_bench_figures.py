@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench import inside
+from bench import floor_cdr, inside
 from bench.__main__ import same_rows
 from bench.cdr_data import tenant_toml, write_csv
 
@@ -28,3 +28,14 @@ def test_outputs_are_compared_as_csv_rows(tmp_path: Path) -> None:
     other.write_bytes(b"dialed,final_number\r\n7123,+33199997124\r\n")
     assert same_rows(arrow, plain)
     assert not same_rows(arrow, other)
+
+
+def test_the_floor_copies_every_row_of_the_log(tmp_path: Path) -> None:
+    calls, copied = tmp_path / "calls.csv", tmp_path / "copy.csv"
+    write_csv(calls, 2_000)
+    assert floor_cdr.copy(str(calls), str(copied)) == 2_000
+    assert same_rows(calls, copied)
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text('caller,dialed\n"a,b",0044 20\n', encoding="utf-8")
+    floor_cdr.copy(str(quoted), str(copied))
+    assert same_rows(quoted, copied)
