@@ -41,6 +41,11 @@ PlanSpec = tuple[tuple[str, str | None], ...]
 
 _SLICE_PAIRS = 1_000
 """New pairs per piece of work handed to a helper."""
+IN_HAND = 4
+"""Slices a helper holds: new ones are sent only between this process's own
+steps, and with two a helper ran dry during a chunk's lookups. With four, this
+process computed 15-19 of a 1 M-row job's 72 slices instead of 24-26 (0.1 s
+less CPU on the job's thread, which every chunk goes through)."""
 
 
 def result_of(normalizer: PlanNormalizer, dialed: str, timeout: float | None) -> PairResult:
@@ -145,7 +150,7 @@ class _Slice:
 class Sharing:
     """New pairs computed by helper processes and, rather than wait for them, by this one.
 
-    New pairs are cut into slices; the helpers keep two slices each in hand.
+    New pairs are cut into slices; the helpers keep `IN_HAND` slices each in hand.
     When a chunk needs results that are not in yet, this process computes the
     oldest slice not yet sent instead of waiting, so both cores stay busy
     whatever else the machine is doing. A helper that dies (killed, out of
@@ -171,7 +176,7 @@ class Sharing:
         # Started now, before any Arrow thread runs: the helpers only run Python.
         for started in [self.pool.submit(int) for _ in range(helpers)]:
             started.result()
-        self.in_hand = 2 * helpers
+        self.in_hand = IN_HAND * helpers
         self.simulator = simulator
         self.timeout = timeout
         self.queued: deque[_Slice] = deque()
