@@ -25,6 +25,7 @@ and writing on other threads, submitting chunks ahead while a helper process
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Self
 
@@ -114,6 +115,20 @@ def _text(
                     bad[row] = True
             return pa.array(values, pa.string()), None, bad
     return pa.nulls(len(array), pa.string()), f"field {name!r} must be text, not {kind}", None
+
+
+def encode_text_columns(table: pa.Table, names: Iterable[str]) -> dict[str, pa.DictionaryArray]:
+    """The `names` columns of `table` that hold text, dictionary-encoded for `submit`.
+
+    Hashing every row's value is most of a chunk's lookup work; done on another
+    thread (Arrow does it without the GIL), the job's thread only looks up
+    each distinct value.
+    """
+    return {
+        name: pc.dictionary_encode(table[name].combine_chunks())
+        for name in names
+        if name in table.column_names and pa.types.is_string(table.schema.field(name).type)
+    }
 
 
 def _not_utf8(name: str) -> str:
@@ -239,7 +254,27 @@ class CdrNormalizer:
         self._targets[key] = found
         return found
 
-    def _plan_per_row(self, table: pa.Table, errors: RowErrors) -> np.ndarray:
+    def _value_ids(
+        self,
+        vocabulary: Vocabulary,
+        table: pa.Table,
+        name: str,
+        errors: RowErrors,
+        encoded: Mapping[str, pa.DictionaryArray],
+    ) -> np.ndarray:
+        """Each row's id of its value in column `name` (-1: none), marking rows it cannot be read in."""
+        if name in encoded:
+            return vocabulary.ids_of_encoded(encoded[name])
+        text, why, bad = _text(table[name], name)
+        if why:
+            errors.mark_all(why)
+        if bad is not None:
+            errors.mark(bad, _not_utf8(name))
+        return vocabulary.ids(text)
+
+    def _plan_per_row(
+        self, table: pa.Table, errors: RowErrors, columns_encoded: Mapping[str, pa.DictionaryArray]
+    ) -> np.ndarray:
         """The plan id of each row's caller (-1 where it has none, the reason marked)."""
         columns = self.columns
         rows = table.num_rows
@@ -254,12 +289,8 @@ class CdrNormalizer:
         for position, name in enumerate(names):
             if name is None:
                 continue
-            text, why, bad = _text(table[name], name)
-            if why:
-                errors.mark_all(why)
-            if bad is not None:
-                errors.mark(bad, _not_utf8(name))
-            ids[position] = self._caller_values[position].ids(text)
+            vocabulary = self._caller_values[position]
+            ids[position] = self._value_ids(vocabulary, table, name, errors, columns_encoded)
         # One integer per caller: a row without the first value is the empty caller (-1).
         keys = np.where(ids[0] < 0, -1, (ids[0] << 32) | (ids[1] + 1))
         encoded = pc.dictionary_encode(arrow_integers(keys))
@@ -327,10 +358,16 @@ class CdrNormalizer:
                 field=clash[0],
             )
 
-    def submit(self, table: pa.Table, read_errors: pa.Array | None = None) -> CdrTicket:
+    def submit(
+        self,
+        table: pa.Table,
+        read_errors: pa.Array | None = None,
+        encoded: Mapping[str, pa.DictionaryArray] | None = None,
+    ) -> CdrTicket:
         """Start on a chunk: its rows are counted and its new pairs handed to the helpers.
 
         `finish` completes it; chunks are finished in the order they were submitted.
+        `encoded`: the chunk's `encode_text_columns`, when another thread made them.
         """
         columns = self.columns
         self.check_columns(table.column_names)
@@ -342,13 +379,9 @@ class CdrNormalizer:
             # Bounded memory: the dial strings' ids start again, with a new store.
             self._forget()
             self._dials = Vocabulary()
-        plan_ids = self._plan_per_row(table, errors)
-        dialed, why, bad = _text(table[columns.dialed], columns.dialed)
-        if why:
-            errors.mark_all(why)
-        if bad is not None:
-            errors.mark(bad, _not_utf8(columns.dialed))
-        dial_ids = self._dials.ids(dialed)
+        encoded = encoded or {}
+        plan_ids = self._plan_per_row(table, errors, encoded)
+        dial_ids = self._value_ids(self._dials, table, columns.dialed, errors, encoded)
         errors.mark(dial_ids < 0, "empty dialed number")
         # One integer per (plan, dial string) pair; -1 for a row with an error.
         keys = np.where(errors.codes == 0, (plan_ids << 32) | dial_ids, -1)

@@ -25,7 +25,7 @@ from typing import IO, Any, TypeVar
 
 import pyarrow as pa
 
-from normalizer.bulk.batch import CdrColumns, CdrNormalizer, CdrTicket
+from normalizer.bulk.batch import CdrColumns, CdrNormalizer, CdrTicket, encode_text_columns
 from normalizer.bulk.cdr_io import CdrFormat, open_reader, open_writer
 from normalizer.bulk.store import OUTPUT_COLUMNS, decoded
 from normalizer.bulk.summary import CdrSummary
@@ -254,8 +254,11 @@ def normalize_file(
 
         try:
             try:
-                for chunk in _ahead(reader):
-                    waiting.append((normalizer.submit(chunk.table, chunk.read_errors), chunk.done))
+                # The reader's thread also hashes each chunk's caller and dial string columns.
+                names = columns.text_columns
+                chunks = ((chunk, encode_text_columns(chunk.table, names)) for chunk in reader)
+                for chunk, encoded in _ahead(chunks):
+                    waiting.append((normalizer.submit(chunk.table, chunk.read_errors, encoded), chunk.done))
                     while waiting and (len(waiting) > _LOOKAHEAD or normalizer.is_ready(waiting[0][0])):
                         emit()
                 while waiting:

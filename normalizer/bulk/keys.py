@@ -7,6 +7,8 @@ to chunk; a `KeyIndex` remembers a value for each integer key (a caller, a
 >>> words = Vocabulary()
 >>> words.ids(pa.array(["7123", "112"])).tolist(), words.ids(pa.array(["999", None, "7123"])).tolist()
 ([0, 1], [2, -1, 0])
+>>> words.ids_of_encoded(pa.array(["42", "7123", None, "42"]).dictionary_encode()).tolist()
+[3, 0, -1, 3]
 >>> index = KeyIndex()
 >>> index.add(np.array([7, 3]), np.array([10, 20]))
 >>> index.find(np.array([3, 5, 7])).tolist()
@@ -50,6 +52,19 @@ class Vocabulary:
         encoded = pc.dictionary_encode(pa.concat_arrays([self.values, strings.cast(pa.string())]))
         self.values = encoded.dictionary
         ids: np.ndarray = encoded.indices.slice(known).fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        return ids
+
+    def ids_of_encoded(self, encoded: pa.DictionaryArray) -> np.ndarray:
+        """`ids` of a dictionary-encoded array: each distinct value is looked up once.
+
+        Its dictionary holds the values in order of first appearance, so new
+        values take the same ids as `ids` of the plain array gives them.
+        """
+        value_ids = self.ids(encoded.dictionary)
+        indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        ids = np.full(len(indices), -1, np.int64)
+        present = indices >= 0
+        ids[present] = value_ids[indices[present]]
         return ids
 
 
