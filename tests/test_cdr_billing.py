@@ -200,6 +200,12 @@ calling_plan = "domestic-120"
 """
 
 
+def _billing_argv(log: Path, tenant: Path, output: Path, *more: str) -> list[str]:
+    """`dialplan cdr` on a log of start,user,dialed,dur columns, with the Calling Plan replay."""
+    return ["cdr", str(log), "--tenant", str(tenant), "--dialed-column", "dialed", "--user-column", "user",
+            "--start-column", "start", "--duration-column", "dur", "-o", str(output), *more]
+
+
 def _parquet_cdr(tmp_path: Path, table: object, *more: str) -> list[dict[str, object]]:
     (tmp_path / "t.toml").write_text(PARIS, encoding="utf-8")
     pq.write_table(table, tmp_path / "in.parquet")  # type: ignore[arg-type]
@@ -243,8 +249,7 @@ def test_an_impossible_date_is_an_error_row_not_next_month(tmp_path: Path) -> No
                    encoding="utf-8")
     (tmp_path / "t.toml").write_text(PARIS, encoding="utf-8")
     summary = tmp_path / "s.json"
-    argv = ["cdr", str(log), "--tenant", str(tmp_path / "t.toml"), "--dialed-column", "dialed", "--user-column", "user",
-            "--start-column", "start", "--duration-column", "dur", "-o", str(tmp_path / "out.csv"), "--summary", str(summary)]
+    argv = _billing_argv(log, tmp_path / "t.toml", tmp_path / "out.csv", "--summary", str(summary))
     assert main(argv) == 0
     rows = list(csv.DictReader((tmp_path / "out.csv").open(encoding="utf-8")))
     assert rows[1]["error"] == (
@@ -280,8 +285,7 @@ def test_a_first_chunk_of_error_rows_does_not_make_later_domestic_calls_internat
     )
     assert log.stat().st_size > 4 << 20
     (tmp_path / "t2.toml").write_text(LONDON, encoding="utf-8")
-    argv = ["cdr", str(log), "--tenant", str(tmp_path / "t2.toml"), "--dialed-column", "dialed", "--user-column",
-            "user", "--start-column", "start", "--duration-column", "dur", "-o", str(tmp_path / "out.csv")]
+    argv = _billing_argv(log, tmp_path / "t2.toml", tmp_path / "out.csv")
     assert main(argv) == 0
     with (tmp_path / "out.csv").open(encoding="utf-8") as file:
         rows = list(csv.DictReader(file))[-5:]
@@ -305,9 +309,7 @@ def test_a_start_without_a_full_year_is_an_error_row_and_the_report_is_written(t
     )
     (tmp_path / "t2.toml").write_text(LONDON, encoding="utf-8")
     summary, page = tmp_path / "s.json", tmp_path / "r.html"
-    argv = ["cdr", str(log), "--tenant", str(tmp_path / "t2.toml"), "--dialed-column", "dialed", "--user-column",
-            "user", "--start-column", "start", "--duration-column", "dur", "-o", str(tmp_path / "out.csv"),
-            "--summary", str(summary), "--report", str(page)]
+    argv = _billing_argv(log, tmp_path / "t2.toml", tmp_path / "out.csv", "--summary", str(summary), "--report", str(page))
     assert main(argv) == 0
     rows = list(csv.DictReader((tmp_path / "out.csv").open(encoding="utf-8")))
     short = "has a year of fewer than four digits: give the year in full"
@@ -439,9 +441,7 @@ def test_an_international_plan_s_two_counters_are_each_against_their_own_cap(
     )
     (tmp_path / "t3.toml").write_text(CAROL, encoding="utf-8")
     page, summary = tmp_path / "r.html", tmp_path / "s.json"
-    argv = ["cdr", str(log), "--tenant", str(tmp_path / "t3.toml"), "--dialed-column", "dialed", "--user-column",
-            "user", "--start-column", "start", "--duration-column", "dur", "-o", str(tmp_path / "o.csv"),
-            "--report", str(page), "--summary", str(summary)]
+    argv = _billing_argv(log, tmp_path / "t3.toml", tmp_path / "o.csv", "--report", str(page), "--summary", str(summary))
     assert main(argv) == 0
     # The advice says which need sets the licences: 601 international minutes, two licences of 600.
     assert "advice: pool FR/international needed 601 international min (1 domestic): 2 x international" in (
