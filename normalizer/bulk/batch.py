@@ -24,6 +24,7 @@ and writing on other threads, submitting chunks ahead while a helper process
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -36,7 +37,14 @@ import pyarrow.compute as pc
 from normalizer.bulk.cdr_io import JSON_VALUES_PREFIX
 from normalizer.bulk.keys import KeyIndex, Vocabulary, arrow_integers
 from normalizer.bulk.sharing import PlanSpec, Sharing, result_of
-from normalizer.bulk.store import OUTPUT_COLUMNS, PairStore, RowErrors, decoded
+from normalizer.bulk.store import (
+    EMPTY_APPENDED,
+    OUTPUT_COLUMNS,
+    STRUCTURAL,
+    PairStore,
+    RowErrors,
+    decoded,
+)
 from normalizer.bulk.summary import CdrSummary, Tally
 from normalizer.engine import PlanNormalizer
 from normalizer.errors import DialplanError, DialplanInputError
@@ -51,6 +59,7 @@ _MAX_CACHED_PAIRS = 1_000_000
 _MAX_COUNTED_UNMATCHED = 200_000
 _TOP = 20
 _WARM_PLANS = 64
+STRUCTURAL_CHARACTERS = re.compile(STRUCTURAL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -413,6 +422,26 @@ class CdrNormalizer:
             row_errors = pc.coalesce(row_errors, store.errors().take(indices))
         out = out.append_column("error", row_errors)
         return out if encoded else decoded(out)
+
+    def finish_lines(self, ticket: CdrTicket) -> tuple[pa.Array, pa.Array] | None:
+        """The text a CSV row of the submitted chunk ends with (its result columns), as
+        a dictionary and each row's index into it (waiting for its pairs); None when a
+        value would need quoting (`finish` then gives the columns)."""
+        store = ticket.store
+        self._wait(store, ticket.needed)
+        appended, quoted = store.appended()
+        pair_ids = ticket.pair_ids
+        if quoted[pair_ids].any():
+            return None
+        errors = ticket.errors
+        messages = errors.messages[1:]
+        if not messages:
+            return appended, arrow_integers(pair_ids)
+        if any(STRUCTURAL_CHARACTERS.search(message) for message in messages if message):
+            return None
+        texts = pa.array([EMPTY_APPENDED + (message or "") for message in messages], pa.string())
+        index = np.where(errors.codes == 0, pair_ids, len(appended) - 1 + errors.codes).astype(np.int32)
+        return pa.concat_arrays([appended, texts]), arrow_integers(index)
 
     def _pairs_of(self, distinct: np.ndarray) -> np.ndarray:
         """The pair id of each distinct key (0: a row with an error), computing new pairs.

@@ -32,6 +32,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
@@ -102,6 +103,10 @@ class Chunk:
     """Per row: why it could not be read, or null; None when every row was read."""
     done: int
     """Progress after this chunk, in the reader's unit (bytes or rows)."""
+    lines: pa.Array | None = None
+    """Per row its line as read (a CSV read by `DelimitedReader.rows_as_lines`): the line
+    itself first, then each other line with the line end before it; `table` then holds
+    only the columns the job reads."""
 
 
 class CdrReader(Protocol):
@@ -155,6 +160,13 @@ class DelimitedReader:
         self.total: int | None = path.stat().st_size
         refuse_utf16(path)
         self.names = self._header()
+        self.only: tuple[str, ...] = ()
+
+    def rows_as_lines(self, only: Sequence[str]) -> None:
+        """Read plain CSV blocks (no quote, no CR, no blank line) as their lines and the
+        `only` columns: a CSV output writes such a row back as its line (`write_lines`)."""
+        if self.quoted and self.delimiter == ",":
+            self.only = tuple(only)
 
     def _header(self) -> list[str]:
         with self.path.open("rb") as handle:
@@ -187,6 +199,53 @@ class DelimitedReader:
                 yield self._parse(block, done)
 
     def _parse(self, block: bytes, done: int) -> Chunk:
+        if self.only and _plain(block):
+            chunk = self._parse_lines(block, done)
+            if chunk is not None:
+                return chunk
+        return self.parse(block, done)
+
+    def _parse_lines(self, block: bytes, done: int) -> Chunk | None:
+        """A plain block as its lines and the `only` columns (None: parse it in full)."""
+        if not block.isascii():
+            try:
+                block.decode("utf-8")
+            except UnicodeDecodeError:
+                return None
+        invalid: list[object] = []
+
+        def on_invalid(row: object) -> str:
+            invalid.append(row)
+            return "skip"
+
+        try:
+            table = pa_csv.read_csv(
+                io.BytesIO(block),
+                read_options=pa_csv.ReadOptions(
+                    column_names=self.names, block_size=len(block) + 1, use_threads=False
+                ),
+                parse_options=pa_csv.ParseOptions(delimiter=",", invalid_row_handler=on_invalid),
+                convert_options=pa_csv.ConvertOptions(
+                    include_columns=list(self.only),
+                    column_types=dict.fromkeys(self.only, pa.string()),
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+        except pa.ArrowInvalid:
+            return None
+        # Line ends: each row's line starts at the line end before it (the first at 0).
+        ends = np.flatnonzero(np.frombuffer(block, np.uint8) == 10)
+        if invalid or len(ends) != table.num_rows:
+            return None
+        offsets = np.empty(len(ends) + 1, np.int32)
+        offsets[0] = 0
+        offsets[1:] = ends
+        lines = pa.StringArray.from_buffers(len(ends), pa.py_buffer(offsets), pa.py_buffer(block))
+        return Chunk(table, None, done, lines)
+
+    def parse(self, block: bytes, done: int) -> Chunk:
+        """A block of whole lines as a chunk of every column."""
         if not block.isascii():
             try:
                 block.decode("utf-8")
@@ -273,6 +332,22 @@ class DelimitedReader:
             if raw:
                 line, ok = _decode(raw)
                 yield line.split(self.delimiter), None if ok else _not_utf8(raw)
+
+
+_PLAIN_BYTES = (1 << 31) - 1
+
+
+def _plain(block: bytes) -> bool:
+    """True when every line of a CSV block (ending with a line end) is its fields
+    joined by commas as they are: no quote, no CR, no blank line."""
+    return (
+        len(block) < _PLAIN_BYTES
+        and block.endswith(b"\n")
+        and not block.startswith(b"\n")
+        and b'"' not in block
+        and b"\r" not in block
+        and b"\n\n" not in block
+    )
 
 
 def _not_utf8(raw: bytes) -> str:
@@ -570,6 +645,37 @@ class DelimitedWriter:
                 self.sink.write(self._render(table, header, "needed"))
         except (pa.ArrowNotImplementedError, pa.ArrowInvalid) as exc:
             raise DialplanInputError(f"cannot write this column as text: {exc}") from None
+
+    def header_as_rows_would(self, names: Sequence[str]) -> bool:
+        """Fix the output's columns (every one text) and write the header, when it is the
+        one `write` would give them whatever the rows; False: nothing written."""
+        if self.schema is not None or self.delimiter != ",":
+            return self.schema is not None and self.schema.names == list(names)
+        empty = pa.schema([(name, pa.string()) for name in names]).empty_table()
+        try:
+            head = self._render(empty, True, "none")
+        except pa.ArrowInvalid:
+            return False
+        if head != self._render(empty, True, "needed"):
+            return False
+        self.schema = empty.schema
+        self.sink.write(head)
+        return True
+
+    def write_lines(self, lines: pa.Array, appended: pa.Array) -> None:
+        """Rows as their lines (`Chunk.lines`), each followed by its appended text.
+
+        The same bytes as `write` of the rows' columns when no value needs quoting:
+        the caller makes sure of it.
+        """
+        joined = pc.binary_join_element_wise(lines, appended, "")
+        if isinstance(joined, pa.ChunkedArray):
+            joined = joined.combine_chunks()
+        offsets, data = joined.buffers()[1:3]
+        bounds = np.frombuffer(offsets, np.int32, count=2, offset=joined.offset * 4)
+        end = int(np.frombuffer(offsets, np.int32, count=1, offset=(joined.offset + len(joined)) * 4)[0])
+        self.sink.write(memoryview(data)[int(bounds[0]) : end])
+        self.sink.write(b"\n")
 
     def _render_tsv(self, table: pa.Table, header: bool) -> bytes:
         """Values joined by tabs, no quoting (a quote is plain text in TSV)."""

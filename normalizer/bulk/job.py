@@ -26,7 +26,13 @@ from typing import IO, Any, TypeVar
 import pyarrow as pa
 
 from normalizer.bulk.batch import CdrColumns, CdrNormalizer, CdrTicket, encode_text_columns
-from normalizer.bulk.cdr_io import CdrFormat, open_reader, open_writer
+from normalizer.bulk.cdr_io import (
+    CdrFormat,
+    DelimitedReader,
+    DelimitedWriter,
+    open_reader,
+    open_writer,
+)
 from normalizer.bulk.store import OUTPUT_COLUMNS, decoded
 from normalizer.bulk.summary import CdrSummary
 from normalizer.simulation import Simulator
@@ -74,10 +80,10 @@ def _ahead(items: Iterable[T], depth: int = 1) -> Iterator[T]:
 
 
 class _Behind:
-    """Calls `write` on a second thread, at most `depth` tables behind."""
+    """Calls `write` on a second thread, at most `depth` items (tables) behind."""
 
-    def __init__(self, write: Callable[[pa.Table], None], depth: int = 1) -> None:
-        self.slots: queue.Queue[pa.Table | None] = queue.Queue(maxsize=depth)
+    def __init__(self, write: Callable[[Any], None], depth: int = 1) -> None:
+        self.slots: queue.Queue[Any] = queue.Queue(maxsize=depth)
         self.failure: BaseException | None = None
         self.write = write
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -91,10 +97,10 @@ class _Behind:
                 except BaseException as exc:  # noqa: BLE001 - re-raised by put/finish
                     self.failure = exc
 
-    def put(self, table: pa.Table) -> None:
+    def put(self, item: Any) -> None:
         if self.failure is not None:
             raise self.failure
-        self.slots.put(table)
+        self.slots.put(item)
 
     def finish(self) -> None:
         self.slots.put(None)
@@ -234,14 +240,49 @@ def normalize_file(
         workers, why = processes, "--processes"
     with _old_objects_frozen(), CdrNormalizer(simulator, columns, processes=workers) as normalizer:
         prepare = transform or (lambda table: table)
-        behind = _Behind(lambda table: writer.write(decoded(table)))
+        # A plain CSV row goes out as its line and its results' text: no column of it is
+        # converted, nor written back (the same bytes: `DelimitedWriter.write_lines`).
+        as_lines = (
+            transform is None
+            and isinstance(reader, DelimitedReader)
+            and isinstance(writer, DelimitedWriter)
+            and sink_format is CdrFormat.CSV
+        )
+        if as_lines:
+            assert isinstance(reader, DelimitedReader) and isinstance(writer, DelimitedWriter)
+            normalizer.check_columns(reader.names)  # as the first chunk would be
+            as_lines = writer.header_as_rows_would([*reader.names, *OUTPUT_COLUMNS])
+            if as_lines:
+                reader.rows_as_lines(columns.text_columns)
+
+        def write(item: pa.Table | tuple[pa.Array, pa.Array, pa.Array]) -> None:
+            if isinstance(item, tuple):
+                lines, texts, index = item
+                assert isinstance(writer, DelimitedWriter)
+                writer.write_lines(lines, texts.take(index))
+            else:
+                writer.write(decoded(item))
+
+        behind = _Behind(write)
         rows = 0
         # Chunks read ahead while the helper computes earlier chunks' new pairs.
-        waiting: deque[tuple[CdrTicket, int]] = deque()
+        waiting: deque[tuple[CdrTicket, int, pa.Array | None]] = deque()
 
         def emit() -> None:
             nonlocal rows
-            ticket, done = waiting.popleft()
+            ticket, done, lines = waiting.popleft()
+            if lines is not None:
+                ends = normalizer.finish_lines(ticket)
+                if ends is not None:
+                    behind.put((lines, *ends))
+                    rows += len(lines)
+                    if progress is not None:
+                        progress(rows, done, reader.total)
+                    return
+                # A value needs quoting: the whole chunk's columns, as `write` quotes them.
+                assert isinstance(reader, DelimitedReader)
+                whole = reader.parse(lines.buffers()[2].to_pybytes(), done).table
+                ticket = replace(ticket, table=whole)
             out = normalizer.finish(ticket, encoded=True)
             if transform is not None:
                 # On this thread: many short array calls on the writer's would wait on the GIL each time.
@@ -258,7 +299,8 @@ def normalize_file(
                 names = columns.text_columns
                 chunks = ((chunk, encode_text_columns(chunk.table, names)) for chunk in reader)
                 for chunk, encoded in _ahead(chunks):
-                    waiting.append((normalizer.submit(chunk.table, chunk.read_errors, encoded), chunk.done))
+                    ticket = normalizer.submit(chunk.table, chunk.read_errors, encoded)
+                    waiting.append((ticket, chunk.done, chunk.lines))
                     while waiting and (len(waiting) > _LOOKAHEAD or normalizer.is_ready(waiting[0][0])):
                         emit()
                 while waiting:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from normalizer.bulk.keys import KeyIndex, arrow_integers
 
@@ -37,6 +38,10 @@ BILLING_COLUMNS = ("billing_category", "allowed", "block_reason", "charged_to", 
 # error, and the identity of the plan the matching rule belongs to.
 PairResult = tuple[str | None, str | None, str | None, str | None, str | None, str | None, str | None, str | None, str | None]
 EMPTY_RESULT: PairResult = (None,) * 9
+EMPTY_APPENDED = "," * len(OUTPUT_COLUMNS)
+"""The result columns of a row without results, at a CSV row's end."""
+STRUCTURAL = '[,"\r\n]'
+"""A CSV value holding one of these is quoted."""
 
 
 class PairStore:
@@ -53,6 +58,8 @@ class PairStore:
         """Pair id by key (a plan id and a dial string id, one integer)."""
         self.unfinished: dict[int, int] = {}
         """Reserved pairs still being computed: count by first id."""
+        self._appended = pa.array([EMPTY_APPENDED], pa.string())
+        self._quoted = np.zeros(1, bool)
 
     def __len__(self) -> int:
         return len(self.results)
@@ -110,6 +117,21 @@ class PairStore:
 
     def errors(self) -> pa.Array:
         return self._columns()[7]
+
+    def appended(self) -> tuple[pa.Array, np.ndarray]:
+        """Per pair, its results as a CSV row's end (",translated,final,...,error", a
+        null as nothing), and whether one of them would need quoting there."""
+        columns = self._columns()
+        done = len(self._appended)
+        if done < self._built_size:
+            fresh = [column.slice(done, self._built_size - done) for column in columns]
+            text = pc.binary_join_element_wise("", *fresh, ",", null_handling="replace", null_replacement="")
+            quoted = np.zeros(len(text), bool)
+            for column in fresh:
+                quoted |= pc.match_substring_regex(column, STRUCTURAL).fill_null(False).to_numpy(zero_copy_only=False)
+            self._appended = pa.concat_arrays([self._appended, text])
+            self._quoted = np.concatenate([self._quoted, quoted])
+        return self._appended, self._quoted
 
 
 def decoded(table: pa.Table) -> pa.Table:
