@@ -423,10 +423,10 @@ class CdrNormalizer:
         out = out.append_column("error", row_errors)
         return out if encoded else decoded(out)
 
-    def finish_lines(self, ticket: CdrTicket) -> tuple[pa.Array, pa.Array] | None:
+    def finish_lines(self, ticket: CdrTicket) -> tuple[list[pa.Array], pa.Array] | None:
         """The text a CSV row of the submitted chunk ends with (its result columns), as
-        a dictionary and each row's index into it (waiting for its pairs); None when a
-        value would need quoting (`finish` then gives the columns)."""
+        a dictionary (in parts to concatenate) and each row's index into it (waiting for
+        its pairs); None when a value would need quoting (`finish` then gives the columns)."""
         store = ticket.store
         self._wait(store, ticket.needed)
         appended, quoted = store.appended()
@@ -436,12 +436,12 @@ class CdrNormalizer:
         errors = ticket.errors
         messages = errors.messages[1:]
         if not messages:
-            return appended, arrow_integers(pair_ids)
+            return list(appended), arrow_integers(pair_ids)
         if any(STRUCTURAL_CHARACTERS.search(message) for message in messages if message):
             return None
         texts = pa.array([EMPTY_APPENDED + (message or "") for message in messages], pa.string())
-        index = np.where(errors.codes == 0, pair_ids, len(appended) - 1 + errors.codes).astype(np.int32)
-        return pa.concat_arrays([appended, texts]), arrow_integers(index)
+        index = np.where(errors.codes == 0, pair_ids, len(quoted) - 1 + errors.codes).astype(np.int32)
+        return [*appended, texts], arrow_integers(index)
 
     def _pairs_of(self, distinct: np.ndarray) -> np.ndarray:
         """The pair id of each distinct key (0: a row with an error), computing new pairs.

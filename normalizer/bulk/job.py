@@ -255,11 +255,12 @@ def normalize_file(
             if as_lines:
                 reader.rows_as_lines(columns.text_columns)
 
-        def write(item: pa.Table | tuple[pa.Array, pa.Array, pa.Array]) -> None:
+        def write(item: pa.Table | tuple[pa.Array, list[pa.Array], pa.Array]) -> None:
             if isinstance(item, tuple):
                 lines, texts, index = item
                 assert isinstance(writer, DelimitedWriter)
-                writer.write_lines(lines, texts.take(index))
+                # Concatenated here, on the writer's thread (Arrow, without the GIL).
+                writer.write_lines(lines, pa.concat_arrays(texts).take(index))
             else:
                 writer.write(decoded(item))
 

@@ -42,6 +42,8 @@ EMPTY_APPENDED = "," * len(OUTPUT_COLUMNS)
 """The result columns of a row without results, at a CSV row's end."""
 STRUCTURAL = '[,"\r\n]'
 """A CSV value holding one of these is quoted."""
+PLAIN_APPENDED = rf'^(?:,[^,"\r\n]*){{{len(OUTPUT_COLUMNS)}}}$'
+"""Result columns at a CSV row's end, none of which is quoted."""
 
 
 class PairStore:
@@ -58,7 +60,8 @@ class PairStore:
         """Pair id by key (a plan id and a dial string id, one integer)."""
         self.unfinished: dict[int, int] = {}
         """Reserved pairs still being computed: count by first id."""
-        self._appended = pa.array([EMPTY_APPENDED], pa.string())
+        self._appended = [pa.array([EMPTY_APPENDED], pa.string())]
+        self._appended_size = 1
         self._quoted = np.zeros(1, bool)
 
     def __len__(self) -> int:
@@ -118,19 +121,20 @@ class PairStore:
     def errors(self) -> pa.Array:
         return self._columns()[7]
 
-    def appended(self) -> tuple[pa.Array, np.ndarray]:
+    def appended(self) -> tuple[list[pa.Array], np.ndarray]:
         """Per pair, its results as a CSV row's end (",translated,final,...,error", a
-        null as nothing), and whether one of them would need quoting there."""
-        columns = self._columns()
-        done = len(self._appended)
-        if done < self._built_size:
-            fresh = [column.slice(done, self._built_size - done) for column in columns]
-            text = pc.binary_join_element_wise("", *fresh, ",", null_handling="replace", null_replacement="")
-            quoted = np.zeros(len(text), bool)
-            for column in fresh:
-                quoted |= pc.match_substring_regex(column, STRUCTURAL).fill_null(False).to_numpy(zero_copy_only=False)
-            self._appended = pa.concat_arrays([self._appended, text])
-            self._quoted = np.concatenate([self._quoted, quoted])
+        null as nothing), in parts to concatenate, and whether one of them would need
+        quoting there. Built from the results as they are filled, apart from `columns`."""
+        done, upto = self._appended_size, self.filled
+        if done < upto:
+            fresh = list(zip(*self.results[done:upto]))[: len(OUTPUT_COLUMNS)]
+            columns = [pa.array(values, pa.string()) for values in fresh]
+            text = pc.binary_join_element_wise("", *columns, ",", null_handling="replace", null_replacement="")
+            # Eight separators and nothing else a CSV value is quoted for.
+            plain = pc.match_substring_regex(text, PLAIN_APPENDED).to_numpy(zero_copy_only=False)
+            self._appended.append(text)
+            self._quoted = np.concatenate([self._quoted, ~plain])
+            self._appended_size = upto
         return self._appended, self._quoted
 
 
