@@ -505,19 +505,28 @@ class CdrNormalizer:
             Counter(kept.unmatched),
             kept.unmatched_rows,
         )
-        for pair, rows in enumerate(self._hits.tolist()):
-            if not pair or not rows:
+        # Once per pair of the job (the summary's last step, as the last chunks are written):
+        # locals, and the dial strings as one list rather than one Arrow lookup each.
+        results = self._store.results
+        errors, call_types, hits, unmatched = tally.errors, tally.call_types, tally.hits, tally.unmatched
+        service = str(Scope.SERVICE)
+        dials: list[str] | None = None
+        counted = np.flatnonzero(self._hits)
+        for pair, rows in zip(counted.tolist(), self._hits[counted].tolist(), strict=True):
+            if not pair:
                 continue
-            result = self._store[pair]
+            result = results[pair]
             if result[7] is not None:
-                tally.errors[result[7]] += rows
+                errors[result[7]] += rows
                 continue
-            tally.call_types[result[4] or ""] += rows
+            call_types[result[4] or ""] += rows
             if result[2] is None:
                 tally.unmatched_rows += rows
-                tally.unmatched[self._store.dialed(pair)] += rows
+                if dials is None:
+                    dials = self._store.keys().to_pylist()
+                unmatched[str(dials[pair - 1])] += rows
             else:
-                tally.hits[result[8] or "", result[3] == Scope.SERVICE, result[2]] += rows
+                hits[result[8] or "", result[3] == service, result[2]] += rows
         if len(tally.unmatched) > _MAX_COUNTED_UNMATCHED:
             # Bounded memory: keep the most frequent half (the top list stays right
             # unless the log has hundreds of thousands of distinct unmatched strings).
