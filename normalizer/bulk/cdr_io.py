@@ -32,11 +32,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from normalizer.bulk.lines import csv_header, joined_lines, line_blocks, plain, read_plain
 from normalizer.bulk.wellformed import json_line, refuse_utf16, type_depth
 from normalizer.errors import DialplanInputError, TenantFileError
 from normalizer.nesting import MAX_NESTING, check_text
@@ -104,9 +104,7 @@ class Chunk:
     done: int
     """Progress after this chunk, in the reader's unit (bytes or rows)."""
     lines: pa.Array | None = None
-    """Per row its line as read (a CSV read by `DelimitedReader.rows_as_lines`): the line
-    itself first, then each other line with the line end before it; `table` then holds
-    only the columns the job reads."""
+    """Per row its line (`DelimitedReader.rows_as_lines`); `table` has only the columns read."""
 
 
 class CdrReader(Protocol):
@@ -123,31 +121,6 @@ def _decode(raw: bytes) -> tuple[str, bool]:
         return raw.decode("utf-8"), True
     except UnicodeDecodeError:
         return raw.decode("utf-8", errors="replace"), False
-
-
-def _line_blocks(handle: IO[bytes], chunk_bytes: int, quoted: bool) -> Iterator[tuple[bytes, int]]:
-    """Blocks of whole lines (never cutting a quoted value in two) and bytes read so far."""
-    done = handle.tell()
-    pending = b""
-    while True:
-        data = handle.read(chunk_bytes)
-        done += len(data)
-        if not data:
-            if pending.strip():
-                yield (pending if pending.endswith(b"\n") else pending + b"\n"), done
-            return
-        block = pending + data
-        cut = block.rfind(b"\n") + 1
-        # RFC 4180 doubles a quote inside a quoted value, so an odd count of
-        # quotes before a line end means that line end is inside a value (a block
-        # without a quote is told at once: counting holds the GIL for 1.3 ms per 4 MB).
-        while quoted and cut and b'"' in block and block.count(b'"', 0, cut) % 2:
-            cut = block.rfind(b"\n", 0, cut - 1) + 1
-        if cut == 0:
-            pending = block
-            continue
-        pending = block[cut:]
-        yield block[:cut], done
 
 
 class DelimitedReader:
@@ -196,55 +169,12 @@ class DelimitedReader:
     def __iter__(self) -> Iterator[Chunk]:
         with self.path.open("rb") as handle:
             handle.readline()
-            for block, done in _line_blocks(handle, self.chunk_bytes, self.quoted):
+            for block, done in line_blocks(handle, self.chunk_bytes, self.quoted):
                 yield self._parse(block, done)
 
     def _parse(self, block: bytes, done: int) -> Chunk:
-        if self.only and _plain(block):
-            chunk = self._parse_lines(block, done)
-            if chunk is not None:
-                return chunk
-        return self.parse(block, done)
-
-    def _parse_lines(self, block: bytes, done: int) -> Chunk | None:
-        """A plain block as its lines and the `only` columns (None: parse it in full)."""
-        if not block.isascii():
-            try:
-                block.decode("utf-8")
-            except UnicodeDecodeError:
-                return None
-        invalid: list[object] = []
-
-        def on_invalid(row: object) -> str:
-            invalid.append(row)
-            return "skip"
-
-        try:
-            table = pa_csv.read_csv(
-                io.BytesIO(block),
-                read_options=pa_csv.ReadOptions(
-                    column_names=self.names, block_size=len(block) + 1, use_threads=False
-                ),
-                parse_options=pa_csv.ParseOptions(delimiter=",", invalid_row_handler=on_invalid),
-                convert_options=pa_csv.ConvertOptions(
-                    include_columns=list(self.only),
-                    column_types=dict.fromkeys(self.only, pa.string()),
-                    strings_can_be_null=False,
-                    quoted_strings_can_be_null=False,
-                ),
-            )
-        except pa.ArrowInvalid:
-            return None
-        # Line ends: each row's line starts at the line end before it (the first at 0).
-        # Arrow skips blank lines: with one, there are fewer rows than line ends.
-        ends = np.flatnonzero(np.frombuffer(block, np.uint8) == 10)
-        if invalid or len(ends) != table.num_rows:
-            return None
-        offsets = np.empty(len(ends) + 1, np.int32)
-        offsets[0] = 0
-        offsets[1:] = ends
-        lines = pa.StringArray.from_buffers(len(ends), pa.py_buffer(offsets), pa.py_buffer(block))
-        return Chunk(table, None, done, lines)
+        found = read_plain(block, self.names, self.only) if self.only and plain(block) else None
+        return self.parse(block, done) if found is None else Chunk(found[0], None, done, found[1])
 
     def parse(self, block: bytes, done: int) -> Chunk:
         """A block of whole lines as a chunk of every column."""
@@ -336,16 +266,6 @@ class DelimitedReader:
                 yield line.split(self.delimiter), None if ok else _not_utf8(raw)
 
 
-_PLAIN_BYTES = (1 << 31) - 1
-
-
-def _plain(block: bytes) -> bool:
-    """True when every line of a CSV block (ending with a line end) is its fields
-    joined by commas as they are: no quote, no CR (a blank line, which is no row,
-    shows as fewer rows than line ends: `_parse_lines`)."""
-    return len(block) < _PLAIN_BYTES and block.endswith(b"\n") and b'"' not in block and b"\r" not in block
-
-
 def _not_utf8(raw: bytes) -> str:
     """The error of a line that is not UTF-8, with the line, its bad bytes escaped."""
     return f"line is not valid UTF-8: {raw.decode('utf-8', 'backslashreplace')}"
@@ -390,7 +310,7 @@ class JsonLinesReader:
 
     def __iter__(self) -> Iterator[Chunk]:
         with self.path.open("rb") as handle:
-            for block, done in _line_blocks(handle, self.chunk_bytes, quoted=False):
+            for block, done in line_blocks(handle, self.chunk_bytes, quoted=False):
                 yield self._parse(block, done)
 
     def _parse(self, block: bytes, done: int) -> Chunk:
@@ -645,32 +565,16 @@ class DelimitedWriter:
     def header_as_rows_would(self, names: Sequence[str]) -> bool:
         """Fix the output's columns (every one text) and write the header, when it is the
         one `write` would give them whatever the rows; False: nothing written."""
-        if self.schema is not None or self.delimiter != ",":
-            return self.schema is not None and self.schema.names == list(names)
-        empty = pa.schema([(name, pa.string()) for name in names]).empty_table()
-        try:
-            head = self._render(empty, True, "none")
-        except pa.ArrowInvalid:
-            return False
-        if head != self._render(empty, True, "needed"):
-            return False
-        self.schema = empty.schema
-        self.sink.write(head)
-        return True
+        head = csv_header(names) if self.schema is None and self.delimiter == "," else None
+        if head is not None:
+            self.schema = pa.schema([(name, pa.string()) for name in names])
+            self.sink.write(head)
+        return head is not None
 
     def write_lines(self, lines: pa.Array, appended: pa.Array) -> None:
-        """Rows as their lines (`Chunk.lines`), each followed by its appended text.
-
-        The same bytes as `write` of the rows' columns when no value needs quoting:
-        the caller makes sure of it.
-        """
-        joined = pc.binary_join_element_wise(lines, appended, "")
-        if isinstance(joined, pa.ChunkedArray):
-            joined = joined.combine_chunks()
-        offsets, data = joined.buffers()[1:3]
-        bounds = np.frombuffer(offsets, np.int32, count=2, offset=joined.offset * 4)
-        end = int(np.frombuffer(offsets, np.int32, count=1, offset=(joined.offset + len(joined)) * 4)[0])
-        self.sink.write(memoryview(data)[int(bounds[0]) : end])
+        """Rows as their lines (`Chunk.lines`), each followed by its appended text: the same
+        bytes as `write` of the rows' columns when no value needs quoting (the caller's check)."""
+        self.sink.write(joined_lines(lines, appended))
         self.sink.write(b"\n")
 
     def _render_tsv(self, table: pa.Table, header: bool) -> bytes:
