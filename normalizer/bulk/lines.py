@@ -58,10 +58,17 @@ def plain(block: bytes) -> bool:
     """True when every line of a CSV block (ending with a line end) is its fields
     joined by commas as they are: no quote, no CR (a blank line, which is no row,
     shows as fewer rows than line ends: `read_plain`)."""
-    return len(block) < _PLAIN_BYTES and block.endswith(b"\n") and b'"' not in block and b"\r" not in block
+    return (
+        len(block) < _PLAIN_BYTES
+        and block.endswith(b"\n")
+        and b'"' not in block
+        and b"\r" not in block
+    )
 
 
-def read_plain(block: bytes, names: Sequence[str], only: Sequence[str]) -> tuple[pa.Table, pa.Array] | None:
+def read_plain(
+    block: bytes, names: Sequence[str], only: Sequence[str]
+) -> tuple[pa.Table, pa.Array] | None:
     """A `plain` block's `only` columns (text) and, per row, its line: the first line
     itself, each other with the line end before it (None: a row is not one line)."""
     if not block.isascii():
@@ -78,7 +85,9 @@ def read_plain(block: bytes, names: Sequence[str], only: Sequence[str]) -> tuple
     try:
         table = pa_csv.read_csv(
             io.BytesIO(block),
-            read_options=pa_csv.ReadOptions(column_names=list(names), block_size=len(block) + 1, use_threads=False),
+            read_options=pa_csv.ReadOptions(
+                column_names=list(names), block_size=len(block) + 1, use_threads=False
+            ),
             parse_options=pa_csv.ParseOptions(delimiter=",", invalid_row_handler=on_invalid),
             convert_options=pa_csv.ConvertOptions(
                 include_columns=list(only),
@@ -119,7 +128,9 @@ def csv_header(names: Sequence[str]) -> bytes | None:
     for quoting in ("none", "needed"):
         buffer = io.BytesIO()
         try:
-            pa_csv.write_csv(empty, buffer, pa_csv.WriteOptions(include_header=True, quoting_style=quoting))
+            pa_csv.write_csv(
+                empty, buffer, pa_csv.WriteOptions(include_header=True, quoting_style=quoting)
+            )
         except pa.ArrowInvalid:
             return None
         rendered.append(buffer.getvalue())
