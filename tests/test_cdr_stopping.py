@@ -1,7 +1,11 @@
 """A `dialplan cdr` job stopped by a real signal: no plausible partial file, no orphaned helper.
 
-The input is 400,000 distinct (user, dial string) pairs, a job of some seconds;
-the test waits until the job has written a chunk of output, then signals it.
+The input is 1,200,000 distinct (user, dial string) pairs, about 13 chunks and
+half a minute of work on two cores; the test waits until the job has written a
+chunk of output, then signals it. The job must still have many chunks to go by
+then: it reads a few chunks ahead of the one it writes, so with only four or
+five chunks a loaded machine could write them all within the test's reaction
+time, and the signal would meet a finished job.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from normalizer.bulk.staging import UNFINISHED_SUFFIX
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 
 USERS = ["marcel.beauchamp@contoso.com", "emily.braun@contoso.com", "lidia.holloway@contoso.com"]
-ROWS = 400_000  # all distinct: about 5 s of work on two cores
+ROWS = 1_200_000  # all distinct: about 30 s of work on two cores; the job is stopped long before
 
 
 def _rows() -> bytes:
