@@ -168,6 +168,8 @@ class CallLedger:
             lambda: defaultdict(lambda: defaultdict(lambda: [0, 0]))
         )
         """month -> user -> reason -> [calls, minutes]."""
+        self._report: dict[str, Any] | None = None
+        """The report as last worked out (None: calls were fed since)."""
         self.calls = 0
         self.bad_rows = 0
         """Rows left out of the replay because their start, duration or direction cannot be read (error rows)."""
@@ -408,6 +410,7 @@ class CallLedger:
     def feed(self, calls: Calls, user_of: np.ndarray, valid: np.ndarray | None = None) -> Outcomes:
         """Replay one chunk (`user_of`: each call's caller, an index into `_upns`) and count
         its blocked calls per month, user and reason."""
+        self._report = None
         out = self.replay.feed(calls, self.intents)
         if self.kept is not None:
             self.kept.extend(calls.start, out)
@@ -468,7 +471,13 @@ class CallLedger:
     # The report ------------------------------------------------------------------
 
     def summary(self) -> dict[str, Any]:
-        """Per month: pools, credits, blocked calls per user and reason, recommendations."""
+        """Per month: pools, credits, blocked calls per user and reason, recommendations
+        (worked out once until more calls are fed: the caller may ask for it early)."""
+        if self._report is None:
+            self._report = self._summary()
+        return self._report
+
+    def _summary(self) -> dict[str, Any]:
         replay = self.replay
         settings = replay.credits
         priced = replay.priced and settings is not None

@@ -80,18 +80,32 @@ def _ahead(items: Iterable[T], depth: int = 1) -> Iterator[T]:
 
 
 class _Behind:
-    """Calls `write` on a second thread, at most `depth` items (tables) behind."""
+    """Calls `write` on a second thread, at most `depth` items (tables) behind.
+
+    A stop signal raises in the main thread between any two of its steps, also
+    inside `Queue.put` after the item is queued and before the writer is woken:
+    the writer then sleeps beside a full queue, and a blocking `finish` would
+    wait for it for ever. So the writer also wakes every `_POLL` seconds, and
+    `abandon`, the path of a failed or stopped job, never waits on the queue.
+    """
 
     def __init__(self, write: Callable[[Any], None], depth: int = 1) -> None:
         self.slots: queue.Queue[Any] = queue.Queue(maxsize=depth)
         self.failure: BaseException | None = None
+        self.stopping = threading.Event()
         self.write = write
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
-        while (table := self.slots.get()) is not None:
-            if self.failure is None:
+        while not self.stopping.is_set():
+            try:
+                table = self.slots.get(timeout=_POLL)
+            except queue.Empty:
+                continue
+            if table is None:
+                return
+            if self.failure is None and not self.stopping.is_set():
                 try:
                     self.write(table)
                 except BaseException as exc:  # noqa: BLE001 - re-raised by put/finish
@@ -103,10 +117,20 @@ class _Behind:
         self.slots.put(item)
 
     def finish(self) -> None:
+        """Write what is queued, then stop the thread."""
         self.slots.put(None)
         self.thread.join()
         if self.failure is not None:
             raise self.failure
+
+    def abandon(self) -> None:
+        """Stop the thread, leaving what is queued unwritten; returns once no write runs."""
+        self.stopping.set()
+        self.thread.join()
+
+
+_POLL = 0.1
+"""Seconds between the writer's looks at whether the job was abandoned."""
 
 
 Progress = Callable[[int, int, int | None], None]
@@ -216,6 +240,7 @@ def normalize_file(
     processes: int | None = None,
     chunk_bytes: int | None = None,
     transform: Callable[[pa.Table], pa.Table] | None = None,
+    while_writing: Callable[[], object] | None = None,
 ) -> CdrSummary:
     """Stream a call-detail file through the normalizer into `sink`; the summary of the run.
 
@@ -224,6 +249,8 @@ def normalize_file(
     it runs on the calling thread, as each chunk is finished, and gets the result
     columns dictionary-encoded (one value per distinct pair so far, each row's pair
     id as its index; `decoded` makes them text), which are decoded when written.
+    `while_writing` runs on the calling thread once every chunk is handed to the
+    writer, while it writes the last of them (the Calling Plan report is worked out there).
     """
     started = time.perf_counter()
     options: dict[str, Any] = {
@@ -308,11 +335,16 @@ def normalize_file(
                     emit()
                 # Counted while the writer's thread writes the last chunks.
                 summary = normalizer.summary()
-            finally:
-                behind.finish()
+                if while_writing is not None:
+                    while_writing()
+            except BaseException:
+                behind.abandon()
+                raise
+            behind.finish()
             if rows == 0:  # still a file with the columns (a CSV header, a Parquet schema)
                 writer.write(prepare(_empty_output(reader, normalizer)))
         except BaseException:
+            behind.abandon()  # no write runs while the file is closed (a signal may stop `finish` too)
             # What was written stays readable (a Parquet file gets its footer).
             with suppress(Exception):
                 writer.close()

@@ -184,8 +184,14 @@ class Sharing:
         """Slices in a helper's hands, with their pending results."""
 
     def close(self) -> None:
+        """Stop the helpers once the slices in their hands are done; slices still pending are cancelled.
+
+        A stop signal can raise inside `submit` after the slice is recorded as
+        pending and before it is queued for a helper: never cancelled, it would
+        keep `shutdown` waiting for ever.
+        """
         if self.pool is not None:
-            self.pool.shutdown()
+            self.pool.shutdown(cancel_futures=True)
             self.pool = None
 
     def add(self, store: PairStore, first: int, pairs: list[tuple[PlanSpec, str]]) -> None:

@@ -394,7 +394,8 @@ def _normalize_and_bill(
         ledger = new_ledger()
         biller = StreamingBiller(ledger, billing)
         try:
-            summary = normalize(sink, sink_format=sink_format, transform=biller)
+            # The report is worked out while the last chunks are written (the ledger keeps it).
+            summary = normalize(sink, sink_format=sink_format, transform=biller, while_writing=ledger.summary)
             found = biller.errors
         except OutOfOrder:
             if not isinstance(sink, Path):
