@@ -287,6 +287,46 @@ def test_the_workbench_names_a_broken_rule(server: str, browser: Any, page_error
     assert page_errors == []
 
 
+def test_the_workbench_asks_again_when_the_server_is_busy(
+    server: str, browser: Any, page_errors: list[str]
+) -> None:
+    """A what-if refused with 503 "busy" (the pool's queue held by an older edit's requests,
+    as on a loaded machine after a re-import) is asked again after its Retry-After: the
+    page once left "–" after the edit, the before side shown, until the next edit."""
+    import json
+
+    from playwright.sync_api import expect
+
+    page = open_page(browser, f"{server}/workbench", page_errors)
+    expect(page.locator("#tenant-name")).to_have_text("Contoso")
+    page.get_by_label("User", exact=True).select_option(MARCEL)
+    page.get_by_label("Dial string", exact=True).fill("7123")
+    expect(page.locator("#after-number")).to_have_text("+33199997123")
+    refused: list[str] = []
+    busy = {"error": "busy", "detail": "the server is busy with other what-if requests; try again"}
+
+    def busy_once(route: Any) -> None:
+        """The first what-if of the edited tenant is refused as the pool refuses past its queue."""
+        if not refused and "+3319998$1" in (route.request.post_data or ""):
+            refused.append(route.request.url)
+            route.fulfill(
+                status=503,
+                headers={"Retry-After": "1"},
+                content_type="application/json",
+                body=json.dumps(busy),
+            )
+        else:
+            route.continue_()
+
+    page.route("**/v1/simulate", busy_once)
+    page.get_by_label(f"translation of rule {INTERNAL}").fill("+3319998$1")
+    expect(page.locator("#after-number")).to_have_text("+33199987123")
+    expect(page.locator("#before-number")).to_have_text("+33199997123")
+    expect(page.locator("#edit-error")).to_be_hidden()
+    assert len(refused) == 1
+    assert page_errors == []
+
+
 @pytest.mark.parametrize(
     ("path", "rendered"),
     [("/docs", ".swagger-ui .info .title"), ("/redoc", "h1")],

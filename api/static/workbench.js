@@ -10,6 +10,7 @@ const $ = (id) => document.getElementById(id);
 const PS_DEFAULT_PATTERN = "^(\\d{11})$"; // New-CsVoiceNormalizationRule's defaults
 const PS_DEFAULT_TRANSLATION = "+$1";
 const EXPECT_KEYS = ["translated_number", "final_number", "matching_rule", "call_type"];
+const BUSY_RETRIES = 3; // times a request answered 503 "busy" is asked again
 
 let base = null; // the tenant document as opened
 let doc = null; // the edited tenant document
@@ -36,11 +37,22 @@ function option(value, label) {
   return element;
 }
 
-async function api(url, body) {
+// `wanted`: whether the answer is still wanted (a superseded recompute's is not).
+async function api(url, body, wanted = () => true) {
   const options = body === undefined
     ? {}
     : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
-  const response = await fetch(url, options);
+  let response = await fetch(url, options);
+  // 503 "busy" means try again, not a wrong tenant: the what-if pool and the lint
+  // slots are bounded, and an older edit's requests still running can fill them.
+  // Shown as is, it left "–" after the edit until the next edit. Ask again after
+  // the server's Retry-After, a few times, while the answer is still wanted.
+  for (let retry = 0; response.status === 503 && retry < BUSY_RETRIES && wanted(); retry += 1) {
+    const seconds = Number(response.headers.get("retry-after") || 1);
+    await new Promise((resolve) => setTimeout(resolve, (Number.isFinite(seconds) ? seconds : 1) * 1000));
+    if (!wanted()) break;
+    response = await fetch(url, options);
+  }
   let answer = null;
   try {
     answer = await response.json();
@@ -453,11 +465,12 @@ async function recompute() {
   const who = currentTarget();
   const cases = [dialed, ...strings].filter(Boolean).map((value) => ({ dialed_number: value, ...who }));
   const none = Promise.resolve(null);
+  const current = () => ticket === generation;
   const [before, after, findings, suiteAnswer] = await Promise.allSettled([
-    cases.length ? api("/v1/simulate", { tenant: base, cases }) : none,
-    cases.length ? api("/v1/simulate", { tenant: doc, cases }) : none,
-    api("/v1/lint", doc),
-    suite ? api("/v1/simulate", { tenant: doc, cases: suiteCases() }) : none,
+    cases.length ? api("/v1/simulate", { tenant: base, cases }, current) : none,
+    cases.length ? api("/v1/simulate", { tenant: doc, cases }, current) : none,
+    api("/v1/lint", doc, current),
+    suite ? api("/v1/simulate", { tenant: doc, cases: suiteCases() }, current) : none,
   ]);
   if (ticket !== generation) return;
   const results = (settled) => (settled.status === "fulfilled" && settled.value ? settled.value.results : null);
