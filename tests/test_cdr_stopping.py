@@ -29,6 +29,14 @@ USERS = ["marcel.beauchamp@contoso.com", "emily.braun@contoso.com", "lidia.hollo
 ROWS = 1_200_000  # all distinct: about 30 s of work on two cores; the job is stopped long before
 
 
+# The job as a terminal starts it: a run under `nohup` (a CI script, say) inherits SIGHUP
+# ignored, and the job rightly goes on after a hang-up then (`handle_stop_signals`).
+_AS_FROM_A_TERMINAL = (
+    "import signal; signal.signal(signal.SIGHUP, signal.SIG_DFL); signal.signal(signal.SIGTERM, signal.SIG_DFL); "
+    "from normalizer.cli import entry_point; entry_point()"
+)
+
+
 def _rows() -> bytes:
     lines = ["call_id,caller,dialed"]
     lines += [f"{n},{USERS[n % 3]},0{(n * 7919) % 10**9:09d}" for n in range(ROWS)]
@@ -72,7 +80,7 @@ def running_job(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tupl
     source = tmp_path / "calls.csv"
     source.write_bytes(_rows())
     command = [
-        sys.executable, "-c", "from normalizer.cli import entry_point; entry_point()",
+        sys.executable, "-c", _AS_FROM_A_TERMINAL,
         "cdr", str(source), "-o", str(tmp_path / output_name), "--summary", str(tmp_path / "summary.json"),
         "--dialed-column", "dialed", "--user-column", "caller", "--processes", "2",
     ]  # fmt: skip
