@@ -390,11 +390,11 @@ def test_one_pass_and_two_pass_replays_agree(tmp_path: Path, capsys: pytest.Capt
     chunked = tmp_path / "chunked.csv"
     with chunked.open("wb") as sink:
         normalize_file(ordered, sink, simulator, columns, source_format=CdrFormat.CSV, sink_format=CdrFormat.CSV,
-                       processes=1, chunk_bytes=2048, transform=StreamingBiller(CallLedger(simulator), billing))
+                       processes=1, chunk_bytes=2048, appender=StreamingBiller(CallLedger(simulator), billing))
     assert chunked.read_text(encoding="utf-8").splitlines() == forth
     with pytest.raises(OutOfOrder), (tmp_path / "no.csv").open("wb") as sink:
         normalize_file(reverse, sink, simulator, columns, source_format=CdrFormat.CSV, sink_format=CdrFormat.CSV,
-                       processes=1, chunk_bytes=2048, transform=StreamingBiller(CallLedger(simulator), billing))
+                       processes=1, chunk_bytes=2048, appender=StreamingBiller(CallLedger(simulator), billing))
 
 
 CAROL = """

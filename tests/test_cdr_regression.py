@@ -102,7 +102,7 @@ def test_the_calling_plan_replay_on_the_synthetic_sample_is_unchanged(tmp_path: 
     with sink.open("wb") as stream:
         if passes == 1:
             normalize_file(source, stream, simulator, columns, source_format=CdrFormat.CSV, sink_format=CdrFormat.CSV,
-                           processes=1, chunk_bytes=1 << 18, transform=StreamingBiller(ledger, billing))
+                           processes=1, chunk_bytes=1 << 18, appender=StreamingBiller(ledger, billing))
         else:
             normalized = tmp_path / "normalized.parquet"
             normalize_file(source, normalized, simulator, columns, source_format=CdrFormat.CSV,

@@ -452,7 +452,10 @@ def read_directions(
         why = f"must be text (a call type such as user_in or user_out), not {kind}"
         return Parsed(np.zeros(len(text), bool), bad, [why] * len(bad), column)
     # A log holds a few distinct directions: each is read once.
-    encoded = text.cast(pa.string()).dictionary_encode()
+    if isinstance(text, pa.DictionaryArray) and pa.types.is_string(kind):
+        encoded = text  # as the bulk job gives it
+    else:
+        encoded = text.cast(pa.string()).dictionary_encode()
     words = pc.utf8_lower(pc.utf8_trim_whitespace(encoded.dictionary))
     # `in` as a whole word between underscores: user_in, dr_in, and Direct Routing's dr_in_ucap.
     inbound = pc.or_(pc.is_in(words, pa.array(sorted(_INBOUND))), pc.match_substring_regex(words, "(^|_)in(_|$)"))

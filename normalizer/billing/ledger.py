@@ -272,7 +272,15 @@ class CallLedger:
 
     def _user_ids_of(self, users: pa.Array, valid: np.ndarray | None) -> np.ndarray:
         """Each row's caller as an index into `_upns` (upns compare without case), kept for the
-        whole replay; a caller seen only on rows in error is not looked up (it may not exist)."""
+        whole replay; a caller seen only on rows in error is not looked up (it may not exist).
+        Dictionary-encoded callers are looked up once per distinct value."""
+        if isinstance(users, pa.DictionaryArray):
+            codes = np.asarray(users.indices.fill_null(-1).to_numpy(zero_copy_only=False), np.int64)
+            seen = None
+            if valid is not None:
+                seen = np.zeros(len(users.dictionary), bool)
+                seen[codes[valid & (codes >= 0)]] = True
+            return np.append(self._user_ids_of(users.dictionary, seen), 0)[codes]
         users = users.cast(pa.string())
         found = np.asarray(
             pc.index_in(users, value_set=self._words).fill_null(-1).to_numpy(zero_copy_only=False), np.int64

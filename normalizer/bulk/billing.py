@@ -33,7 +33,7 @@ from normalizer.billing.ledger import CallLedger, outcome_columns
 from normalizer.billing.replay import OutOfOrderError
 from normalizer.bulk.batch import plan_label
 from normalizer.bulk.cdr_io import CdrFormat, open_writer
-from normalizer.bulk.store import BILLING_COLUMNS, decoded
+from normalizer.bulk.store import BILLING_COLUMNS, STRUCTURAL, decoded
 from normalizer.bulk.summary import CdrSummary
 from normalizer.errors import DialplanInputError
 from normalizer.models import Scope
@@ -66,6 +66,14 @@ def _results(table: pa.Table) -> tuple[np.ndarray | None, list[pa.Array]]:
             pairs = np.asarray(indices.fill_null(0).to_numpy(zero_copy_only=False), np.int64)
             return pairs, [values.dictionary for values in columns]
     return None, [values.cast(pa.string()) for values in columns]
+
+
+def _callers(column: pa.ChunkedArray) -> pa.Array:
+    """The callers' column as text, or dictionary-encoded text as the bulk job may give it."""
+    values = utf8_text(column.combine_chunks())[0]  # a row not UTF-8 is in error already
+    if pa.types.is_dictionary(values.type) and pa.types.is_string(values.type.value_type):
+        return values
+    return values.cast(pa.string())
 
 
 @dataclass(slots=True)
@@ -154,9 +162,10 @@ def _bill_table(
     """Replay one table's valid rows (data rows numbered from `first_row`).
 
     Returns the six columns for every row (nulls for errors), the starts of the
-    rows replayed, and the `error` column with the rows whose start, duration
-    or direction cannot be read marked (None: unchanged). Such a row is an error row, like a
-    number that cannot be normalized: the job goes on.
+    rows replayed, and the error of each row whose start, duration or direction
+    cannot be read (null elsewhere; None: there is none), to go in the `error`
+    column (`with_errors`). Such a row is an error row, like a number that
+    cannot be normalized: the job goes on.
     """
     names = table.column_names
     for name in (columns.start, columns.duration, columns.direction):
@@ -180,8 +189,7 @@ def _bill_table(
         marked = parsed.messages(count, first_row, columns.file)
         if marked is not None:
             valid[parsed.bad] = False
-            current = errors if errors is not None else table["error"].combine_chunks().cast(pa.string())
-            errors = pc.coalesce(current, marked)
+            errors = marked if errors is None else pc.coalesce(errors, marked)
     refused = np.flatnonzero(replayable & ~valid)
     ledger.bad_rows += len(refused)
     if found is not None:
@@ -190,7 +198,7 @@ def _bill_table(
     inbound = None if directions is None else directions.values
     pairs, results = _results(table)
     outcomes = ledger.feed_classified(
-        utf8_text(table[columns.user].combine_chunks())[0].cast(pa.string()),  # a row not UTF-8 is in error already
+        _callers(table[columns.user]),
         results[0],
         results[1],
         results[2],
@@ -204,6 +212,24 @@ def _bill_table(
     return outcome_columns(outcomes, None if every else valid, encoded=True), starts.values[valid], errors
 
 
+def with_errors(table: pa.Table, errors: pa.Array | None) -> pa.Table:
+    """`table` with the Calling Plan pass's row errors (`_bill_table`) in its `error` column."""
+    if errors is None:
+        return table
+    current = table["error"].combine_chunks().cast(pa.string())
+    return table.set_column(table.column_names.index("error"), "error", pc.coalesce(current, errors))
+
+
+@dataclass(frozen=True, slots=True)
+class BilledChunk:
+    """One output table's Calling Plan outcomes, to append to it as columns or as text."""
+
+    columns: dict[str, pa.Array]
+    """The six columns, in `BILLING_COLUMNS` order."""
+    errors: pa.Array | None
+    """Per row, the error the pass found (null elsewhere); None: there is none."""
+
+
 class StreamingBiller:
     """The Calling Plan pass inside the normalization pass, for a log in time order.
 
@@ -213,6 +239,9 @@ class StreamingBiller:
     two-pass replay (`bill_file`).
     """
 
+    names = BILLING_COLUMNS
+    """The columns it appends."""
+
     def __init__(self, ledger: CallLedger, columns: BillingColumns) -> None:
         self.ledger = ledger
         self.columns = columns
@@ -220,21 +249,53 @@ class StreamingBiller:
         self.rows = 0
         self.errors = BillingErrors()
 
-    def __call__(self, table: pa.Table) -> pa.Table:
+    @property
+    def reads(self) -> tuple[str, ...]:
+        """The input columns it reads (besides the job's results)."""
+        names = (self.columns.user, self.columns.start, self.columns.duration, self.columns.direction)
+        return tuple(dict.fromkeys(name for name in names if name))
+
+    @property
+    def grouped(self) -> tuple[str, ...]:
+        """The callers and directions: each distinct one is looked up once."""
+        return tuple(name for name in (self.columns.user, self.columns.direction) if name)
+
+    def work_out(self, table: pa.Table) -> BilledChunk:
+        """Replay an output table (its input columns may be only `reads`), rows in order after the last one's."""
         try:
             appended, start, errors = _bill_table(table, self.ledger, self.columns, self.rows + 1, self.errors)
         except OutOfOrderError as exc:
             raise OutOfOrder(str(exc)) from None
         self.rows += table.num_rows
-        if errors is not None:
-            table = table.set_column(table.column_names.index("error"), "error", errors)
         if len(start):
             if self.latest is not None and int(start.min()) < self.latest:
                 raise OutOfOrder(f"a call at {int(start.min())} follows one at {self.latest}")
             self.latest = int(start.max())
+        return BilledChunk(appended, errors)
+
+    def attach(self, table: pa.Table, billed: BilledChunk) -> pa.Table:
+        """The output table `billed` was worked out from (all its input columns or not), with the outcomes."""
+        table = with_errors(table, billed.errors)
         for name in BILLING_COLUMNS:
-            table = table.append_column(name, appended[name])
+            table = table.append_column(name, billed.columns[name])
         return table
+
+    def line_ends(self, billed: BilledChunk) -> tuple[pa.Array | None, list[pa.Array]] | None:
+        """The outcomes as a CSV row's end: the error text each row's (empty) `error` value
+        becomes (None: no row has one) and the six columns to write after it as text
+        (`normalizer.bulk.lines.csv_values`); None when a value would need quoting."""
+        for values in (billed.columns["billing_category"], billed.columns["block_reason"],
+                       billed.columns["charged_to"], billed.errors):  # fmt: skip
+            if values is None:
+                continue
+            texts = values.dictionary if isinstance(values, pa.DictionaryArray) else values
+            if pc.any(pc.match_substring_regex(texts, STRUCTURAL)).as_py():
+                return None
+        errors = None if billed.errors is None else pc.fill_null(billed.errors, "")
+        return errors, [billed.columns[name] for name in BILLING_COLUMNS]
+
+    def __call__(self, table: pa.Table) -> pa.Table:
+        return self.attach(table, self.work_out(table))
 
 
 def bill_file(
@@ -262,8 +323,7 @@ def bill_file(
     for batch in source.iter_batches():
         size = batch.num_rows
         out = pa.Table.from_batches([batch])
-        if errors is not None:
-            out = out.set_column(out.column_names.index("error"), "error", errors.slice(done, size))
+        out = with_errors(out, None if errors is None else errors.slice(done, size))
         for name in BILLING_COLUMNS:
             out = out.append_column(name, full[name].slice(done, size))
         writer.write(decoded(out))

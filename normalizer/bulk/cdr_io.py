@@ -571,10 +571,10 @@ class DelimitedWriter:
             self.sink.write(head)
         return head is not None
 
-    def write_lines(self, lines: pa.Array, appended: pa.Array) -> None:
-        """Rows as their lines (`Chunk.lines`), each followed by its appended text: the same
+    def write_lines(self, lines: pa.Array, *appended: pa.Array) -> None:
+        """Rows as their lines (`Chunk.lines`), each followed by its appended texts: the same
         bytes as `write` of the rows' columns when no value needs quoting (the caller's check)."""
-        self.sink.write(joined_lines(lines, appended))
+        self.sink.write(joined_lines(lines, *appended))
         self.sink.write(b"\n")
 
     def _render_tsv(self, table: pa.Table, header: bool) -> bytes:

@@ -19,9 +19,9 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any, Protocol, TypeVar
 
 import pyarrow as pa
 
@@ -33,6 +33,7 @@ from normalizer.bulk.cdr_io import (
     open_reader,
     open_writer,
 )
+from normalizer.bulk.lines import csv_values
 from normalizer.bulk.store import OUTPUT_COLUMNS, decoded
 from normalizer.bulk.summary import CdrSummary
 from normalizer.simulation import Simulator
@@ -127,6 +128,51 @@ class _Behind:
         """Stop the thread, leaving what is queued unwritten; returns once no write runs."""
         self.stopping.set()
         self.thread.join()
+
+
+class Appender(Protocol):
+    """Columns worked out from each output table of a bulk job, in order, and appended to it."""
+
+    names: tuple[str, ...]
+    """The columns appended, in order."""
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        """The input columns it reads, besides the results."""
+        ...
+
+    @property
+    def grouped(self) -> tuple[str, ...]:
+        """Of them, text columns of few distinct values: it gets them dictionary-encoded."""
+        ...
+
+    def work_out(self, table: pa.Table) -> Any:
+        """The columns for an output table (rows in order after the previous table's)."""
+        ...
+
+    def attach(self, table: pa.Table, worked: Any) -> pa.Table:
+        """The table with what `work_out` found for it."""
+        ...
+
+    def line_ends(self, worked: Any) -> tuple[pa.Array | None, list[pa.Array]] | None:
+        """What `work_out` found, as a CSV row's end: each row's text for its (empty) `error`
+        value (None: none), the columns (`csv_values`); None when a value needs quoting."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Lines:
+    """A chunk of plain CSV rows to write back as their lines, each followed by its ends."""
+
+    lines: pa.Array
+    texts: list[pa.Array]
+    """The result columns' texts (`CdrNormalizer.finish_lines`)."""
+    index: pa.Array
+    """Each row's index into `texts`."""
+    errors: pa.Array | None = None
+    """Each row's text after its results' (the appender's errors)."""
+    columns: list[pa.Array] = field(default_factory=list)
+    """The appender's columns."""
 
 
 _POLL = 0.1
@@ -239,16 +285,18 @@ def normalize_file(
     progress: Progress | None = None,
     processes: int | None = None,
     chunk_bytes: int | None = None,
-    transform: Callable[[pa.Table], pa.Table] | None = None,
+    appender: Appender | None = None,
     while_writing: Callable[[], object] | None = None,
 ) -> CdrSummary:
     """Stream a call-detail file through the normalizer into `sink`; the summary of the run.
 
-    `transform` changes each output table, in order, before it is written (the
-    Calling Plan pass appends its columns there when the log is in time order);
-    it runs on the calling thread, as each chunk is finished, and gets the result
-    columns dictionary-encoded (one value per distinct pair so far, each row's pair
-    id as its index; `decoded` makes them text), which are decoded when written.
+    `appender` works out columns from each output table, in order, and they are
+    appended before it is written (the Calling Plan pass, when the log is in
+    time order); it runs on the calling thread, as each chunk is finished, and
+    gets the result columns dictionary-encoded (one value per distinct pair so
+    far, each row's pair id as its index; `decoded` makes them text) and, of
+    a plain CSV chunk written back as its lines, only the input columns the job
+    and the appender read; its `grouped` columns come dictionary-encoded (on the reader's thread).
     `while_writing` runs on the calling thread once every chunk is handed to the
     writer, while it writes the last of them (the Calling Plan report is worked out there).
     """
@@ -266,43 +314,65 @@ def normalize_file(
     else:
         workers, why = processes, "--processes"
     with _old_objects_frozen(), CdrNormalizer(simulator, columns, processes=workers) as normalizer:
-        prepare = transform or (lambda table: table)
+        def prepare(table: pa.Table) -> pa.Table:
+            return table if appender is None else appender.attach(table, appender.work_out(table))
+
         # A plain CSV row goes out as its line and its results' text: no column of it is
         # converted, nor written back (the same bytes: `DelimitedWriter.write_lines`).
         as_lines = (
-            transform is None
-            and isinstance(reader, DelimitedReader)
+            isinstance(reader, DelimitedReader)
             and isinstance(writer, DelimitedWriter)
             and sink_format is CdrFormat.CSV
         )
         if as_lines:
             assert isinstance(reader, DelimitedReader) and isinstance(writer, DelimitedWriter)
             normalizer.check_columns(reader.names)  # as the first chunk would be
-            as_lines = writer.header_as_rows_would([*reader.names, *OUTPUT_COLUMNS])
+            appended = () if appender is None else appender.names
+            as_lines = writer.header_as_rows_would([*reader.names, *OUTPUT_COLUMNS, *appended])
             if as_lines:
-                reader.rows_as_lines(columns.text_columns)
+                # A column the appender misses is named by it, from the first chunk.
+                reads = () if appender is None else [name for name in appender.reads if name in reader.names]
+                reader.rows_as_lines(list(dict.fromkeys([*columns.text_columns, *reads])))
 
-        def write(item: pa.Table | tuple[pa.Array, list[pa.Array], pa.Array]) -> None:
-            if isinstance(item, tuple):
-                lines, texts, index = item
+        def write(item: pa.Table | _Lines) -> None:
+            if isinstance(item, _Lines):
                 assert isinstance(writer, DelimitedWriter)
-                # Concatenated here, on the writer's thread (Arrow, without the GIL).
-                writer.write_lines(lines, pa.concat_arrays(texts).take(index))
+                # Concatenated and rendered here, on the writer's thread (Arrow, without the GIL).
+                ends = [pa.concat_arrays(item.texts).take(item.index)]
+                if item.errors is not None:
+                    ends.append(item.errors)
+                if item.columns:
+                    ends.append(csv_values(item.columns))
+                writer.write_lines(item.lines, *ends)
             else:
                 writer.write(decoded(item))
 
         behind = _Behind(write)
         rows = 0
         # Chunks read ahead while the helper computes earlier chunks' new pairs.
-        waiting: deque[tuple[CdrTicket, int, pa.Array | None]] = deque()
+        waiting: deque[tuple[CdrTicket, int, pa.Array | None, dict[str, pa.DictionaryArray]]] = deque()
+
+        def worked_out(out: pa.Table, encoded: dict[str, pa.DictionaryArray]) -> Any:
+            assert appender is not None
+            for name in appender.grouped:
+                if name in encoded and name in out.column_names:
+                    out = out.set_column(out.column_names.index(name), name, encoded[name])
+            return appender.work_out(out)
 
         def emit() -> None:
             nonlocal rows
-            ticket, done, lines = waiting.popleft()
+            ticket, done, lines, encoded = waiting.popleft()
+            # The appender runs on this thread: many short array calls on the writer's would
+            # wait on the GIL each time. It gets the encoded table (work per distinct pair).
+            worked: Any = None
             if lines is not None:
                 ends = normalizer.finish_lines(ticket)
-                if ends is not None:
-                    behind.put((lines, *ends))
+                line_ends: tuple[pa.Array | None, list[pa.Array]] | None = (None, [])
+                if appender is not None:
+                    worked = worked_out(normalizer.finish(ticket, encoded=True), encoded)
+                    line_ends = appender.line_ends(worked)
+                if ends is not None and line_ends is not None:
+                    behind.put(_Lines(lines, *ends, *line_ends))
                     rows += len(lines)
                     if progress is not None:
                         progress(rows, done, reader.total)
@@ -312,10 +382,9 @@ def normalize_file(
                 whole = reader.parse(lines.buffers()[2].to_pybytes(), done).table
                 ticket = replace(ticket, table=whole)
             out = normalizer.finish(ticket, encoded=True)
-            if transform is not None:
-                # On this thread: many short array calls on the writer's would wait on the GIL each time.
-                # It gets the encoded table (work per distinct pair); the writer's thread decodes.
-                out = transform(out)
+            if appender is not None:
+                # The writer's thread decodes.
+                out = appender.attach(out, worked_out(out, encoded) if worked is None else worked)
             behind.put(out)
             rows += out.num_rows
             if progress is not None:
@@ -324,11 +393,11 @@ def normalize_file(
         try:
             try:
                 # The reader's thread also hashes each chunk's caller and dial string columns.
-                names = columns.text_columns
+                names = list(dict.fromkeys([*columns.text_columns, *(appender.grouped if appender else ())]))
                 chunks = ((chunk, encode_text_columns(chunk.table, names)) for chunk in reader)
                 for chunk, encoded in _ahead(chunks):
                     ticket = normalizer.submit(chunk.table, chunk.read_errors, encoded)
-                    waiting.append((ticket, chunk.done, chunk.lines))
+                    waiting.append((ticket, chunk.done, chunk.lines, encoded))
                     while waiting and (len(waiting) > _LOOKAHEAD or normalizer.is_ready(waiting[0][0])):
                         emit()
                 while waiting:

@@ -109,15 +109,26 @@ def read_plain(
     return table, pa.StringArray.from_buffers(len(ends), pa.py_buffer(offsets), pa.py_buffer(block))
 
 
-def joined_lines(lines: pa.Array, appended: pa.Array) -> memoryview:
-    """The rows' lines (`read_plain`), each followed by its appended text, as CSV text
+def joined_lines(lines: pa.Array, *appended: pa.Array) -> memoryview:
+    """The rows' lines (`read_plain`), each followed by its appended texts, as CSV text
     without the last line's end (each other one starts the next line)."""
-    joined = pc.binary_join_element_wise(lines, appended, "")
+    joined = pc.binary_join_element_wise(lines, *appended, "")
     if isinstance(joined, pa.ChunkedArray):
         joined = joined.combine_chunks()
     offsets, data = joined.buffers()[1:3]
     bounds = np.frombuffer(offsets, np.int32, count=len(joined) + 1, offset=joined.offset * 4)
     return memoryview(data)[int(bounds[0]) : int(bounds[-1])]
+
+
+def csv_values(columns: Sequence[pa.Array]) -> pa.Array:
+    """Per row, the columns' values as the end of a CSV row (",a,b", a null as nothing),
+    each as Arrow's CSV writer gives it; the caller knows that none needs quoting."""
+    texts = []
+    for values in columns:
+        if isinstance(values, pa.DictionaryArray):
+            values = values.dictionary.take(values.indices)
+        texts.append(values.cast(pa.string()))
+    return pc.binary_join_element_wise("", *texts, ",", null_handling="replace", null_replacement="")
 
 
 def csv_header(names: Sequence[str]) -> bytes | None:

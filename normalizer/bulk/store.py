@@ -52,16 +52,19 @@ class PairStore:
     def __init__(self) -> None:
         self.results: list[PairResult] = [EMPTY_RESULT]
         self._keys: list[pa.Array] = []
-        self._built: list[pa.Array] = [pa.array([None], pa.string())] * 8
+        self._built: list[pa.Array] = [pa.array([None], pa.string())] * len(OUTPUT_COLUMNS)
         self._built_keys = pa.array([], pa.string())
-        self._built_size = 1
+        self._converted = 1
+        """Results below this id are converted to arrays (`_convert`)."""
+        self._unbuilt: list[list[pa.Array]] = []
+        self._unappended: list[list[pa.Array]] = []
+        """Converted results not yet in `_built`, nor in `_appended`."""
         self.has_errors = False
         self.index = KeyIndex()
         """Pair id by key (a plan id and a dial string id, one integer)."""
         self.unfinished: dict[int, int] = {}
         """Reserved pairs still being computed: count by first id."""
         self._appended = [pa.array([EMPTY_APPENDED], pa.string())]
-        self._appended_size = 1
         self._quoted = np.zeros(1, bool)
 
     def __len__(self) -> int:
@@ -104,14 +107,24 @@ class PairStore:
         """The dial string of a pair."""
         return str(self.keys()[pair - 1].as_py())
 
+    def _convert(self) -> None:
+        """The results filled since the last call as arrays, once for `_columns` and `appended`."""
+        upto = self.filled
+        if self._converted < upto:
+            fresh = list(zip(*self.results[self._converted : upto]))[: len(OUTPUT_COLUMNS)]
+            columns = [pa.array(values, pa.string()) for values in fresh]
+            self._unbuilt.append(columns)
+            self._unappended.append(columns)
+            self._converted = upto
+
     def _columns(self) -> list[pa.Array]:
-        if self._built_size < self.filled:
-            fresh = list(zip(*self.results[self._built_size : self.filled]))
+        self._convert()
+        if self._unbuilt:
             self._built = [
-                pa.concat_arrays([built, pa.array(values, pa.string())])
-                for built, values in zip(self._built, fresh)
+                pa.concat_arrays([built, *(columns[position] for columns in self._unbuilt)])
+                for position, built in enumerate(self._built)
             ]
-            self._built_size = self.filled
+            self._unbuilt = []
         return self._built
 
     def columns(self) -> list[pa.Array]:
@@ -125,16 +138,14 @@ class PairStore:
         """Per pair, its results as a CSV row's end (",translated,final,...,error", a
         null as nothing), in parts to concatenate, and whether one of them would need
         quoting there. Built from the results as they are filled, apart from `columns`."""
-        done, upto = self._appended_size, self.filled
-        if done < upto:
-            fresh = list(zip(*self.results[done:upto]))[: len(OUTPUT_COLUMNS)]
-            columns = [pa.array(values, pa.string()) for values in fresh]
+        self._convert()
+        for columns in self._unappended:
             text = pc.binary_join_element_wise("", *columns, ",", null_handling="replace", null_replacement="")
             # Eight separators and nothing else a CSV value is quoted for.
             plain = pc.match_substring_regex(text, PLAIN_APPENDED).to_numpy(zero_copy_only=False)
             self._appended.append(text)
             self._quoted = np.concatenate([self._quoted, ~plain])
-            self._appended_size = upto
+        self._unappended = []
         return self._appended, self._quoted
 
 

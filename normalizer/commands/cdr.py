@@ -295,7 +295,7 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             ledger = None
             try:
                 with without_pandas():
-                    # The run's fixed parts; the billing pass picks the sink and a transform.
+                    # The run's fixed parts; the billing pass picks the sink and an appender.
                     normalize = partial(
                         normalize_file,
                         source,
@@ -395,7 +395,7 @@ def _normalize_and_bill(
         biller = StreamingBiller(ledger, billing)
         try:
             # The report is worked out while the last chunks are written (the ledger keeps it).
-            summary = normalize(sink, sink_format=sink_format, transform=biller, while_writing=ledger.summary)
+            summary = normalize(sink, sink_format=sink_format, appender=biller, while_writing=ledger.summary)
             found = biller.errors
         except OutOfOrder:
             if not isinstance(sink, Path):
