@@ -122,13 +122,65 @@ def joined_lines(lines: pa.Array, *appended: pa.Array) -> memoryview:
 
 def csv_values(columns: Sequence[pa.Array]) -> pa.Array:
     """Per row, the columns' values as the end of a CSV row (",a,b", a null as nothing),
-    each as Arrow's CSV writer gives it; the caller knows that none needs quoting."""
-    texts = []
+    each as Arrow's CSV writer gives it; the caller knows that none needs quoting.
+
+    Leading columns of few values (dictionary-encoded or true/false) are written
+    once per distinct combination of them, then picked per row.
+
+    >>> kind = pa.array(["a", "b", "a"]).dictionary_encode()
+    >>> csv_values([kind, pa.array([True, None, True]), pa.array([1.5, 2.0, None])]).to_pylist()
+    [',a,true,1.5', ',b,,2', ',a,true,']
+    """
+    few, combinations = 0, 1
+    while few < len(columns) and combinations < _MAX_COMBINATIONS:
+        values = columns[few]
+        if isinstance(values, pa.DictionaryArray):
+            combinations *= len(values.dictionary) + 1
+        elif pa.types.is_boolean(values.type):
+            combinations *= 3
+        else:
+            break
+        few += 1
+    texts = [_combinations(columns[:few])] if few > 1 else [_text(values) for values in columns[:few]]
+    texts += [_text(values) for values in columns[few:]]
+    if few > 1:
+        return pc.binary_join_element_wise(*texts, ",", null_handling="replace", null_replacement="")
+    return pc.binary_join_element_wise("", *texts, ",", null_handling="replace", null_replacement="")
+
+
+_MAX_COMBINATIONS = 1 << 40
+"""Combinations of the leading columns' values that `csv_values` numbers in one integer."""
+
+
+def _text(values: pa.Array) -> pa.Array:
+    """A column's values as text, as Arrow's CSV writer renders them."""
+    if isinstance(values, pa.DictionaryArray):
+        values = values.dictionary.take(values.indices)
+    return values.cast(pa.string())
+
+
+def _combinations(columns: Sequence[pa.Array]) -> pa.Array:
+    """Per row, ",a,b,..." of columns of few values, each distinct combination written once."""
+    combined = np.zeros(len(columns[0]), np.int64)
+    choices: list[list[str]] = []
     for values in columns:
         if isinstance(values, pa.DictionaryArray):
-            values = values.dictionary.take(values.indices)
-        texts.append(values.cast(pa.string()))
-    return pc.binary_join_element_wise("", *texts, ",", null_handling="replace", null_replacement="")
+            codes, words = values.indices, _text(values.dictionary).to_pylist()
+        else:
+            codes, words = values.cast(pa.int8()), ["false", "true"]
+        words = [*(word or "" for word in words), ""]  # the last: a null
+        number = np.asarray(pc.fill_null(codes, len(words) - 1).to_numpy(zero_copy_only=False), np.int64)
+        combined = combined * len(words) + number
+        choices.append(words)
+    distinct, positions = np.unique(combined, return_inverse=True)
+    rendered = []
+    for code in distinct.tolist():
+        parts = []
+        for words in reversed(choices):
+            code, digit = divmod(code, len(words))
+            parts.append(words[digit])
+        rendered.append("," + ",".join(reversed(parts)))
+    return pa.array(rendered, pa.string()).take(pa.array(positions.reshape(-1)))
 
 
 def csv_header(names: Sequence[str]) -> bytes | None:
