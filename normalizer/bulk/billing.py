@@ -294,9 +294,6 @@ class StreamingBiller:
         errors = None if billed.errors is None else pc.fill_null(billed.errors, "")
         return errors, [billed.columns[name] for name in BILLING_COLUMNS]
 
-    def __call__(self, table: pa.Table) -> pa.Table:
-        return self.attach(table, self.work_out(table))
-
 
 def bill_file(
     normalized: Path,

@@ -314,9 +314,6 @@ def normalize_file(
     else:
         workers, why = processes, "--processes"
     with _old_objects_frozen(), CdrNormalizer(simulator, columns, processes=workers) as normalizer:
-        def prepare(table: pa.Table) -> pa.Table:
-            return table if appender is None else appender.attach(table, appender.work_out(table))
-
         # A plain CSV row goes out as its line and its results' text: no column of it is
         # converted, nor written back (the same bytes: `DelimitedWriter.write_lines`).
         as_lines = (
@@ -411,7 +408,8 @@ def normalize_file(
                 raise
             behind.finish()
             if rows == 0:  # still a file with the columns (a CSV header, a Parquet schema)
-                writer.write(prepare(_empty_output(reader, normalizer)))
+                empty = _empty_output(reader, normalizer)
+                writer.write(empty if appender is None else appender.attach(empty, appender.work_out(empty)))
         except BaseException:
             behind.abandon()  # no write runs while the file is closed (a signal may stop `finish` too)
             # What was written stays readable (a Parquet file gets its footer).

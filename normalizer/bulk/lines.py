@@ -141,10 +141,9 @@ def csv_values(columns: Sequence[pa.Array]) -> pa.Array:
         else:
             break
         few += 1
-    texts = [_combinations(columns[:few])] if few > 1 else [_text(values) for values in columns[:few]]
+    few = few if few > 1 else 0
+    texts = [_combinations(columns[:few])] if few else []
     texts += [_text(values) for values in columns[few:]]
-    if few > 1:
-        return pc.binary_join_element_wise(*texts, ",", null_handling="replace", null_replacement="")
     return pc.binary_join_element_wise("", *texts, ",", null_handling="replace", null_replacement="")
 
 
@@ -160,7 +159,7 @@ def _text(values: pa.Array) -> pa.Array:
 
 
 def _combinations(columns: Sequence[pa.Array]) -> pa.Array:
-    """Per row, ",a,b,..." of columns of few values, each distinct combination written once."""
+    """Per row, "a,b,..." of columns of few values, each distinct combination written once."""
     combined = np.zeros(len(columns[0]), np.int64)
     choices: list[list[str]] = []
     for values in columns:
@@ -179,7 +178,7 @@ def _combinations(columns: Sequence[pa.Array]) -> pa.Array:
         for words in reversed(choices):
             code, digit = divmod(code, len(words))
             parts.append(words[digit])
-        rendered.append("," + ",".join(reversed(parts)))
+        rendered.append(",".join(reversed(parts)))
     return pa.array(rendered, pa.string()).take(pa.array(positions.reshape(-1)))
 
 
