@@ -16,11 +16,12 @@ normalizer.errors.UnknownRegionError: field 'usage_location': unknown region 'XX
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, replace
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
+
+import tomli
 
 from normalizer import countries
 from normalizer.data import rules_dir
@@ -46,8 +47,8 @@ def read_toml(path: Path) -> dict[str, Any]:
     try:
         text = path.read_bytes().decode("utf-8")
         check_text(text, str(path))
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        return tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
         raise TenantFileError(f"not valid TOML: {exc}", file=str(path)) from None
     except UnicodeDecodeError as exc:
         raise TenantFileError(f"not valid UTF-8: {exc.reason}", file=str(path)) from None

@@ -1,6 +1,6 @@
 """How deep input may nest: one bound, checked where text or data is first read.
 
-Python's readers recurse once per level of nesting: `json` and `tomllib` while
+Python's readers recurse once per level of nesting: `json` and `tomli` while
 parsing, `pickle` while sending a request to a worker process, and the script
 reader while evaluating. A few kilobytes of `[[[[...` or `((((...` a thousand
 deep would run out of the interpreter's stack (`RecursionError`, a traceback
@@ -23,6 +23,7 @@ normalizer.errors.TenantFileError: t.json: field 'x[0][0]': nested more than 3 l
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 from typing import Any
 
 from normalizer.errors import TenantFileError
@@ -41,6 +42,17 @@ _ENDS = {
     "'": re.compile(r"[^'\n]*'"),
     "#": re.compile(r"[^\n]*"),
 }
+# The same strings and comments as one expression, tried in the scanner's order:
+# what is left of a text without them is its brackets and its unquoted words.
+_STRINGS_AND_COMMENTS = re.compile(
+    r'(?s:"""(?:[^"\\]|\\.|"(?!""))*""""{0,2})'
+    r"|(?s:'''(?:[^']|'(?!''))*'''(?:'{0,2}))"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'[^'\n]*'"
+    r"|#[^\n]*"
+)
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+_STEPS = {"[": 1, "{": 1, "]": -1, "}": -1}
 _WIDTH = 40
 
 
@@ -51,6 +63,31 @@ def check_text(text: str, source: str, *, limit: int = MAX_NESTING) -> None:
     valid (a string never closed), the scan stops: the parser reports that
     error, and it parses no deeper than the scan went.
     """
+    if _shallow(text, limit):
+        return
+    _scan(text, source, limit)
+
+
+def _shallow(text: str, limit: int) -> bool:
+    """True when the text surely nests no deeper than `limit` (found without a loop in
+    Python: a 3,000-user tenant in 2 ms rather than 20); False when only `_scan` can say.
+
+    Without its strings and comments, a text whose every string is closed (no quote
+    is left) and whose brackets never close more than they opened nests as deep as
+    its brackets' running count goes.
+    """
+    skeleton = _STRINGS_AND_COMMENTS.sub("", text)
+    if '"' in skeleton or "'" in skeleton:
+        return False
+    brackets = _NOT_BRACKETS.sub("", skeleton)
+    if not brackets:
+        return True
+    depths = list(accumulate(map(_STEPS.__getitem__, brackets)))
+    return min(depths) >= 0 and max(depths) <= limit
+
+
+def _scan(text: str, source: str, limit: int) -> None:
+    """`check_text`, one special character at a time (naming where the limit is passed)."""
     depth = 0
     at = 0
     while True:

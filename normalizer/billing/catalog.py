@@ -19,12 +19,13 @@ normalizer.errors.UnknownCallingPlanError: Calling Plans are not sold in IT (sol
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import tomli
 
 from normalizer.data import rules_dir
 from normalizer.errors import TenantFileError, UnknownCallingPlanError
@@ -174,8 +175,8 @@ def _need(table: dict[str, Any], key: str, kind: type, file: str, where: str) ->
 def _country(path: Path) -> CountryPlans:
     file = str(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
+        data = tomli.loads(path.read_text(encoding="utf-8"))
+    except tomli.TOMLDecodeError as exc:
         raise TenantFileError(f"not valid TOML: {exc}", file=file) from None
     region = _need(data, "region", str, file, "country")
     if region != path.stem:
@@ -235,7 +236,7 @@ def _capabilities(zones: dict[str, Any], file: str) -> dict[str, str]:
 def load_plan_catalog(directory: Path) -> PlanCatalog:
     """Read `zones.toml` and every country file of a directory."""
     zones_path = directory / "zones.toml"
-    zones = tomllib.loads(zones_path.read_text(encoding="utf-8"))
+    zones = tomli.loads(zones_path.read_text(encoding="utf-8"))
     billing = _need(zones, "billing", dict, str(zones_path), "zones")
     pooling = _need(zones, "pooling", dict, str(zones_path), "zones")
     rules = BillingRules(

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Self
 
@@ -127,12 +127,7 @@ def _text(
 
 
 def encode_text_columns(table: pa.Table, names: Iterable[str]) -> dict[str, pa.DictionaryArray]:
-    """The `names` columns of `table` that hold text, dictionary-encoded for `submit`.
-
-    Hashing every row's value is most of a chunk's lookup work; done on another
-    thread (Arrow does it without the GIL), the job's thread only looks up
-    each distinct value.
-    """
+    """The `names` columns of `table` that hold text, dictionary-encoded."""
     return {
         name: pc.dictionary_encode(table[name].combine_chunks())
         for name in names
@@ -151,8 +146,40 @@ def _encode(array: pa.Array) -> tuple[np.ndarray, list[Any]]:
     return indices, encoded.dictionary.to_pylist()
 
 
+@dataclass(frozen=True, slots=True)
+class ColumnIds:
+    """One column of a chunk as ids of its values (`CdrNormalizer.encode`)."""
+
+    ids: np.ndarray
+    """Per row the id of its value (-1: null, or not readable)."""
+    values: pa.Array
+    """Every value given an id so far, by id (as of this chunk)."""
+    why: str | None = None
+    """Why no row of the column can be read (it is not text)."""
+    bad: np.ndarray | None = None
+    """Rows whose bytes are not UTF-8 (None: there are none)."""
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedChunk:
+    """A chunk's text columns dictionary-encoded, and the caller and dial string columns as ids."""
+
+    columns: dict[str, pa.DictionaryArray]
+    callers: tuple[ColumnIds | None, ColumnIds | None]
+    """The user (or usage location) column, and the dial plan column."""
+    dialed: ColumnIds | None
+    dials_generation: int
+    """Bumped when the dial strings' ids start again (bounded memory)."""
+
+
 class CdrNormalizer:
-    """Normalizes chunks of one call-detail job, remembering plans and pairs across chunks."""
+    """Normalizes chunks of one call-detail job, remembering plans and pairs across chunks.
+
+    `encode` gives a chunk's values their ids; `submit` (with its encoding) and
+    `finish` do the rest. The bulk job encodes each chunk on its reader's thread,
+    where Arrow hashes the values without the GIL, while this thread works on
+    earlier chunks.
+    """
 
     def __init__(
         self,
@@ -174,13 +201,16 @@ class CdrNormalizer:
         # hashing an effective plan (every rule) per user cost 0.1 s on 3,000 users.
         self._spec_targets: dict[PlanSpec, int] = {}
         self._users = {user.upn.lower(): user for user in simulator.tenant.users}
+        # Only `encode` uses the vocabularies: it may run on another thread.
+        self._caller_values = (Vocabulary(), Vocabulary())
+        self._dials = Vocabulary()
+        self._dials_generation = 0
         # Callers by the ids of their one or two column values: a plan id, or
         # -2 - i for the i-th reason a caller has no plan (`_whys`).
-        self._caller_values = (Vocabulary(), Vocabulary())
         self._callers = KeyIndex()
         self._whys: list[str] = []
         self._why_ids: dict[str, int] = {}
-        self._dials = Vocabulary()
+        self._generation = 0
         self._store = PairStore()
         self._hits = np.zeros(1, np.int64)
         self._pairs_seen = 0
@@ -263,27 +293,49 @@ class CdrNormalizer:
         self._targets[key] = found
         return found
 
-    def _value_ids(
-        self,
-        vocabulary: Vocabulary,
-        table: pa.Table,
-        name: str,
-        errors: RowErrors,
-        encoded: Mapping[str, pa.DictionaryArray],
-    ) -> np.ndarray:
-        """Each row's id of its value in column `name` (-1: none), marking rows it cannot be read in."""
-        if name in encoded:
-            return vocabulary.ids_of_encoded(encoded[name])
-        text, why, bad = _text(table[name], name)
-        if why:
-            errors.mark_all(why)
-        if bad is not None:
-            errors.mark(bad, _not_utf8(name))
-        return vocabulary.ids(text)
+    def encode(self, table: pa.Table, also: Iterable[str] = ()) -> EncodedChunk:
+        """A chunk's caller and dial string columns as ids, and its text columns (those
+        and `also`) dictionary-encoded: the first step of `submit`.
 
-    def _plan_per_row(
-        self, table: pa.Table, errors: RowErrors, columns_encoded: Mapping[str, pa.DictionaryArray]
-    ) -> np.ndarray:
+        Call it from one thread at a time, chunk after chunk in the order they
+        are submitted: a value keeps its id across chunks. Past
+        `_MAX_CACHED_PAIRS` distinct dial strings their ids start again (a new
+        generation; `submit` then forgets the pairs so far). A column the chunk
+        lacks is left out (`submit` refuses the chunk).
+        """
+        columns = self.columns
+        encoded = encode_text_columns(table, dict.fromkeys([*columns.text_columns, *also]))
+        if len(self._dials) > _MAX_CACHED_PAIRS:
+            self._dials = Vocabulary()
+            self._dials_generation += 1
+
+        def ids(name: str | None, vocabulary: Vocabulary) -> ColumnIds | None:
+            if name is None or name not in table.column_names:
+                return None
+            if name in encoded:
+                return ColumnIds(vocabulary.ids_of_encoded(encoded[name]), vocabulary.values)
+            text, why, bad = _text(table[name], name)
+            return ColumnIds(vocabulary.ids(text), vocabulary.values, why, bad)
+
+        first, second = (columns.user, None) if columns.user else (columns.location, columns.dial_plan)
+        return EncodedChunk(
+            encoded,
+            (ids(first, self._caller_values[0]), ids(second, self._caller_values[1])),
+            ids(columns.dialed, self._dials),
+            self._dials_generation,
+        )
+
+    @staticmethod
+    def _value_ids(column: ColumnIds | None, name: str, errors: RowErrors) -> np.ndarray:
+        """Each row's id of its value in column `name` (-1: none), marking rows it cannot be read in."""
+        assert column is not None  # `check_columns` refused a chunk without the column
+        if column.why:
+            errors.mark_all(column.why)
+        if column.bad is not None:
+            errors.mark(column.bad, _not_utf8(name))
+        return column.ids
+
+    def _plan_per_row(self, table: pa.Table, errors: RowErrors, chunk: EncodedChunk) -> np.ndarray:
         """The plan id of each row's caller (-1 where it has none, the reason marked)."""
         columns = self.columns
         rows = table.num_rows
@@ -296,10 +348,8 @@ class CdrNormalizer:
         names = [columns.user] if columns.user else [columns.location, columns.dial_plan]
         ids = [np.full(rows, -1, np.int64), np.full(rows, -1, np.int64)]
         for position, name in enumerate(names):
-            if name is None:
-                continue
-            vocabulary = self._caller_values[position]
-            ids[position] = self._value_ids(vocabulary, table, name, errors, columns_encoded)
+            if name is not None:
+                ids[position] = self._value_ids(chunk.callers[position], name, errors)
         # One integer per caller: a row without the first value is the empty caller (-1).
         keys = np.where(ids[0] < 0, -1, (ids[0] << 32) | (ids[1] + 1))
         encoded = pc.dictionary_encode(arrow_integers(keys))
@@ -308,21 +358,23 @@ class CdrNormalizer:
         codes = self._callers.find(distinct)
         new = np.flatnonzero(codes == -1)
         if len(new):
-            codes[new] = [self._caller_code(int(key)) for key in distinct[new]]
+            values = [None if column is None else column.values for column in chunk.callers]
+            codes[new] = [self._caller_code(int(key), values) for key in distinct[new]]
             self._callers.add(distinct[new], codes[new])
         per_row: np.ndarray = codes[indices]
         errors.mark_by(np.where(per_row <= -2, -2 - per_row, -1), list(self._whys))
         return np.where(per_row < 0, -1, per_row)
 
-    def _caller_code(self, key: int) -> int:
-        """A caller's plan id, or -2 - the index of the reason it has none."""
+    def _caller_code(self, key: int, values: list[pa.Array | None]) -> int:
+        """A caller's plan id, or -2 - the index of the reason it has none (`values`: the
+        callers' columns' values by id)."""
         if key < 0:
             found = self._target((None, None))
         else:
             first, second = key >> 32, (key & 0xFFFFFFFF) - 1
-            values = self._caller_values
+            assert values[0] is not None
             found = self._target(
-                (values[0].values[first].as_py(), values[1].values[second].as_py() if second >= 0 else None)
+                (values[0][first].as_py(), values[1][second].as_py() if values[1] is not None and second >= 0 else None)
             )
         if isinstance(found, int):
             return found
@@ -371,12 +423,12 @@ class CdrNormalizer:
         self,
         table: pa.Table,
         read_errors: pa.Array | None = None,
-        encoded: Mapping[str, pa.DictionaryArray] | None = None,
+        encoded: EncodedChunk | None = None,
     ) -> CdrTicket:
         """Start on a chunk: its rows are counted and its new pairs handed to the helpers.
 
         `finish` completes it; chunks are finished in the order they were submitted.
-        `encoded`: the chunk's `encode_text_columns`, when another thread made them.
+        `encoded`: the chunk's `encode`, when another thread made it.
         """
         columns = self.columns
         self.check_columns(table.column_names)
@@ -384,20 +436,22 @@ class CdrNormalizer:
         errors = RowErrors(rows)
         if read_errors is not None:
             errors.mark_by(*_encode(read_errors))
-        if len(self._dials) > _MAX_CACHED_PAIRS:
-            # Bounded memory: the dial strings' ids start again, with a new store.
+        if encoded is None:
+            encoded = self.encode(table)
+        if encoded.dials_generation != self._generation:
+            # Bounded memory: the dial strings' ids started again, and so does the store.
             self._forget()
-            self._dials = Vocabulary()
-        encoded = encoded or {}
+            self._generation = encoded.dials_generation
         plan_ids = self._plan_per_row(table, errors, encoded)
-        dial_ids = self._value_ids(self._dials, table, columns.dialed, errors, encoded)
+        assert encoded.dialed is not None
+        dial_ids = self._value_ids(encoded.dialed, columns.dialed, errors)
         errors.mark(dial_ids < 0, "empty dialed number")
         # One integer per (plan, dial string) pair; -1 for a row with an error.
         keys = np.where(errors.codes == 0, (plan_ids << 32) | dial_ids, -1)
         encoded_keys = pc.dictionary_encode(arrow_integers(keys))
         key_index = encoded_keys.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         distinct = encoded_keys.dictionary.to_numpy(zero_copy_only=False)
-        pair_of_key = self._pairs_of(distinct)
+        pair_of_key = self._pairs_of(distinct, encoded.dialed.values)
         pair_ids = pair_of_key[key_index]
         self._count(pair_ids, errors)
         needed = int(pair_ids.max(initial=0)) + 1
@@ -443,8 +497,9 @@ class CdrNormalizer:
         index = np.where(errors.codes == 0, pair_ids, len(quoted) - 1 + errors.codes).astype(np.int32)
         return [*appended, texts], arrow_integers(index)
 
-    def _pairs_of(self, distinct: np.ndarray) -> np.ndarray:
-        """The pair id of each distinct key (0: a row with an error), computing new pairs.
+    def _pairs_of(self, distinct: np.ndarray, dial_values: pa.Array) -> np.ndarray:
+        """The pair id of each distinct key (0: a row with an error), computing new pairs
+        (`dial_values`: the dial strings by id).
 
         Known pairs are found in the store's index of every pair so far (kept
         across chunks, not rebuilt), by sorted search: no Python per key.
@@ -461,8 +516,8 @@ class CdrNormalizer:
             fresh = keys[new]
             if len(self._store) > 1 and len(self._store) + len(fresh) > _MAX_CACHED_PAIRS:
                 self._forget()
-                return self._pairs_of(distinct)
-            dials = self._dials.values.take(arrow_integers(fresh & 0xFFFFFFFF))
+                return self._pairs_of(distinct, dial_values)
+            dials = dial_values.take(arrow_integers(fresh & 0xFFFFFFFF))
             missing = list(zip((fresh >> 32).tolist(), dials.to_pylist()))
             first = self._store.reserve(fresh, dials)
             self._compute(first, missing)

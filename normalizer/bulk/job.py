@@ -25,7 +25,7 @@ from typing import IO, Any, Protocol, TypeVar
 
 import pyarrow as pa
 
-from normalizer.bulk.batch import CdrColumns, CdrNormalizer, CdrTicket, encode_text_columns
+from normalizer.bulk.batch import CdrColumns, CdrNormalizer, CdrTicket, EncodedChunk
 from normalizer.bulk.cdr_io import (
     CdrFormat,
     DelimitedReader,
@@ -347,13 +347,13 @@ def normalize_file(
         behind = _Behind(write)
         rows = 0
         # Chunks read ahead while the helper computes earlier chunks' new pairs.
-        waiting: deque[tuple[CdrTicket, int, pa.Array | None, dict[str, pa.DictionaryArray]]] = deque()
+        waiting: deque[tuple[CdrTicket, int, pa.Array | None, EncodedChunk]] = deque()
 
-        def worked_out(out: pa.Table, encoded: dict[str, pa.DictionaryArray]) -> Any:
+        def worked_out(out: pa.Table, encoded: EncodedChunk) -> Any:
             assert appender is not None
             for name in appender.grouped:
-                if name in encoded and name in out.column_names:
-                    out = out.set_column(out.column_names.index(name), name, encoded[name])
+                if name in encoded.columns and name in out.column_names:
+                    out = out.set_column(out.column_names.index(name), name, encoded.columns[name])
             return appender.work_out(out)
 
         def emit() -> None:
@@ -389,9 +389,10 @@ def normalize_file(
 
         try:
             try:
-                # The reader's thread also hashes each chunk's caller and dial string columns.
-                names = list(dict.fromkeys([*columns.text_columns, *(appender.grouped if appender else ())]))
-                chunks = ((chunk, encode_text_columns(chunk.table, names)) for chunk in reader)
+                # The reader's thread also gives each chunk's callers and dial strings their
+                # ids (Arrow hashes them without the GIL), while this thread works on earlier chunks.
+                grouped = appender.grouped if appender else ()
+                chunks = ((chunk, normalizer.encode(chunk.table, grouped)) for chunk in reader)
                 for chunk, encoded in _ahead(chunks):
                     ticket = normalizer.submit(chunk.table, chunk.read_errors, encoded)
                     waiting.append((ticket, chunk.done, chunk.lines, encoded))

@@ -1,4 +1,4 @@
-"""The native tenant file: TOML, read with `tomllib` and written with `tomli-w` (schema in the README).
+"""The native tenant file: TOML, read with `tomli` and written with `tomli-w` (schema in the README).
 
 >>> from normalizer.data import example_tenant_path
 >>> tenant = read_tenant_toml(example_tenant_path())
@@ -12,8 +12,9 @@ normalizer.errors.TenantFileError: t.toml: not valid TOML: Expected ']' at the e
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
+
+import tomli
 
 from normalizer.errors import TenantFileError
 from normalizer.formats.document import tenant_from_document, tenant_to_document
@@ -31,8 +32,8 @@ def tenant_from_toml(
     """
     check_text(text, source)
     try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        document = tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
         raise TenantFileError(f"not valid TOML: {exc}", file=source) from None
     return tenant_from_document(document, source, max_rules=max_rules, validate=validate)
 

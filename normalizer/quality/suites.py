@@ -38,12 +38,13 @@ normalizer.errors.SuiteError: s.toml: cases[0]: field 'dialed_number': must be a
 from __future__ import annotations
 
 import time
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+
+import tomli
 
 from normalizer.catalog import read_toml
 from normalizer.classify import CallType
@@ -338,8 +339,8 @@ def suite_from_toml(text: str, source: str = "<suite>") -> Suite:
     """A suite from TOML text (its `tenant` key is kept but not resolved against a folder)."""
     check_text(text, source)
     try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        document = tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
         raise SuiteError(f"not valid TOML: {exc}", file=source) from None
     return suite_from_document(document, source)
 
