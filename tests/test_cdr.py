@@ -178,6 +178,27 @@ def test_forgetting_pairs_keeps_results_and_counts(contoso: Tenant, monkeypatch:
     )
 
 
+@pytest.mark.parametrize("remembered", [1_000_000, 8], ids=["all-pairs-kept", "dial-ids-start-again"])
+def test_chunks_encoded_ahead_give_the_same_answers(
+    contoso: Tenant, monkeypatch: pytest.MonkeyPatch, remembered: int
+) -> None:
+    """As in a job, every chunk is encoded (given its ids) before the first is submitted,
+    also when the dial strings' ids start again midway: same rows, same summary."""
+    monkeypatch.setattr(batch, "_MAX_CACHED_PAIRS", remembered)
+    chunks = random_chunks(seed=5, count=6, rows=30)
+    alone, expected = normalized_alone(contoso, chunks)
+    with CdrNormalizer(Simulator(contoso), CdrColumns("d", user="u")) as ahead:
+        encoded = [ahead.encode(chunk) for chunk in chunks]
+        if remembered < 1_000_000:
+            assert encoded[-1].dials_generation > 0
+        tickets = [ahead.submit(chunk, None, codes) for chunk, codes in zip(chunks, encoded, strict=True)]
+        got = [ahead.finish(ticket) for ticket in tickets]
+        summary = ahead.summary()
+    for mine, theirs in zip(got, expected, strict=True):
+        assert mine.equals(theirs)
+    assert summary.to_dict() | {"seconds": 0} == alone.summary().to_dict() | {"seconds": 0}
+
+
 def random_chunks(*, seed: int, count: int, rows: int) -> list[pa.Table]:
     """Chunks of rows `u` (a Contoso caller) and `d` (a dial string)."""
     rng = random.Random(seed)
