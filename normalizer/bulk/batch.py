@@ -36,7 +36,7 @@ import pyarrow.compute as pc
 
 from normalizer.bulk.cdr_io import JSON_VALUES_PREFIX
 from normalizer.bulk.keys import KeyIndex, Vocabulary, arrow_integers
-from normalizer.bulk.sharing import PlanSpec, Sharing, result_of
+from normalizer.bulk.sharing import PairWork, PlanSpec, Sharing, result_of
 from normalizer.bulk.store import (
     EMPTY_APPENDED,
     OUTPUT_COLUMNS,
@@ -518,20 +518,22 @@ class CdrNormalizer:
                 self._forget()
                 return self._pairs_of(distinct, dial_values)
             dials = dial_values.take(arrow_integers(fresh & 0xFFFFFFFF))
-            missing = list(zip((fresh >> 32).tolist(), dials.to_pylist()))
             first = self._store.reserve(fresh, dials)
-            self._compute(first, missing)
-            found[valid[new]] = np.arange(first, first + len(missing))
-            self._pairs_seen += len(missing)
+            self._compute(first, (fresh >> 32).tolist(), dials.to_pylist())
+            found[valid[new]] = np.arange(first, first + len(fresh))
+            self._pairs_seen += len(fresh)
         return found
 
-    def _compute(self, first: int, missing: list[tuple[int, str]]) -> None:
-        """Results of new pairs (from pair id `first`): here, or shared with the helpers."""
+    def _compute(self, first: int, plans: list[int], dials: list[str]) -> None:
+        """Results of new pairs (from pair id `first`; their plan ids and dial strings):
+        here, or shared with the helpers."""
         if self._sharing is not None:
-            self._sharing.add(self._store, first, [(self._specs[plan], dial) for plan, dial in missing])
+            self._sharing.add(self._store, first, PairWork(tuple(self._specs), plans, dials))
             return
         normalizers, timeout = self._normalizers, self.timeout
-        self._store.fill(first, [result_of(normalizers[plan], dial, timeout) for plan, dial in missing])
+        self._store.fill(
+            first, [result_of(normalizers[plan], dial, timeout) for plan, dial in zip(plans, dials, strict=True)]
+        )
 
     def _wait(self, store: PairStore, upto: int) -> None:
         if self._sharing is not None:

@@ -7,7 +7,7 @@ for it, computes queued slices itself.
 >>> from normalizer.formats import load_tenant
 >>> simulator = Simulator(load_tenant())
 >>> spec = (("user", "marcel.beauchamp@contoso.com"),)
->>> pair_results(simulator, [(spec, "7123")], timeout=None)[0][:3]
+>>> pair_results(simulator, PairWork((spec,), [0], ["7123"]), timeout=None)[0][:3]
 ('+33199997123', '+33199997123', 'FR-39qdPR-Internal')
 """
 
@@ -20,7 +20,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from normalizer.bulk.store import PairResult, PairStore
 from normalizer.catalog import ServiceCatalog
@@ -38,6 +38,21 @@ if TYPE_CHECKING:
 
 PlanSpec = tuple[tuple[str, str | None], ...]
 """The keyword arguments of `Simulator.effective` that name one effective plan."""
+
+
+class PairWork(NamedTuple):
+    """Pairs to compute: per pair its plan (an index into `specs`) and its dial string.
+
+    A helper gets them in this form: pickling a plain list of (spec, dial string)
+    tuples cost 0.04 s of a 1 M-row job on the job's process, in threads that hold the GIL.
+    """
+
+    specs: tuple[PlanSpec, ...]
+    plans: list[int]
+    dials: list[str]
+
+    def part(self, start: int, stop: int) -> PairWork:
+        return PairWork(self.specs, self.plans[start:stop], self.dials[start:stop])
 
 _SLICE_PAIRS = 1_000
 """New pairs per piece of work handed to a helper."""
@@ -114,19 +129,19 @@ def _start_helper(
     _HELPER[:] = [source]
 
 
-def _helper_results(pairs: list[tuple[PlanSpec, str]], timeout: float | None) -> list[PairResult]:
-    """In a helper: results of (plan spec, dial string) pairs, with its own simulator."""
-    return pair_results(_HELPER[0], pairs, timeout)
+def _helper_results(work: PairWork, timeout: float | None) -> list[PairResult]:
+    """In a helper: results of pairs, with its own simulator."""
+    return pair_results(_HELPER[0], work, timeout)
 
 
-def pair_results(simulator: Simulator, pairs: list[tuple[PlanSpec, str]], timeout: float | None) -> list[PairResult]:
-    """Results of (plan spec, dial string) pairs."""
-    normalizers: dict[PlanSpec, PlanNormalizer] = {}
+def pair_results(simulator: Simulator, work: PairWork, timeout: float | None) -> list[PairResult]:
+    """Results of pairs."""
+    normalizers: dict[int, PlanNormalizer] = {}
     done: list[PairResult] = []
-    for spec, dialed in pairs:
-        normalizer = normalizers.get(spec)
+    for plan, dialed in zip(work.plans, work.dials, strict=True):
+        normalizer = normalizers.get(plan)
         if normalizer is None:
-            normalizer = normalizers[spec] = simulator.normalizer(simulator.effective(**dict(spec)))
+            normalizer = normalizers[plan] = simulator.normalizer(simulator.effective(**dict(work.specs[plan])))
         done.append(result_of(normalizer, dialed, timeout))
     return done
 
@@ -144,7 +159,7 @@ class _Slice:
 
     store: PairStore
     first: int
-    pairs: list[tuple[PlanSpec, str]]
+    work: PairWork
 
 
 class Sharing:
@@ -194,10 +209,10 @@ class Sharing:
             self.pool.shutdown(cancel_futures=True)
             self.pool = None
 
-    def add(self, store: PairStore, first: int, pairs: list[tuple[PlanSpec, str]]) -> None:
-        for start in range(0, len(pairs), _SLICE_PAIRS):
-            part = pairs[start : start + _SLICE_PAIRS]
-            store.expect(first + start, len(part))
+    def add(self, store: PairStore, first: int, work: PairWork) -> None:
+        for start in range(0, len(work.dials), _SLICE_PAIRS):
+            part = work.part(start, start + _SLICE_PAIRS)
+            store.expect(first + start, len(part.dials))
             self.queued.append(_Slice(store, first + start, part))
         self._send()
 
@@ -205,7 +220,7 @@ class Sharing:
         while self.pool is not None and self.queued and len(self.sent) < self.in_hand:
             part = self.queued.popleft()
             try:
-                job = self.pool.submit(_helper_results, part.pairs, self.timeout)
+                job = self.pool.submit(_helper_results, part.work, self.timeout)
             except _broken_pool():
                 self.queued.appendleft(part)
                 self._lose_helpers()
@@ -245,6 +260,6 @@ class Sharing:
                 return
             if self.queued:
                 part = self.queued.popleft()
-                part.store.fill(part.first, pair_results(self.simulator, part.pairs, self.timeout))
+                part.store.fill(part.first, pair_results(self.simulator, part.work, self.timeout))
             else:
                 self._take_oldest()
