@@ -55,17 +55,17 @@ def billing_argv(work: Path) -> list[str]:
 def overhead(work: Path, rounds: int = ROUNDS) -> dict[str, float]:
     """What the replay adds over `rounds` alternating rounds: the median of the paired ratios
     (wall, the target's figure, and CPU), the ratio of the best wall times, and the medians' seconds."""
-    run_measured(plain_argv(work), ENVIRONMENT)  # untimed: the input in the page cache, bytecode written
-    run_measured(billing_argv(work), ENVIRONMENT)
+    run_measured(plain_argv(work), ENVIRONMENT, memory=False)  # untimed: the input in the page cache, bytecode written
+    run_measured(billing_argv(work), ENVIRONMENT, memory=False)
     plain: list[dict[str, float]] = []
     billed: list[dict[str, float]] = []
     for round_ in range(rounds):
         if round_ % 2:
-            billed.append(run_measured(billing_argv(work), ENVIRONMENT))
-            plain.append(run_measured(plain_argv(work), ENVIRONMENT))
+            billed.append(run_measured(billing_argv(work), ENVIRONMENT, memory=False))
+            plain.append(run_measured(plain_argv(work), ENVIRONMENT, memory=False))
         else:
-            plain.append(run_measured(plain_argv(work), ENVIRONMENT))
-            billed.append(run_measured(billing_argv(work), ENVIRONMENT))
+            plain.append(run_measured(plain_argv(work), ENVIRONMENT, memory=False))
+            billed.append(run_measured(billing_argv(work), ENVIRONMENT, memory=False))
     walls = [b["seconds"] / p["seconds"] - 1 for p, b in zip(plain, billed, strict=True)]
     cpus = [b["cpu_seconds"] / p["cpu_seconds"] - 1 for p, b in zip(plain, billed, strict=True)]
     return {

@@ -25,6 +25,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from normalizer.bulk.keys import arrow_integers
+
 
 def line_blocks(handle: IO[bytes], chunk_bytes: int, quoted: bool) -> Iterator[tuple[bytes, int]]:
     """Blocks of whole lines (never cutting a quoted value in two) and bytes read so far."""
@@ -171,15 +173,16 @@ def _combinations(columns: Sequence[pa.Array]) -> pa.Array:
         number = np.asarray(pc.fill_null(codes, len(words) - 1).to_numpy(zero_copy_only=False), np.int64)
         combined = combined * len(words) + number
         choices.append(words)
-    distinct, positions = np.unique(combined, return_inverse=True)
+    # Hashed, not sorted (`np.unique` sorted the rows: 5 ms of a 56,000-row chunk's 8).
+    encoded = pc.dictionary_encode(arrow_integers(combined))
     rendered = []
-    for code in distinct.tolist():
+    for code in encoded.dictionary.to_pylist():
         parts = []
         for words in reversed(choices):
             code, digit = divmod(code, len(words))
             parts.append(words[digit])
         rendered.append(",".join(reversed(parts)))
-    return pa.array(rendered, pa.string()).take(pa.array(positions.reshape(-1)))
+    return pa.array(rendered, pa.string()).take(encoded.indices)
 
 
 def csv_header(names: Sequence[str]) -> bytes | None:
