@@ -10,7 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from normalizer.billing.columns import read_directions, read_durations, read_starts
+from normalizer.billing.columns import (
+    durations_read_ahead,
+    only,
+    read_directions,
+    read_durations,
+    read_starts,
+    starts_read_ahead,
+)
 
 
 def at(text: str) -> int:
@@ -102,3 +109,61 @@ def test_directions_inbound_by_word_outbound_otherwise_and_bytes_that_are_not_ut
     assert str(parsed.error(0, "row 6")).endswith("row 6: holds bytes that are not valid UTF-8")
     only = read_directions(pa.array(cells, pa.binary()), "dir", rows=np.array([True] * 5 + [False]))
     assert only.bad.tolist() == []  # a row in error already is not read again
+
+
+start_cells = st.one_of(
+    st.sampled_from(["2024-03-01T10:00:00", "2024-03-01 10:00:00", "0001-01-01T00:00:00", "9999-12-31T23:59:59"]),
+    st.sampled_from(["", " ", "yesterday", "3/1/2024 10:00:00 AM", "2024-03-01T10:00:00Z", "10000-01-01T00:00:00"]),
+    st.none(),
+)
+duration_cells = st.one_of(
+    st.sampled_from(["0", "61", "1e3", "12.5", "90000000"]),
+    st.sampled_from(["", "-4", "nan", "inf", "1:30", "ten"]),
+    st.none(),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(start_cells, duration_cells, st.booleans()), min_size=1, max_size=12))
+def test_reading_ahead_of_the_results_reads_as_reading_with_them(rows: list[tuple[str | None, str | None, bool]]) -> None:
+    """The bulk job reads starts and durations on its reader's thread, before it knows which rows are
+    in error: where it can (`*_read_ahead` is not None), keeping the rows read gives the same reading."""
+    starts = pa.array([row[0] for row in rows], pa.string())
+    durations = pa.array([row[1] for row in rows], pa.string())
+    read = np.array([row[2] for row in rows])
+    for ahead, at_once in (
+        (starts_read_ahead(starts, "start"), read_starts(starts, "start", rows=read)),
+        (durations_read_ahead(durations, "seconds", 86_400), read_durations(durations, "seconds", 86_400, rows=read)),
+        (durations_read_ahead(pa.array([7, None, -1] * 4)[: len(rows)], "seconds"),
+         read_durations(pa.array([7, None, -1] * 4)[: len(rows)], "seconds", rows=read)),
+    ):
+        if ahead is None:
+            continue
+        kept = only(ahead, read)
+        assert kept.values.tolist() == at_once.values.tolist()
+        assert (kept.bad.tolist(), kept.details) == (at_once.bad.tolist(), at_once.details)
+
+
+def test_plain_iso_starts_and_numbers_of_seconds_are_read_ahead() -> None:
+    assert starts_read_ahead(pa.array(["2024-03-01T10:00:00", "2024-03-01T10:00:09"]), "start") is not None
+    assert durations_read_ahead(pa.array(["61", "0.5"]), "seconds") is not None
+    assert starts_read_ahead(pa.array(["3/1/2024 10:00:00 AM"]), "start") is None  # read with the results
+    assert durations_read_ahead(pa.array(["1:30"]), "seconds") is None
+
+
+def test_rows_read_ahead_keep_their_errors_only_where_they_are_read() -> None:
+    durations = pa.array(["61", "-4", "nan", "90000000", "inf", "12.5"])
+    read = np.array([True, True, False, True, False, True])
+    ahead = durations_read_ahead(durations, "seconds", 86_400)
+    assert ahead is not None and ahead.bad.tolist() == [1, 2, 3, 4]
+    kept, at_once = only(ahead, read), read_durations(durations, "seconds", 86_400, rows=read)
+    assert (kept.values.tolist(), kept.bad.tolist(), kept.details) == (
+        at_once.values.tolist(), at_once.bad.tolist(), at_once.details
+    )
+    assert kept.bad.tolist() == [1, 3]
+    starts = pa.array(["2024-03-01T10:00:00", "0001-01-01T00:00:00", "2024-03-01 10:00:09"])
+    ahead_starts = starts_read_ahead(starts, "start")
+    assert ahead_starts is not None
+    kept_starts = only(ahead_starts, np.array([False, True, True]))
+    at_once_starts = read_starts(starts, "start", rows=np.array([False, True, True]))
+    assert kept_starts.values.tolist() == at_once_starts.values.tolist() and kept_starts.values.tolist()[0] == 0

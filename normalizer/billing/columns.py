@@ -138,7 +138,7 @@ def parse_starts(values: pa.Array | pa.ChunkedArray | list[str], column: str) ->
     return parsed.values
 
 
-def _only(parsed: Parsed, rows: np.ndarray) -> Parsed:
+def only(parsed: Parsed, rows: np.ndarray) -> Parsed:
     """`parsed` with the rows outside `rows` (a mask) reading 0 and never bad."""
     values = parsed.values.copy()
     values[~rows] = 0
@@ -172,10 +172,10 @@ def read_starts(
         if _text_column(values):
             quick = _iso_quickly(values)
             if quick is not None:
-                return _only(_within_years(Parsed(quick, np.zeros(0, np.int64), [], column), values), rows)
+                return only(_within_years(Parsed(quick, np.zeros(0, np.int64), [], column), values), rows)
             # The others get a harmless value: the quick reading may still serve the rows read.
             values = pc.if_else(pa.array(rows), values.cast(pa.string()), pa.scalar("1970-01-01T00:00:00", pa.string()))
-        return _only(read_starts(values, column), rows)
+        return only(read_starts(values, column), rows)
     if pa.types.is_timestamp(values.type):
         parsed = _whole_seconds(values)
     else:
@@ -369,7 +369,7 @@ def read_durations(
     elif rows is not None and not rows.all():
         # The others get a harmless value: the quick reading may still serve the rows read.
         filled = pc.if_else(pa.array(rows), values.cast(pa.string()), pa.scalar("0", pa.string()))
-        return _only(read_durations(filled, column, max_seconds), rows)
+        return only(read_durations(filled, column, max_seconds), rows)
     else:
         text = pc.utf8_trim_whitespace(values.cast(pa.string()))
         # One reading for every cell, whatever its neighbours: a number as the quick cast reads
@@ -382,6 +382,12 @@ def read_durations(
             pc.cast(pc.struct_field(parts, "s"), pa.float64()),
         )
         seconds = pc.coalesce(number, clock)
+    parsed = _durations(values, seconds, column, max_seconds)
+    return only(parsed, rows) if rows is not None and not rows.all() else parsed
+
+
+def _durations(values: pa.Array, seconds: pa.Array, column: str, max_seconds: float) -> Parsed:
+    """The durations read from `values` as `seconds` (null: not a duration), the rows out of range made bad."""
     missing = np.asarray(pc.is_null(seconds).to_numpy(zero_copy_only=False), bool)
     out = np.array(pc.fill_null(seconds, 0.0).to_numpy(zero_copy_only=False), np.float64)
     with np.errstate(invalid="ignore"):
@@ -404,8 +410,36 @@ def read_durations(
             else:
                 details.append(f"{value!r} seconds is longer than the limit of {max_seconds:,.0f} s ({max_seconds / 86400:g} days)")
         out[bad] = 0.0
-    parsed = Parsed(out, bad, details, column)
-    return _only(parsed, rows) if rows is not None and not rows.all() else parsed
+    return Parsed(out, bad, details, column)
+
+
+def starts_read_ahead(values: pa.Array | pa.ChunkedArray, column: str) -> Parsed | None:
+    """Every row's start, where which rows are read changes nothing: plain ISO 8601 text
+    (as exports write it). `only(found, rows)` is then `read_starts(values, column, rows)`;
+    None otherwise (read them with `read_starts`). The bulk job reads a chunk's starts so
+    on its reader's thread, before it knows which rows are in error."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if not pa.types.is_string(values.type):
+        return None
+    quick = _iso_quickly(values)
+    return None if quick is None else _within_years(Parsed(quick, np.zeros(0, np.int64), [], column), values)
+
+
+def durations_read_ahead(
+    values: pa.Array | pa.ChunkedArray, column: str, max_seconds: float = MAX_CALL_SECONDS
+) -> Parsed | None:
+    """Every row's duration, where which rows are read changes nothing: numbers, or plain
+    numbers of seconds as text. `only(found, rows)` is then `read_durations(values, column,
+    max_seconds, rows)`; None otherwise (read them with `read_durations`)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if pa.types.is_integer(values.type) or pa.types.is_floating(values.type):
+        return _durations(values, values.cast(pa.float64()), column, max_seconds)
+    if not pa.types.is_string(values.type):
+        return None
+    quick = _seconds_quickly(values)
+    return None if quick is None else _durations(values, quick, column, max_seconds)
 
 
 def _numbers(text: pa.Array) -> pa.Array:

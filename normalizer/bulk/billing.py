@@ -24,9 +24,12 @@ import pyarrow.compute as pc
 
 from normalizer.billing.columns import (
     Parsed,
+    durations_read_ahead,
+    only,
     read_directions,
     read_durations,
     read_starts,
+    starts_read_ahead,
     utf8_text,
 )
 from normalizer.billing.ledger import CallLedger, outcome_columns
@@ -156,10 +159,25 @@ class OutOfOrder(Exception):
     """A chunk starts before the previous one ended: the log is not in time order."""
 
 
+@dataclass(frozen=True, slots=True)
+class ReadAhead:
+    """A chunk's starts and durations read before its results are known, where that is the
+    same reading (`starts_read_ahead`, `durations_read_ahead`; None: read with the results)."""
+
+    starts: Parsed | None = None
+    durations: Parsed | None = None
+
+
 def _bill_table(
-    table: pa.Table, ledger: CallLedger, columns: BillingColumns, first_row: int = 1, found: BillingErrors | None = None
+    table: pa.Table,
+    ledger: CallLedger,
+    columns: BillingColumns,
+    first_row: int = 1,
+    found: BillingErrors | None = None,
+    ahead: ReadAhead | None = None,
 ) -> tuple[dict[str, pa.Array], np.ndarray, pa.Array | None]:
-    """Replay one table's valid rows (data rows numbered from `first_row`).
+    """Replay one table's valid rows (data rows numbered from `first_row`; `ahead`: its starts
+    and durations already read).
 
     Returns the six columns for every row (nulls for errors), the starts of the
     rows replayed, and the error of each row whose start, duration or direction
@@ -177,10 +195,17 @@ def _bill_table(
     )
     count = table.num_rows
     # A row in error may hold anything there: it is passed over (read as 0, never bad).
-    starts = read_starts(table[columns.start], columns.start, rows=valid)
-    durations = read_durations(
-        table[columns.duration], columns.duration, ledger.billing.catalog.billing.max_call_seconds, rows=valid
-    )
+    ahead = ahead or ReadAhead()
+    if ahead.starts is not None:
+        starts = only(ahead.starts, valid)
+    else:
+        starts = read_starts(table[columns.start], columns.start, rows=valid)
+    if ahead.durations is not None:
+        durations = only(ahead.durations, valid)
+    else:
+        durations = read_durations(
+            table[columns.duration], columns.duration, ledger.billing.catalog.billing.max_call_seconds, rows=valid
+        )
     directions = read_directions(table[columns.direction], columns.direction, rows=valid) if columns.direction else None
     parsed_columns = [starts, durations] if directions is None else [starts, durations, directions]
     errors: pa.Array | None = None
@@ -260,10 +285,25 @@ class StreamingBiller:
         """The callers and directions: each distinct one is looked up once."""
         return tuple(name for name in (self.columns.user, self.columns.direction) if name)
 
-    def work_out(self, table: pa.Table) -> BilledChunk:
-        """Replay an output table (its input columns may be only `reads`), rows in order after the last one's."""
+    def read_ahead(self, table: pa.Table) -> ReadAhead:
+        """What of an input table's columns can be read before its results are known (the
+        bulk job calls it on its reader's thread)."""
+        names = table.column_names
+        columns = self.columns
+        return ReadAhead(
+            starts_read_ahead(table[columns.start], columns.start) if columns.start in names else None,
+            durations_read_ahead(
+                table[columns.duration], columns.duration, self.ledger.billing.catalog.billing.max_call_seconds
+            )
+            if columns.duration in names
+            else None,
+        )
+
+    def work_out(self, table: pa.Table, ahead: ReadAhead | None = None) -> BilledChunk:
+        """Replay an output table (its input columns may be only `reads`), rows in order after the
+        last one's (`ahead`: what `read_ahead` read of its input table)."""
         try:
-            appended, start, errors = _bill_table(table, self.ledger, self.columns, self.rows + 1, self.errors)
+            appended, start, errors = _bill_table(table, self.ledger, self.columns, self.rows + 1, self.errors, ahead)
         except OutOfOrderError as exc:
             raise OutOfOrder(str(exc)) from None
         self.rows += table.num_rows

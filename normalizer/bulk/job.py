@@ -146,7 +146,12 @@ class Appender(Protocol):
         """Of them, text columns of few distinct values: it gets them dictionary-encoded."""
         ...
 
-    def work_out(self, table: pa.Table) -> Any:
+    def read_ahead(self, table: pa.Table) -> Any:
+        """What it can read of an input table before its results are known (on the reader's
+        thread, which has time to spare); `work_out` gets it with the output table."""
+        ...
+
+    def work_out(self, table: pa.Table, ahead: Any = None) -> Any:
         """The columns for an output table (rows in order after the previous table's)."""
         ...
 
@@ -347,18 +352,18 @@ def normalize_file(
         behind = _Behind(write)
         rows = 0
         # Chunks read ahead while the helper computes earlier chunks' new pairs.
-        waiting: deque[tuple[CdrTicket, int, pa.Array | None, EncodedChunk]] = deque()
+        waiting: deque[tuple[CdrTicket, int, pa.Array | None, EncodedChunk, Any]] = deque()
 
-        def worked_out(out: pa.Table, encoded: EncodedChunk) -> Any:
+        def worked_out(out: pa.Table, encoded: EncodedChunk, ahead: Any) -> Any:
             assert appender is not None
             for name in appender.grouped:
                 if name in encoded.columns and name in out.column_names:
                     out = out.set_column(out.column_names.index(name), name, encoded.columns[name])
-            return appender.work_out(out)
+            return appender.work_out(out, ahead)
 
         def emit() -> None:
             nonlocal rows
-            ticket, done, lines, encoded = waiting.popleft()
+            ticket, done, lines, encoded, ahead = waiting.popleft()
             # The appender runs on this thread: many short array calls on the writer's would
             # wait on the GIL each time. It gets the encoded table (work per distinct pair).
             worked: Any = None
@@ -366,7 +371,7 @@ def normalize_file(
                 ends = normalizer.finish_lines(ticket)
                 line_ends: tuple[pa.Array | None, list[pa.Array]] | None = (None, [])
                 if appender is not None:
-                    worked = worked_out(normalizer.finish(ticket, encoded=True), encoded)
+                    worked = worked_out(normalizer.finish(ticket, encoded=True), encoded, ahead)
                     line_ends = appender.line_ends(worked)
                 if ends is not None and line_ends is not None:
                     behind.put(_Lines(lines, *ends, *line_ends))
@@ -381,7 +386,7 @@ def normalize_file(
             out = normalizer.finish(ticket, encoded=True)
             if appender is not None:
                 # The writer's thread decodes.
-                out = appender.attach(out, worked_out(out, encoded) if worked is None else worked)
+                out = appender.attach(out, worked_out(out, encoded, ahead) if worked is None else worked)
             behind.put(out)
             rows += out.num_rows
             if progress is not None:
@@ -390,12 +395,16 @@ def normalize_file(
         try:
             try:
                 # The reader's thread also gives each chunk's callers and dial strings their
-                # ids (Arrow hashes them without the GIL), while this thread works on earlier chunks.
+                # ids (Arrow hashes them without the GIL), and reads what the appender can read
+                # ahead, while this thread works on earlier chunks.
                 grouped = appender.grouped if appender else ()
-                chunks = ((chunk, normalizer.encode(chunk.table, grouped)) for chunk in reader)
-                for chunk, encoded in _ahead(chunks):
+                chunks = (
+                    (chunk, normalizer.encode(chunk.table, grouped), appender.read_ahead(chunk.table) if appender else None)
+                    for chunk in reader
+                )
+                for chunk, encoded, ahead in _ahead(chunks):
                     ticket = normalizer.submit(chunk.table, chunk.read_errors, encoded)
-                    waiting.append((ticket, chunk.done, chunk.lines, encoded))
+                    waiting.append((ticket, chunk.done, chunk.lines, encoded, ahead))
                     while waiting and (len(waiting) > _LOOKAHEAD or normalizer.is_ready(waiting[0][0])):
                         emit()
                 while waiting:
