@@ -444,3 +444,27 @@ def test_a_price_file_refuses_what_cannot_be_money(text: str, field: str, detail
         price_list_from_text(text, "prices.csv")
     assert (raised.value.file, raised.value.field) == ("prices.csv", field)
     assert detail in str(raised.value)
+
+
+def test_a_report_asked_between_chunks_counts_every_blocked_call_once(paris: Simulator) -> None:
+    """The report may be asked early (the service's page, a progress line): asked again after more
+    calls, it counts the blocked calls of every chunk, users and reasons in name order."""
+    chunks = [
+        [("a@p.fr", "0145678900", "2024-03-04T09:00:00", 239 * 60), ("b@p.fr", "0145678900", "2024-03-05T09:00:00", 60)],
+        [("b@p.fr", "0145678900", "2024-03-06T09:00:00", 120), ("a@p.fr", "0145678900", "2024-03-07T09:00:00", 60)],
+        [("a@p.fr", "0145678900", "2024-04-01T09:00:00", 300 * 60), ("b@p.fr", "0145678900", "2024-04-02T09:00:00", 60)],
+    ]
+    early = CallLedger(paris)
+    for chunk in chunks:
+        early.feed_dialed(
+            [c[0] for c in chunk], [c[1] for c in chunk], np.array([at(c[2]) for c in chunk]), np.array([c[3] for c in chunk])
+        )
+        early.summary()
+    every = [call for chunk in chunks for call in chunk]
+    once, _ = replay(paris, every)
+    report = early.summary()
+    assert report == once.summary()
+    march = report["months"]["2024-03"]["blocked"]
+    assert list(march) == ["a@p.fr", "b@p.fr"]  # the pool ran out on the 5th: both blocked after
+    assert march["b@p.fr"] == {"pool-exhausted": {"calls": 1, "minutes": 2}}
+    assert list(report["months"]["2024-04"]["blocked"]) == ["b@p.fr"]

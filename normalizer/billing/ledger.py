@@ -18,7 +18,6 @@ once, and replays them (`normalizer.billing.replay`). `summary()` is the
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -164,10 +163,7 @@ class CallLedger:
         """Callers as written, each with its index in `_upns` (`_word_upn`)."""
         self._word_upn = np.zeros(0, np.int64)
         self._refused: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-        self._blocked: dict[int, dict[str, dict[str, list[int]]]] = defaultdict(
-            lambda: defaultdict(lambda: defaultdict(lambda: [0, 0]))
-        )
-        """month -> user -> reason -> [calls, minutes]."""
+        """Refused calls' month, caller, reason and wanted minutes, by chunk (`blocked` counts them)."""
         self._report: dict[str, Any] | None = None
         """The report as last worked out (None: calls were fed since)."""
         self.calls = 0
@@ -440,41 +436,56 @@ class CallLedger:
         return out
 
     @property
-    def blocked(self) -> dict[int, dict[str, dict[str, list[int]]]]:
-        """Blocked calls and minutes per month, user and reason."""
-        if self._refused:
+    def blocked(self) -> dict[int, dict[str, dict[str, dict[str, int]]]]:
+        """Blocked calls and minutes per month, user and reason, users and reasons in name order.
+
+        Counted from every refused call so far at once, in the order the report lists
+        them, so each (month, user, reason) is visited once (folding them into nested
+        counters and sorting those cost 0.05 s of a 1 M-row job's report)."""
+        if not self._refused:
+            return {}
+        if len(self._refused) > 1:  # concatenated once, kept whole: a later report counts them again
             months, users, reasons, minutes = (np.concatenate(part) for part in zip(*self._refused, strict=True))
-            self._refused.clear()
-            names = self._upns
-            width = len(_REASONS)
-            first = int(months.min())
-            key = ((months - first) * len(names) + users) * width + reasons
-            if int(key.max()) < 1 << 20:
-                # Few months, users and reasons: counted in place, no sort.
-                counts = np.bincount(key)
-                groups = np.flatnonzero(counts)
-                counts = counts[groups]
-                totals = np.bincount(key, weights=minutes)[groups]
-            else:
-                groups, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
-                totals = np.bincount(inverse.reshape(-1), weights=minutes, minlength=len(groups))
-            group_month, rest = np.divmod(groups, len(names) * width)
-            group_month += first
-            group_user, group_reason = np.divmod(rest, width)
-            reason_names = [str(reason) for reason in _REASONS]
-            # The groups come sorted by (month, user): each user's reasons are found once.
-            at: tuple[int, int] | None = None
-            by_reason: dict[str, list[int]] = {}
-            for month, user, reason, calls_in, minutes_in in zip(
-                group_month.tolist(), group_user.tolist(), group_reason.tolist(), counts.tolist(),
-                totals.astype(np.int64).tolist(), strict=True,
-            ):
-                if at != (month, user):
-                    at, by_reason = (month, user), self._blocked[month][names[user]]
-                entry = by_reason[reason_names[reason]]
-                entry[0] += calls_in
-                entry[1] += minutes_in
-        return self._blocked
+            self._refused[:] = [(months, users, reasons, minutes)]
+        months, users, reasons, minutes = self._refused[0]
+        names = self._upns
+        reason_names = [str(reason) for reason in _REASONS]
+        # Users and reasons numbered in name order: the groups then come sorted as the report lists them.
+        user_order = sorted(range(len(names)), key=names.__getitem__)
+        user_rank = np.empty(len(names), np.int64)
+        user_rank[user_order] = np.arange(len(names))
+        reason_order = sorted(range(len(reason_names)), key=reason_names.__getitem__)
+        reason_rank = np.empty(len(reason_names), np.int64)
+        reason_rank[reason_order] = np.arange(len(reason_names))
+        width = len(reason_names)
+        first = int(months.min())
+        key = ((months - first) * len(names) + user_rank[users]) * width + reason_rank[reasons]
+        if int(key.max()) < 1 << 20:
+            # Few months, users and reasons: counted in place, no sort.
+            counts = np.bincount(key)
+            groups = np.flatnonzero(counts)
+            counts = counts[groups]
+            totals = np.bincount(key, weights=minutes)[groups]
+        else:
+            groups, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+            totals = np.bincount(inverse.reshape(-1), weights=minutes, minlength=len(groups))
+        group_month, rest = np.divmod(groups, len(names) * width)
+        group_month += first
+        group_user, group_reason = np.divmod(rest, width)
+        blocked: dict[int, dict[str, dict[str, dict[str, int]]]] = {}
+        by_user: dict[str, dict[str, dict[str, int]]] = {}
+        by_reason: dict[str, dict[str, int]] = {}
+        at_month = at_user = -1
+        for month, user, reason, calls_in, minutes_in in zip(
+            group_month.tolist(), group_user.tolist(), group_reason.tolist(), counts.tolist(),
+            totals.astype(np.int64).tolist(), strict=True,
+        ):
+            if month != at_month:
+                at_month, at_user, by_user = month, -1, blocked.setdefault(month, {})
+            if user != at_user:
+                at_user, by_reason = user, by_user.setdefault(names[user_order[user]], {})
+            by_reason[reason_names[reason_order[reason]]] = {"calls": calls_in, "minutes": minutes_in}
+        return blocked
 
     # The report ------------------------------------------------------------------
 
@@ -503,10 +514,11 @@ class CallLedger:
                     f"{calls:,} calls ({minutes:,} min) on credits to destinations missing from the rate card: "
                     "not charged (no charge given) and left out of the balance"
                 )
+        blocked_by_month = self.blocked
         months = sorted(
             {month for _, month in replay.pool_months}
             | set(replay.credit_months)
-            | set(self.blocked)
+            | set(blocked_by_month)
         )
         spent_so_far = 0.0
         # A starting balance below the trigger is recharged at once: counted in the first month.
@@ -522,10 +534,7 @@ class CallLedger:
             if priced and settings is not None:
                 balance = settings.balance - spent_so_far + (settings.recharge_amount or 0.0) * recharges_so_far
             pools = [self._pool_entry(pool, code, state) for (pool, code), state in sorted(replay.pool_months.items()) if code == month]
-            blocked = {
-                user: {reason: {"calls": calls, "minutes": minutes} for reason, (calls, minutes) in sorted(reasons.items())}
-                for user, reasons in sorted(self.blocked.get(month, {}).items())
-            }
+            blocked = blocked_by_month.get(month, {})
             report[month_name(month)] = {
                 "pools": pools,
                 "credits": {
