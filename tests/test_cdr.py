@@ -199,6 +199,22 @@ def test_chunks_encoded_ahead_give_the_same_answers(
     assert summary.to_dict() | {"seconds": 0} == alone.summary().to_dict() | {"seconds": 0}
 
 
+def test_a_waiting_chunk_holds_only_its_own_values(contoso: Tenant) -> None:
+    """Chunks wait encoded (a few at once): each keeps its distinct values, not every value so far."""
+    chunks = random_chunks(seed=7, count=4, rows=40)
+    with CdrNormalizer(Simulator(contoso), CdrColumns("d", user="u")) as ahead:
+        encoded = [ahead.encode(chunk) for chunk in chunks]
+    seen: set[str] = set()
+    for chunk, codes in zip(chunks, encoded, strict=True):
+        assert codes.dialed is not None and codes.callers[0] is not None
+        assert sorted(codes.dialed.distinct.to_pylist()) == sorted(set(chunk["d"].to_pylist()))
+        rows = codes.dialed.ids
+        assert codes.dialed.values_of(rows) == chunk["d"].to_pylist()  # each row's id names its value
+        assert codes.callers[0].values_of(codes.callers[0].ids) == chunk["u"].to_pylist()
+        seen.update(chunk["d"].to_pylist())
+    assert len(seen) > max(len(codes.dialed.distinct) for codes in encoded if codes.dialed is not None)
+
+
 def random_chunks(*, seed: int, count: int, rows: int) -> list[pa.Table]:
     """Chunks of rows `u` (a Contoso caller) and `d` (a dial string)."""
     rng = random.Random(seed)

@@ -152,12 +152,22 @@ class ColumnIds:
 
     ids: np.ndarray
     """Per row the id of its value (-1: null, or not readable)."""
-    values: pa.Array
-    """Every value given an id so far, by id (as of this chunk)."""
+    distinct: pa.Array
+    """The chunk's distinct values (not every value so far: a few chunks wait at once)."""
+    distinct_ids: np.ndarray
+    """Their ids."""
+    order: np.ndarray
+    """The positions of `distinct_ids` in ascending order (found by the thread that encodes)."""
     why: str | None = None
     """Why no row of the column can be read (it is not text)."""
     bad: np.ndarray | None = None
     """Rows whose bytes are not UTF-8 (None: there are none)."""
+
+    def values_of(self, ids: np.ndarray) -> list[str]:
+        """The values of ids this chunk's rows hold."""
+        positions = self.order[np.searchsorted(self.distinct_ids, ids, sorter=self.order)]
+        values: list[str] = self.distinct.take(arrow_integers(positions)).to_pylist()
+        return values
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,10 +322,13 @@ class CdrNormalizer:
         def ids(name: str | None, vocabulary: Vocabulary) -> ColumnIds | None:
             if name is None or name not in table.column_names:
                 return None
-            if name in encoded:
-                return ColumnIds(vocabulary.ids_of_encoded(encoded[name]), vocabulary.values)
-            text, why, bad = _text(table[name], name)
-            return ColumnIds(vocabulary.ids(text), vocabulary.values, why, bad)
+            why = bad = None
+            column = encoded.get(name)
+            if column is None:
+                text, why, bad = _text(table[name], name)
+                column = pc.dictionary_encode(text)
+            per_row, distinct_ids = vocabulary.ids_and_distinct_ids(column)
+            return ColumnIds(per_row, column.dictionary, distinct_ids, np.argsort(distinct_ids), why, bad)
 
         first, second = (columns.user, None) if columns.user else (columns.location, columns.dial_plan)
         return EncodedChunk(
@@ -358,24 +371,26 @@ class CdrNormalizer:
         codes = self._callers.find(distinct)
         new = np.flatnonzero(codes == -1)
         if len(new):
-            values = [None if column is None else column.values for column in chunk.callers]
-            codes[new] = [self._caller_code(int(key), values) for key in distinct[new]]
+            keys = distinct[new]
+            named = keys >= 0
+            first, second = keys[named] >> 32, (keys[named] & 0xFFFFFFFF) - 1
+            firsts = chunk.callers[0].values_of(first) if chunk.callers[0] is not None else []
+            seconds: list[str | None] = [None] * len(second)
+            if chunk.callers[1] is not None and (second >= 0).any():
+                given = np.flatnonzero(second >= 0)
+                for at, value in zip(given.tolist(), chunk.callers[1].values_of(second[given]), strict=True):
+                    seconds[at] = value
+            callers = iter(zip(firsts, seconds, strict=True))
+            codes[new] = [self._caller_code(next(callers) if is_named else None) for is_named in named.tolist()]
             self._callers.add(distinct[new], codes[new])
         per_row: np.ndarray = codes[indices]
         errors.mark_by(np.where(per_row <= -2, -2 - per_row, -1), list(self._whys))
         return np.where(per_row < 0, -1, per_row)
 
-    def _caller_code(self, key: int, values: list[pa.Array | None]) -> int:
-        """A caller's plan id, or -2 - the index of the reason it has none (`values`: the
-        callers' columns' values by id)."""
-        if key < 0:
-            found = self._target((None, None))
-        else:
-            first, second = key >> 32, (key & 0xFFFFFFFF) - 1
-            assert values[0] is not None
-            found = self._target(
-                (values[0][first].as_py(), values[1][second].as_py() if values[1] is not None and second >= 0 else None)
-            )
+    def _caller_code(self, caller: tuple[str, str | None] | None) -> int:
+        """A caller's plan id, or -2 - the index of the reason it has none (`caller`: its
+        one or two column values; None: it has no first value)."""
+        found = self._target(caller if caller is not None else (None, None))
         if isinstance(found, int):
             return found
         why = self._why_ids.get(found)
@@ -451,7 +466,7 @@ class CdrNormalizer:
         encoded_keys = pc.dictionary_encode(arrow_integers(keys))
         key_index = encoded_keys.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         distinct = encoded_keys.dictionary.to_numpy(zero_copy_only=False)
-        pair_of_key = self._pairs_of(distinct, encoded.dialed.values)
+        pair_of_key = self._pairs_of(distinct, encoded.dialed)
         pair_ids = pair_of_key[key_index]
         self._count(pair_ids, errors)
         needed = int(pair_ids.max(initial=0)) + 1
@@ -497,9 +512,9 @@ class CdrNormalizer:
         index = np.where(errors.codes == 0, pair_ids, len(quoted) - 1 + errors.codes).astype(np.int32)
         return [*appended, texts], arrow_integers(index)
 
-    def _pairs_of(self, distinct: np.ndarray, dial_values: pa.Array) -> np.ndarray:
+    def _pairs_of(self, distinct: np.ndarray, dialed: ColumnIds) -> np.ndarray:
         """The pair id of each distinct key (0: a row with an error), computing new pairs
-        (`dial_values`: the dial strings by id).
+        (`dialed`: the chunk's dial strings, whose ids the keys hold).
 
         Known pairs are found in the store's index of every pair so far (kept
         across chunks, not rebuilt), by sorted search: no Python per key.
@@ -516,10 +531,10 @@ class CdrNormalizer:
             fresh = keys[new]
             if len(self._store) > 1 and len(self._store) + len(fresh) > _MAX_CACHED_PAIRS:
                 self._forget()
-                return self._pairs_of(distinct, dial_values)
-            dials = dial_values.take(arrow_integers(fresh & 0xFFFFFFFF))
-            first = self._store.reserve(fresh, dials)
-            self._compute(first, (fresh >> 32).tolist(), dials.to_pylist())
+                return self._pairs_of(distinct, dialed)
+            dials = dialed.values_of(fresh & 0xFFFFFFFF)
+            first = self._store.reserve(fresh, pa.array(dials, pa.string()))
+            self._compute(first, (fresh >> 32).tolist(), dials)
             found[valid[new]] = np.arange(first, first + len(fresh))
             self._pairs_seen += len(fresh)
         return found

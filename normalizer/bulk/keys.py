@@ -60,12 +60,16 @@ class Vocabulary:
         Its dictionary holds the values in order of first appearance, so new
         values take the same ids as `ids` of the plain array gives them.
         """
+        return self.ids_and_distinct_ids(encoded)[0]
+
+    def ids_and_distinct_ids(self, encoded: pa.DictionaryArray) -> tuple[np.ndarray, np.ndarray]:
+        """`ids_of_encoded`, and the ids of the values of its dictionary."""
         value_ids = self.ids(encoded.dictionary)
         indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
         ids = np.full(len(indices), -1, np.int64)
         present = indices >= 0
         ids[present] = value_ids[indices[present]]
-        return ids
+        return ids, value_ids
 
 
 class KeyIndex:
