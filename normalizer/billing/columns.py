@@ -170,18 +170,18 @@ def read_starts(
         return _not_utf8(read_starts(values, column, rows), not_utf8)
     if rows is not None and not rows.all():
         if _text_column(values):
-            quick = _iso_quickly(values)
+            quick = _quick_starts(values, column)
             if quick is not None:
-                return only(_within_years(Parsed(quick, np.zeros(0, np.int64), [], column), values), rows)
+                return only(quick, rows)
             # The others get a harmless value: the quick reading may still serve the rows read.
             values = pc.if_else(pa.array(rows), values.cast(pa.string()), pa.scalar("1970-01-01T00:00:00", pa.string()))
         return only(read_starts(values, column), rows)
     if pa.types.is_timestamp(values.type):
         parsed = _whole_seconds(values)
     else:
-        quick = _iso_quickly(values)
+        quick = _quick_starts(values, column)
         if quick is not None:
-            return _within_years(Parsed(quick, np.zeros(0, np.int64), [], column), values)
+            return quick
         text = pc.utf8_trim_whitespace(values.cast(pa.string()))
         short = pc.fill_null(pc.match_substring_regex(text, _SHORT_YEAR), False)
         text = pc.replace_substring_regex(text, r"^(\d{4}-\d\d-\d\d)T", r"\1 ")
@@ -362,10 +362,8 @@ def read_durations(
     values, not_utf8 = utf8_text(values)
     if not_utf8 is not None:
         return _not_utf8(read_durations(values, column, max_seconds, rows), not_utf8)
-    if pa.types.is_integer(values.type) or pa.types.is_floating(values.type):
-        seconds = values.cast(pa.float64())
-    elif (quick := _seconds_quickly(values)) is not None:
-        seconds = quick
+    if (plain := _plain_seconds(values)) is not None:
+        seconds = plain
     elif rows is not None and not rows.all():
         # The others get a harmless value: the quick reading may still serve the rows read.
         filled = pc.if_else(pa.array(rows), values.cast(pa.string()), pa.scalar("0", pa.string()))
@@ -420,8 +418,11 @@ def starts_read_ahead(values: pa.Array | pa.ChunkedArray, column: str) -> Parsed
     on its reader's thread, before it knows which rows are in error."""
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
-    if not pa.types.is_string(values.type):
-        return None
+    return _quick_starts(values, column) if pa.types.is_string(values.type) else None
+
+
+def _quick_starts(values: pa.Array, column: str) -> Parsed | None:
+    """The starts of plain ISO 8601 text, read in one cast (`_iso_quickly`); None otherwise."""
     quick = _iso_quickly(values)
     return None if quick is None else _within_years(Parsed(quick, np.zeros(0, np.int64), [], column), values)
 
@@ -434,12 +435,17 @@ def durations_read_ahead(
     max_seconds, rows)`; None otherwise (read them with `read_durations`)."""
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
-    if pa.types.is_integer(values.type) or pa.types.is_floating(values.type):
-        return _durations(values, values.cast(pa.float64()), column, max_seconds)
-    if not pa.types.is_string(values.type):
+    if not (pa.types.is_integer(values.type) or pa.types.is_floating(values.type) or pa.types.is_string(values.type)):
         return None
-    quick = _seconds_quickly(values)
-    return None if quick is None else _durations(values, quick, column, max_seconds)
+    seconds = _plain_seconds(values)
+    return None if seconds is None else _durations(values, seconds, column, max_seconds)
+
+
+def _plain_seconds(values: pa.Array) -> pa.Array | None:
+    """Durations that are numbers, or plain numbers of seconds as text, as seconds; None otherwise."""
+    if pa.types.is_integer(values.type) or pa.types.is_floating(values.type):
+        return values.cast(pa.float64())
+    return _seconds_quickly(values)
 
 
 def _numbers(text: pa.Array) -> pa.Array:

@@ -24,7 +24,6 @@ and writing on other threads, submitting chunks ahead while a helper process
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -40,10 +39,10 @@ from normalizer.bulk.sharing import PairWork, PlanSpec, Sharing, result_of
 from normalizer.bulk.store import (
     EMPTY_APPENDED,
     OUTPUT_COLUMNS,
-    STRUCTURAL,
     PairStore,
     RowErrors,
     decoded,
+    needs_quoting,
 )
 from normalizer.bulk.summary import CdrSummary, Tally
 from normalizer.engine import PlanNormalizer
@@ -59,7 +58,6 @@ _MAX_CACHED_PAIRS = 1_000_000
 _MAX_COUNTED_UNMATCHED = 200_000
 _TOP = 20
 _WARM_PLANS = 64
-STRUCTURAL_CHARACTERS = re.compile(STRUCTURAL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,25 +370,19 @@ class CdrNormalizer:
         new = np.flatnonzero(codes == -1)
         if len(new):
             keys = distinct[new]
-            named = keys >= 0
-            first, second = keys[named] >> 32, (keys[named] & 0xFFFFFFFF) - 1
-            firsts = chunk.callers[0].values_of(first) if chunk.callers[0] is not None else []
-            seconds: list[str | None] = [None] * len(second)
-            if chunk.callers[1] is not None and (second >= 0).any():
-                given = np.flatnonzero(second >= 0)
-                for at, value in zip(given.tolist(), chunk.callers[1].values_of(second[given]), strict=True):
-                    seconds[at] = value
-            callers = iter(zip(firsts, seconds, strict=True))
-            codes[new] = [self._caller_code(next(callers) if is_named else None) for is_named in named.tolist()]
-            self._callers.add(distinct[new], codes[new])
+            # A key without a first value (-1) is the empty caller: no value of either column.
+            firsts = _values_or_none(chunk.callers[0], np.where(keys < 0, -1, keys >> 32))
+            seconds = _values_or_none(chunk.callers[1], np.where(keys < 0, -1, (keys & 0xFFFFFFFF) - 1))
+            codes[new] = [self._caller_code(caller) for caller in zip(firsts, seconds, strict=True)]
+            self._callers.add(keys, codes[new])
         per_row: np.ndarray = codes[indices]
         errors.mark_by(np.where(per_row <= -2, -2 - per_row, -1), list(self._whys))
         return np.where(per_row < 0, -1, per_row)
 
-    def _caller_code(self, caller: tuple[str, str | None] | None) -> int:
-        """A caller's plan id, or -2 - the index of the reason it has none (`caller`: its
-        one or two column values; None: it has no first value)."""
-        found = self._target(caller if caller is not None else (None, None))
+    def _caller_code(self, caller: tuple[str | None, str | None]) -> int:
+        """A caller's plan id (`caller`: its one or two column values), or -2 - the index
+        of the reason it has none."""
+        found = self._target(caller)
         if isinstance(found, int):
             return found
         why = self._why_ids.get(found)
@@ -506,7 +498,7 @@ class CdrNormalizer:
         messages = errors.messages[1:]
         if not messages:
             return list(appended), arrow_integers(pair_ids)
-        if any(STRUCTURAL_CHARACTERS.search(message) for message in messages if message):
+        if needs_quoting(pa.array(messages, pa.string())):
             return None
         texts = pa.array([EMPTY_APPENDED + (message or "") for message in messages], pa.string())
         index = np.where(errors.codes == 0, pair_ids, len(quoted) - 1 + errors.codes).astype(np.int32)
@@ -645,6 +637,16 @@ class CdrNormalizer:
             distinct_pairs=self._pairs_seen,
             seconds=seconds,
         )
+
+
+def _values_or_none(column: ColumnIds | None, ids: np.ndarray) -> list[str | None]:
+    """The values of a chunk's ids in one of its columns (None for -1, or no column)."""
+    values: list[str | None] = [None] * len(ids)
+    given = np.flatnonzero(ids >= 0)
+    if column is not None and len(given):
+        for at, value in zip(given.tolist(), column.values_of(ids[given]), strict=True):
+            values[at] = value
+    return values
 
 
 def plan_label(tenant: Tenant, identity: str, is_service: bool) -> str:

@@ -36,7 +36,7 @@ from normalizer.billing.ledger import CallLedger, outcome_columns
 from normalizer.billing.replay import OutOfOrderError
 from normalizer.bulk.batch import plan_label
 from normalizer.bulk.cdr_io import CdrFormat, open_writer
-from normalizer.bulk.store import BILLING_COLUMNS, STRUCTURAL, decoded
+from normalizer.bulk.store import BILLING_COLUMNS, decoded, needs_quoting
 from normalizer.bulk.summary import CdrSummary
 from normalizer.errors import DialplanInputError
 from normalizer.models import Scope
@@ -245,6 +245,14 @@ def with_errors(table: pa.Table, errors: pa.Array | None) -> pa.Table:
     return table.set_column(table.column_names.index("error"), "error", pc.coalesce(current, errors))
 
 
+def with_outcomes(table: pa.Table, outcomes: dict[str, pa.Array], errors: pa.Array | None) -> pa.Table:
+    """`table` with the pass's row errors and its six columns appended (`_bill_table`'s, for its rows)."""
+    table = with_errors(table, errors)
+    for name in BILLING_COLUMNS:
+        table = table.append_column(name, outcomes[name])
+    return table
+
+
 @dataclass(frozen=True, slots=True)
 class BilledChunk:
     """One output table's Calling Plan outcomes, to append to it as columns or as text."""
@@ -315,10 +323,7 @@ class StreamingBiller:
 
     def attach(self, table: pa.Table, billed: BilledChunk) -> pa.Table:
         """The output table `billed` was worked out from (all its input columns or not), with the outcomes."""
-        table = with_errors(table, billed.errors)
-        for name in BILLING_COLUMNS:
-            table = table.append_column(name, billed.columns[name])
-        return table
+        return with_outcomes(table, billed.columns, billed.errors)
 
     def line_ends(self, billed: BilledChunk) -> tuple[pa.Array | None, list[pa.Array]] | None:
         """The outcomes as a CSV row's end: the error text each row's (empty) `error` value
@@ -328,8 +333,7 @@ class StreamingBiller:
                        billed.columns["charged_to"], billed.errors):  # fmt: skip
             if values is None:
                 continue
-            texts = values.dictionary if isinstance(values, pa.DictionaryArray) else values
-            if pc.any(pc.match_substring_regex(texts, STRUCTURAL)).as_py():
+            if needs_quoting(values.dictionary if isinstance(values, pa.DictionaryArray) else values):
                 return None
         errors = None if billed.errors is None else pc.fill_null(billed.errors, "")
         return errors, [billed.columns[name] for name in BILLING_COLUMNS]
@@ -359,10 +363,8 @@ def bill_file(
     done = 0
     for batch in source.iter_batches():
         size = batch.num_rows
-        out = pa.Table.from_batches([batch])
-        out = with_errors(out, None if errors is None else errors.slice(done, size))
-        for name in BILLING_COLUMNS:
-            out = out.append_column(name, full[name].slice(done, size))
+        part = {name: values.slice(done, size) for name, values in full.items()}
+        out = with_outcomes(pa.Table.from_batches([batch]), part, None if errors is None else errors.slice(done, size))
         writer.write(decoded(out))
         done += size
     writer.close()

@@ -7,7 +7,7 @@ to chunk; a `KeyIndex` remembers a value for each integer key (a caller, a
 >>> words = Vocabulary()
 >>> words.ids(pa.array(["7123", "112"])).tolist(), words.ids(pa.array(["999", None, "7123"])).tolist()
 ([0, 1], [2, -1, 0])
->>> words.ids_of_encoded(pa.array(["42", "7123", None, "42"]).dictionary_encode()).tolist()
+>>> words.ids_and_distinct_ids(pa.array(["42", "7123", None, "42"]).dictionary_encode())[0].tolist()
 [3, 0, -1, 3]
 >>> index = KeyIndex()
 >>> index.add(np.array([7, 3]), np.array([10, 20]))
@@ -54,16 +54,13 @@ class Vocabulary:
         ids: np.ndarray = encoded.indices.slice(known).fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
         return ids
 
-    def ids_of_encoded(self, encoded: pa.DictionaryArray) -> np.ndarray:
-        """`ids` of a dictionary-encoded array: each distinct value is looked up once.
+    def ids_and_distinct_ids(self, encoded: pa.DictionaryArray) -> tuple[np.ndarray, np.ndarray]:
+        """`ids` of a dictionary-encoded array, each distinct value looked up once, and
+        the ids of its dictionary's values.
 
-        Its dictionary holds the values in order of first appearance, so new
+        The dictionary holds the values in order of first appearance, so new
         values take the same ids as `ids` of the plain array gives them.
         """
-        return self.ids_and_distinct_ids(encoded)[0]
-
-    def ids_and_distinct_ids(self, encoded: pa.DictionaryArray) -> tuple[np.ndarray, np.ndarray]:
-        """`ids_of_encoded`, and the ids of the values of its dictionary."""
         value_ids = self.ids(encoded.dictionary)
         indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
         ids = np.full(len(indices), -1, np.int64)

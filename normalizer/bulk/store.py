@@ -42,6 +42,11 @@ EMPTY_APPENDED = "," * len(OUTPUT_COLUMNS)
 """The result columns of a row without results, at a CSV row's end."""
 STRUCTURAL = '[,"\r\n]'
 """A CSV value holding one of these is quoted."""
+
+
+def needs_quoting(values: pa.Array) -> bool:
+    """True when a CSV writer would quote one of the (text) values."""
+    return bool(pc.any(pc.match_substring_regex(values, STRUCTURAL)).as_py())
 PLAIN_APPENDED = rf'^(?:,[^,"\r\n]*){{{len(OUTPUT_COLUMNS)}}}$'
 """Result columns at a CSV row's end, none of which is quoted."""
 
