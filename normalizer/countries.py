@@ -30,6 +30,7 @@ from phonenumbers import (
     PhoneNumberType,
 )
 
+from normalizer import pattern_cache
 from normalizer.errors import UnknownRegionError
 
 # phonenumbers compiles a metadata pattern at each use, relying on the `re`
@@ -246,7 +247,8 @@ def _matches(number: str, desc: _Desc) -> bool:
 
 @cache
 def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+    """A metadata pattern compiled once per process (and its program kept on disk between runs)."""
+    return pattern_cache.compiled(pattern)
 
 
 # `_number_type_helper` checks these types in this order before fixed line and mobile.
@@ -387,7 +389,7 @@ class _CallingCode:
     def __init__(self, code: int, regions: tuple[str, ...], main: PhoneMetadata) -> None:
         # `parse` strips a national prefix by the main region's metadata.
         prefix = main.national_prefix_for_parsing
-        self.national_prefix = re.compile(prefix) if prefix else None
+        self.national_prefix = _compiled(prefix) if prefix else None
         self.transform = main.national_prefix_transform_rule or None
         general = main.general_desc
         self.general = getattr(general, "national_number_pattern", None) or None
@@ -406,7 +408,7 @@ class _CallingCode:
             if run:
                 branches = "|".join(f"(?P<r{position}>{leading})" for position, (_, leading) in enumerate(run))
                 names = {f"r{position}": region for position, (region, _) in enumerate(run)}
-                members.append((re.compile(branches), names, None))
+                members.append((_compiled(branches), names, None))
                 run.clear()
 
         if len(regions) > 1:
@@ -559,7 +561,7 @@ def emergency_matcher(region: str) -> Callable[[str], re.Match[str] | None] | No
 @cache
 def _emergency_pattern(region: str) -> re.Pattern[str] | None:
     pattern = emergency_number_pattern(region)
-    return re.compile(pattern) if pattern else None
+    return _compiled(pattern) if pattern else None
 
 
 @lru_cache(maxsize=65536)
@@ -586,9 +588,9 @@ class _ShortNumbers:
     __slots__ = ("calling_code", "general", "idd", "national_prefix", "short_code")
 
     def __init__(self, metadata: PhoneMetadata, short: PhoneMetadata) -> None:
-        self.idd = re.compile(metadata.international_prefix) if metadata.international_prefix else None
+        self.idd = _compiled(metadata.international_prefix) if metadata.international_prefix else None
         prefix = metadata.national_prefix_for_parsing
-        self.national_prefix = re.compile(prefix) if prefix else None
+        self.national_prefix = _compiled(prefix) if prefix else None
         self.calling_code = str(metadata.country_code)
         self.general = _desc(short.general_desc)
         self.short_code = _desc(short.short_code)

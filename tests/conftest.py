@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from normalizer import Simulator, load_tenant
 from normalizer.models import Tenant
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Compiled metadata patterns go to a folder of the run's own, not the user's cache.
+
+    Set in the environment, so the commands the tests start use it too.
+    """
+    if "DIALPLAN_CACHE_DIR" not in os.environ:
+        os.environ["DIALPLAN_CACHE_DIR"] = tempfile.mkdtemp(prefix="dialplan-test-cache-")
 
 
 @pytest.fixture(scope="session")

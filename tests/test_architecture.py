@@ -103,16 +103,18 @@ def test_api_uses_only_the_public_names_of_the_core() -> None:
 
 
 def test_the_private_regex_parser_is_read_in_one_module() -> None:
-    """`re._parser` is CPython-private: `normalizer/parsed.py` alone reads it."""
+    """`re._parser` and `re.compile`'s other private steps: `normalizer/dotnet/parsed.py` alone reads them."""
     for path in CORE.rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module == "re":
                 names = {alias.name for alias in node.names}
-                assert not names & {"_parser", "_constants"} or path.name == "parsed.py", path
+                assert not names & {"_parser", "_constants", "_compiler"} or path.name == "parsed.py", path
             elif isinstance(node, ast.Import):
-                assert all(alias.name not in ("re._parser", "sre_parse") for alias in node.names), path
-            elif isinstance(node, ast.Constant) and node.value == "re._parser":  # importlib.import_module
+                private = ("re._parser", "sre_parse", "re._compiler", "sre_compile", "_sre")
+                assert all(alias.name not in private for alias in node.names), path
+            elif isinstance(node, ast.Constant) and node.value in ("re._parser", "re._compiler", "_sre"):
+                # importlib.import_module
                 assert path.name == "parsed.py", path
 
 

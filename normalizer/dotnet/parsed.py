@@ -1,4 +1,5 @@
-"""Patterns as the standard library's own parser reads them: the one reader of `re._parser`.
+"""Patterns as the standard library's own parser reads them: the one reader of `re._parser`
+(and of the steps `re.compile` takes after it).
 
 `prefilter` (which strings a rule could match), `backtracking` (how much work
 a match can take) and `witness` (strings a pattern matches) walk the parse
@@ -16,12 +17,17 @@ re.error: missing ), unterminated subpattern at position 0
 
 from __future__ import annotations
 
+import re
+import sys
+from array import array
+from collections.abc import Callable
 from functools import lru_cache
+from importlib import import_module
 from re import _constants as sre  # type: ignore[attr-defined, unused-ignore]
 from re import _parser  # type: ignore[attr-defined, unused-ignore]
-from typing import Any
+from typing import Any, NamedTuple
 
-__all__ = ["parse", "sre"]
+__all__ = ["CompilingSteps", "compiling_steps", "parse", "sre"]
 
 
 @lru_cache(maxsize=8192)
@@ -31,3 +37,34 @@ def parse(python_pattern: str) -> Any:
     Shared and cached: callers only read it.
     """
     return _parser.parse(python_pattern)
+
+
+class CompilingSteps(NamedTuple):
+    """The three steps of `re._compiler.compile` (CPython 3.11-3.13)."""
+
+    parse: Callable[[str, int], Any]
+    """`re._parser.parse`: the pattern's tree, with its flags and groups in `.state`."""
+    code: Callable[[Any, int], list[int]]
+    """`re._compiler._code`: the tree as the matching engine's program."""
+    build: Callable[..., re.Pattern[str]]
+    """`_sre.compile(pattern, flags, program, groups, groupindex, indexgroup)`: the pattern object."""
+    magic: int
+    """`_sre.MAGIC`: the program format's version."""
+
+
+def compiling_steps() -> CompilingSteps | None:
+    """`re.compile`'s own steps, where this module knows how they fit together (None elsewhere).
+
+    `pattern_cache` keeps the program of the second step on disk and gives it to the third.
+    """
+    if sys.implementation.name != "cpython" or not (3, 11) <= sys.version_info[:2] <= (3, 13):
+        return None
+    try:
+        # Private modules of the standard library: mypy has no stubs for them.
+        engine, compiler = import_module("_sre"), import_module("re._compiler")
+        steps = CompilingSteps(_parser.parse, compiler._code, engine.compile, int(engine.MAGIC))
+        if array("I").itemsize != engine.CODESIZE:
+            return None
+    except (ImportError, AttributeError):
+        return None
+    return steps
