@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -18,7 +19,8 @@ def pytest_configure(config: pytest.Config) -> None:
     Set in the environment, so the commands the tests start use it too.
     """
     if "DIALPLAN_CACHE_DIR" not in os.environ:
-        os.environ["DIALPLAN_CACHE_DIR"] = tempfile.mkdtemp(prefix="dialplan-test-cache-")
+        os.environ["DIALPLAN_CACHE_DIR"] = folder = tempfile.mkdtemp(prefix="dialplan-test-cache-")
+        config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 @pytest.fixture(scope="session")

@@ -9,12 +9,13 @@ import re
 import subprocess
 import sys
 import threading
+import zlib
 from pathlib import Path
 
 import phonenumbers
 import pytest
 
-from normalizer import countries
+from normalizer import countries, pattern_cache
 from normalizer.dotnet.parsed import compiling_steps
 from normalizer.pattern_cache import PatternCache, default_directory
 
@@ -72,52 +73,156 @@ def test_named_groups_and_matches_survive_the_round_trip(tmp_path: Path) -> None
         assert (mine and (mine.lastgroup, mine.span())) == (theirs and (theirs.lastgroup, theirs.span()))
 
 
-def damaged(entry: tuple[object, ...]) -> list[tuple[str, bytes]]:
-    program = entry[2]
-    assert isinstance(program, bytes)
-    flipped = bytearray(program)
-    flipped[8] ^= 0x01
+def framed(entry: tuple[object, ...]) -> bytes:
+    """A file holding `entry` with a right checksum (as `_write` frames it)."""
+    payload = marshal.dumps(entry)
+    return b"DPRC" + zlib.crc32(payload).to_bytes(4, "little") + payload
+
+
+def damaged(good: bytes) -> list[tuple[str, bytes]]:
+    entry = marshal.loads(good[8:])
+    pattern, flags, program, groups, names, numbers = entry
+    flipped = bytearray(good)
+    flipped[-3] ^= 0x01
+    swapped = {name: 3 - number for name, number in names.items()}  # t1 <-> t2
     return [
         ("empty", b""),
-        ("not marshal", b"\xff\x00garbage"),
-        ("torn", marshal.dumps(entry)[:-7]),
-        ("another pattern", marshal.dumps(("(?:other)", *entry[1:]))),
-        ("old shape", marshal.dumps(entry[:6])),
-        ("a bit flipped in the program", marshal.dumps((*entry[:2], bytes(flipped), *entry[3:]))),
-        ("a bad program with its checksum", marshal.dumps((*entry[:2], b"\x01\x00\x00\x00", *entry[3:6], 0x8C7B67B5))),
+        ("not ours", b"\xff\x00garbage and more"),
+        ("torn", good[:-7]),
+        ("a bit flipped anywhere", bytes(flipped)),
+        ("another pattern", framed(("(?:other)", *entry[1:]))),
+        ("an older shape", framed((*entry, 0))),
+        ("names that do not fit the numbers", framed((pattern, flags, program, groups, swapped, numbers))),
+        ("an unknown flag", framed((pattern, flags | 0x400, program, groups, names, numbers))),
+        ("a program cut mid-word", framed((pattern, flags, program[:-1], groups, names, numbers))),
+        ("a group count past any size", framed((pattern, flags, program, 2**70, names, numbers))),
+        ("a huge tuple announced", b"DPRC" + zlib.crc32(b"(\xff\xff\xff\x7f").to_bytes(4, "little") + b"(\xff\xff\xff\x7f"),
     ]
 
 
+DAMAGE_PATTERN = r"(?:(?P<t1>[2-9]\d{2})|(?P<t2>1[0-8]))\d{6,8}"
+
+
 @needs_engine
-@pytest.mark.parametrize("case", range(7), ids=lambda case: f"damage-{case}")
+@pytest.mark.parametrize("case", range(11), ids=lambda case: f"damage-{case}")
 def test_a_damaged_file_is_compiled_afresh_and_rewritten(tmp_path: Path, case: int) -> None:
-    pattern = r"(?:[2-9]\d{2}|1[0-8])\d{6,8}"
     cache = PatternCache(tmp_path)
-    cache.compiled(pattern)
+    cache.compiled(DAMAGE_PATTERN)
     (path,) = files_of(cache)
     good = path.read_bytes()
-    name, content = damaged(marshal.loads(good))[case]
+    name, content = damaged(good)[case]
     path.write_bytes(content)
-    assert PatternCache(tmp_path).compiled(pattern) == re.compile(pattern), name
+    built, expected = PatternCache(tmp_path).compiled(DAMAGE_PATTERN), re.compile(DAMAGE_PATTERN)
+    assert (built, built.groupindex) == (expected, expected.groupindex), name
+    assert built.fullmatch("2345678901").lastgroup == "t1", name  # type: ignore[union-attr]
     assert path.read_bytes() == good, name
 
 
 @needs_engine
+@pytest.mark.parametrize("kind", ["fifo", "link to a device", "link to a file", "folder", "too large"])
+def test_what_is_not_a_plain_small_file_is_not_read(tmp_path: Path, kind: str) -> None:
+    """A FIFO would block, /dev/zero never end, a link lead anywhere: none is opened as a file."""
+    pattern = r"\d{4}"
+    cache = PatternCache(tmp_path)
+    cache.compiled(pattern)
+    (path,) = files_of(cache)
+    good = path.read_bytes()
+    path.unlink()
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "link to a device":
+        path.symlink_to("/dev/zero")
+    elif kind == "link to a file":
+        (tmp_path / "planted").write_bytes(framed((pattern, *marshal.loads(good[8:])[1:])))
+        path.symlink_to(tmp_path / "planted")
+    elif kind == "folder":
+        path.mkdir()
+    else:
+        path.write_bytes(good + b"\0" * (1 << 20))
+    assert PatternCache(tmp_path).compiled(pattern) == re.compile(pattern)
+
+
+@needs_engine
 def test_a_folder_others_can_write_is_not_used(tmp_path: Path) -> None:
-    shared = tmp_path / "shared"
-    cache = PatternCache(shared)
+    cache = PatternCache(tmp_path / "shared")
     assert cache.folder is not None
     cache.folder.mkdir(parents=True)
     cache.folder.chmod(0o777)
     assert cache.compiled(r"\d{4}") == re.compile(r"\d{4}")
-    assert cache.folder is None
-    assert list((shared / cache_folder_name()).iterdir()) == []
+    assert cache.descriptor is None
+    assert list(cache.folder.iterdir()) == []
 
 
-def cache_folder_name() -> str:
-    folder = PatternCache(Path("/")).folder
-    assert folder is not None
-    return folder.name
+@needs_engine
+@pytest.mark.parametrize("mode", [0o775, 0o757])
+def test_a_folder_above_that_others_can_write_is_not_used(tmp_path: Path, mode: int) -> None:
+    """Whoever can write to a folder above can put another folder in the cache's place."""
+    above = tmp_path / "above"
+    above.mkdir()
+    above.chmod(mode)
+    cache = PatternCache(above / "cache")
+    assert cache.compiled(r"\d{4}") == re.compile(r"\d{4}")
+    assert cache.descriptor is None
+
+
+@needs_engine
+def test_a_sticky_folder_above_others_can_write_is_fine(tmp_path: Path) -> None:
+    above = tmp_path / "above"
+    above.mkdir()
+    above.chmod(0o1777)
+    cache = PatternCache(above / "cache")
+    cache.compiled(r"\d{4}")
+    assert cache.descriptor is not None and len(files_of(cache)) == 1
+
+
+@needs_engine
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a folder to another user needs root")
+def test_a_folder_above_of_another_user_is_not_used(tmp_path: Path) -> None:
+    """Root's cache under a folder another user owns (a shared folder, `sudo -E`): that user could swap it."""
+    above = tmp_path / "theirs"
+    above.mkdir()
+    os.chown(above, 65534, 65534)
+    cache = PatternCache(above / "cache")
+    assert cache.compiled(r"\d{4}") == re.compile(r"\d{4}")
+    assert cache.descriptor is None
+
+
+@needs_engine
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a folder to another user needs root")
+def test_a_link_through_a_folder_of_another_user_is_not_followed(tmp_path: Path) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir(mode=0o700)
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    os.chown(theirs, 65534, 65534)
+    (theirs / "cache").symlink_to(mine)
+    cache = PatternCache(theirs / "cache")
+    assert cache.compiled(r"\d{4}") == re.compile(r"\d{4}")
+    assert cache.descriptor is None
+    assert list(mine.iterdir()) == []
+
+
+@needs_engine
+def test_a_failed_write_keeps_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full or read-only folder takes no more files, and what it holds is still read."""
+    PatternCache(tmp_path).compiled(r"\d{4}")
+    compiles: list[str] = []
+    real_entry = pattern_cache._entry
+
+    def counted(steps: object, pattern: str) -> object:
+        compiles.append(pattern)
+        return real_entry(steps, pattern)  # type: ignore[arg-type]
+
+    def refused(folder: int, name: str, entry: object) -> bool:
+        return False  # as `_write` answers an OSError (EROFS, ENOSPC)
+
+    monkeypatch.setattr(pattern_cache, "_entry", counted)
+    monkeypatch.setattr(pattern_cache, "_write", refused)
+    cache = PatternCache(tmp_path)
+    assert cache.compiled(r"\d{5}") == re.compile(r"\d{5}")
+    assert not cache.writable
+    assert cache.compiled(r"\d{4}") == re.compile(r"\d{4}")
+    assert [pattern for pattern in compiles if pattern != pattern_cache._PROBE] == [r"\d{5}"]
 
 
 def test_an_unusable_folder_costs_only_speed(tmp_path: Path) -> None:
@@ -125,7 +230,7 @@ def test_an_unusable_folder_costs_only_speed(tmp_path: Path) -> None:
     blocker.write_text("not a folder", encoding="utf-8")
     cache = PatternCache(blocker / "cache")
     assert cache.compiled(r"1\d{3}").fullmatch("1234") is not None
-    assert cache.folder is None
+    assert cache.descriptor is None
 
 
 def test_no_folder_compiles_in_memory() -> None:
@@ -143,8 +248,10 @@ def test_the_environment_chooses_the_folder(monkeypatch: pytest.MonkeyPatch, tmp
     monkeypatch.delenv("DIALPLAN_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert default_directory() == tmp_path / "xdg" / "dialplan"
-    monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")  # the XDG rule: ignored
+    assert default_directory() == tmp_path / "home" / ".cache" / "dialplan"
+    monkeypatch.delenv("XDG_CACHE_HOME")
     assert default_directory() == tmp_path / "home" / ".cache" / "dialplan"
 
 

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import re
 import sys
+import zlib
 from array import array
 from collections.abc import Callable
 from functools import lru_cache
 from importlib import import_module
+from pathlib import Path
 from re import _constants as sre  # type: ignore[attr-defined, unused-ignore]
 from re import _parser  # type: ignore[attr-defined, unused-ignore]
 from typing import Any, NamedTuple
@@ -50,6 +52,9 @@ class CompilingSteps(NamedTuple):
     """`_sre.compile(pattern, flags, program, groups, groupindex, indexgroup)`: the pattern object."""
     magic: int
     """`_sre.MAGIC`: the program format's version."""
+    version: str
+    """The exact interpreter, its byte order, `magic` and a checksum of `re`'s compiler sources:
+    two runs with the same `version` compile every pattern to the same program."""
 
 
 def compiling_steps() -> CompilingSteps | None:
@@ -62,9 +67,15 @@ def compiling_steps() -> CompilingSteps | None:
     try:
         # Private modules of the standard library: mypy has no stubs for them.
         engine, compiler = import_module("_sre"), import_module("re._compiler")
-        steps = CompilingSteps(_parser.parse, compiler._code, engine.compile, int(engine.MAGIC))
+        magic = int(engine.MAGIC)
         if array("I").itemsize != engine.CODESIZE:
             return None
-    except (ImportError, AttributeError):
+        digest = zlib.crc32(f"{sys.version}|{sys.byteorder}|{magic}".encode())
+        for module in (_parser, compiler, sre):
+            origin = getattr(module.__spec__, "origin", None)
+            # A patch release or a distribution's patch may change how `re` compiles.
+            digest = zlib.crc32(Path(origin).read_bytes() if origin else b"-", digest)
+    except (ImportError, AttributeError, OSError):
         return None
-    return steps
+    version = f"{sys.implementation.cache_tag}-{digest:08x}"
+    return CompilingSteps(_parser.parse, compiler._code, engine.compile, magic, version)
