@@ -104,7 +104,7 @@ class PatternCache:
     def compiled(self, pattern: str) -> re.Pattern[str]:
         """`re.compile(pattern)`, from its file where one holds it."""
         descriptor = self._descriptor()
-        if descriptor is None or self.steps is None:
+        if descriptor is None or self.steps is None or not isinstance(pattern, str):
             return re.compile(pattern)
         name = _file_name(pattern)
         with suppress(Exception):  # any damage: compiled afresh below
@@ -142,23 +142,47 @@ class PatternCache:
             given = Path(os.path.abspath(folder))
             if not _is_safe_way(given):  # checked before anything is made there, and again after
                 return None
-            given.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _make_folders(given)
             real = Path(os.path.realpath(given))
             if not (_is_private(os.lstat(real)) and _is_safe_way(given)):
                 return None
             descriptor = os.open(real, _OPEN_FOLDER)
         except Exception:  # noqa: BLE001 - an unusable folder costs only speed
             return None
-        opened = os.fstat(descriptor)
-        if not stat.S_ISDIR(opened.st_mode) or not _is_private(opened) or _identity(opened) != _identity(os.lstat(real)):
-            os.close(descriptor)
-            return None
-        return descriptor
+        try:
+            opened = os.fstat(descriptor)
+            if stat.S_ISDIR(opened.st_mode) and _is_private(opened) and _identity(opened) == _identity(os.lstat(real)):
+                return descriptor
+        except OSError:
+            pass  # removed or renamed meanwhile
+        os.close(descriptor)
+        return None
+
+    def close(self) -> None:
+        """Close the folder (the cache then compiles in memory only)."""
+        with self._lock:
+            if self.descriptor is not None:
+                os.close(self.descriptor)
+            self.descriptor, self.checked = None, True
 
 
 def _is_private(found: os.stat_result) -> bool:
     """Owned by this user, and no one else may write to it."""
-    return found.st_uid == os.geteuid() and not found.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    return found.st_uid == os.geteuid() and not _others_may_write(found)
+
+
+def _others_may_write(found: os.stat_result) -> bool:
+    """True when a group or everyone may write to it (a group-writable folder counts, even the
+    user's own group's: whether others are in a group is not for this module to judge)."""
+    return bool(found.st_mode & (stat.S_IWGRP | stat.S_IWOTH))
+
+
+def _make_folders(given: Path) -> None:
+    """Make the missing folders of `given`, each readable by its owner only (whatever the umask)."""
+    missing = [part for part in (given, *given.parents) if not os.path.lexists(part)]
+    for part in reversed(missing):
+        with suppress(FileExistsError):
+            os.mkdir(part, 0o700)
 
 
 def _identity(found: os.stat_result) -> tuple[int, int]:
@@ -177,6 +201,8 @@ def _is_safe_way(given: Path) -> bool:
     for part in (*reversed(given.parents), given):
         if not os.path.lexists(part):
             break
+        if os.path.islink(part) and os.lstat(part).st_uid not in (0, os.geteuid()):
+            return False  # someone else's link, in a sticky folder: it may lead anywhere they like
         followed = Path(os.path.realpath(part))
         for folder in (followed, *followed.parents):
             if folder in seen:
@@ -185,7 +211,7 @@ def _is_safe_way(given: Path) -> bool:
             found = os.lstat(folder)
             if found.st_uid not in (0, os.geteuid()):
                 return False
-            if found.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not found.st_mode & stat.S_ISVTX:
+            if _others_may_write(found) and not found.st_mode & stat.S_ISVTX:
                 return False
     return True
 

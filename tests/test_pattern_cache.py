@@ -311,3 +311,41 @@ def test_a_second_process_reads_what_the_first_compiled(tmp_path: Path) -> None:
     second = run()
     assert second == {"parsed": 0, "facts": first["facts"]}
     assert first["facts"][0] == ["FR", "fixed_line", True]  # type: ignore[index]
+
+
+@needs_engine
+def test_folders_it_makes_are_private_whatever_the_umask(tmp_path: Path) -> None:
+    """With a umask of 002 a plain `mkdir -p` makes group-writable folders, which the check refuses."""
+    previous = os.umask(0o002)
+    try:
+        cache = PatternCache(tmp_path / "home" / ".cache" / "dialplan")
+        cache.compiled(r"\d{4}")
+    finally:
+        os.umask(previous)
+    assert cache.descriptor is not None
+    for made in (tmp_path / "home", tmp_path / "home" / ".cache", tmp_path / "home" / ".cache" / "dialplan"):
+        assert made.stat().st_mode & 0o777 == 0o700
+    cache.close()
+    assert cache.descriptor is None and cache.compiled(r"\d{4}") == re.compile(r"\d{4}")
+
+
+@needs_engine
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a link to another user needs root")
+def test_another_users_link_in_a_sticky_folder_is_not_followed(tmp_path: Path) -> None:
+    sticky = tmp_path / "sticky"
+    sticky.mkdir()
+    sticky.chmod(0o1777)
+    mine = tmp_path / "mine"
+    mine.mkdir(mode=0o700)
+    link = sticky / "cache"
+    link.symlink_to(mine)
+    os.lchown(link, 65534, 65534)
+    cache = PatternCache(link)
+    assert cache.compiled(r"\d{4}") == re.compile(r"\d{4}")
+    assert cache.descriptor is None
+    assert list(mine.iterdir()) == []
+
+
+def test_a_bytes_pattern_is_compiled_as_re_does(tmp_path: Path) -> None:
+    cache = PatternCache(tmp_path)
+    assert cache.compiled(rb"\d{4}") == re.compile(rb"\d{4}")  # type: ignore[arg-type]
